@@ -1,0 +1,1 @@
+"""Agent logic: plain functions over contract models, testable without AWS."""

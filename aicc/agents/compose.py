@@ -1,0 +1,256 @@
+"""Compose the customer's reply from whatever the turn's agents contributed.
+
+Grounded: every fact in the text comes from a contribution (a passage, the profile, dealer data)
+and the passage or record it came from is listed in `sources`. A degraded turn says less, never
+something it does not know. Deterministic and order-free: the input is a mapping of results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aicc.data.reference import catalog, dealer_uri, dealers
+from contracts.common import QuickAction, Route, Source
+from contracts.events import (
+    IntentDetected,
+    KnowledgeRetrieved,
+    Passage,
+    ProfileLoaded,
+    RouteDecided,
+    SentimentAnalyzed,
+    Vehicle,
+)
+
+# Passages below this (normalised) relevance are not quoted as an answer.
+MIN_PASSAGE_SCORE = 0.2
+QUEUE_NAMES = {"roadside": "roadside assistance", "customer_care": "customer care"}
+
+_LEADS = {
+    "vehicle_feature_help": "Here is how that works",
+    "vehicle_problem": "Here is what the owner's manual says",
+    "recall_inquiry": "About recalls",
+    "warranty_inquiry": "About your warranty",
+    "purchase_inquiry": "About our line-up",
+    "financing": "About financing",
+    "trade_in": "About trading in",
+    "parts_accessories": "About parts and accessories",
+    "connected_services": "About Aurora Connect",
+    "service_booking": "About service appointments",
+    "test_drive": "About test drives",
+    "roadside_assistance": "Roadside assistance",
+    "complaint": "How we handle concerns",
+}
+_SUGGESTIONS = {
+    "vehicle_feature_help": ["How do I pair my phone?", "What does this warning light mean?"],
+    "vehicle_problem": ["Book a service appointment", "Is there a recall on my car?"],
+    "recall_inquiry": ["Book a service appointment", "What does my warranty cover?"],
+    "warranty_inquiry": ["Is there a recall on my car?", "When is my next service due?"],
+    "purchase_inquiry": ["Book a test drive", "What financing options are there?"],
+    "financing": ["Book a test drive", "How much is my car worth as a trade-in?"],
+    "trade_in": ["Show me the current models", "What financing options are there?"],
+    "service_booking": ["What does my warranty cover?", "Is there a recall on my car?"],
+    "test_drive": ["Show me the current models", "What financing options are there?"],
+    "connected_services": ["How do I set up the digital key?", "How do software updates work?"],
+    "parts_accessories": ["Book a service appointment"],
+    "greeting": ["Book a service appointment", "Is there a recall on my car?", "What does this warning light mean?"],
+    "other": ["Book a service appointment", "What does my warranty cover?", "Talk to a person"],
+}
+
+
+@dataclass
+class ComposedReply:
+    text: str
+    route: Route = field(default_factory=Route)
+    quick_actions: list[QuickAction] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    contributors: list[str] = field(default_factory=list)
+    degraded: bool = False
+
+
+def _model(results: Mapping[str, Mapping[str, Any]], name: str, kind: type[Any]) -> Any:
+    raw = results.get(name)
+    return kind.model_validate(raw) if raw is not None else None
+
+
+def compose(results: Mapping[str, Mapping[str, Any]], *, missing: list[str], text: str) -> ComposedReply:
+    intent: IntentDetected | None = _model(results, "IntentDetected", IntentDetected)
+    sentiment: SentimentAnalyzed | None = _model(results, "SentimentAnalyzed", SentimentAnalyzed)
+    routed: RouteDecided | None = _model(results, "RouteDecided", RouteDecided)
+    knowledge: KnowledgeRetrieved | None = _model(results, "KnowledgeRetrieved", KnowledgeRetrieved)
+    profile: ProfileLoaded | None = _model(results, "ProfileLoaded", ProfileLoaded)
+
+    reply = ComposedReply(text="", degraded=bool(missing))
+    reply.contributors = sorted(k for k in results if k != "ConversationReceived")
+    reply.route = routed.route if routed else Route()
+    name = _first_name(profile)
+    vehicle = _vehicle(profile, intent)
+    passages = [p for p in (knowledge.passages if knowledge else []) if p.score >= MIN_PASSAGE_SCORE]
+    if vehicle:
+        # Never answer an Aster owner with the Cirrus manual.
+        passages = [p for p in passages if _applies(p, vehicle)]
+    label = intent.intent if intent else None
+
+    parts: list[str] = []
+    if label is None:
+        # Without the intent we cannot tell what was asked: say so, offer what we found.
+        parts.append("Sorry, I couldn't fully process your message just now.")
+        if passages:
+            parts.append(f"This may help: {_quote(passages[0])}")
+            reply.sources.append(_source(passages[0]))
+        parts.append("Please try again in a moment, or ask to talk to a person.")
+        reply.quick_actions.append(QuickAction(label="Talk to a person", action="I'd like to talk to a person"))
+        reply.text = " ".join(parts)
+        return reply
+
+    if sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
+        parts.append(f"I'm sorry about this{', ' + name if name else ''}.")
+    elif label == "greeting":
+        parts.append(_greeting(text, name, vehicle))
+    elif name and not (profile and profile.history):
+        parts.append(f"Hi {name}.")
+
+    if reply.route.kind == "human":
+        queue = QUEUE_NAMES.get(reply.route.queue or "", reply.route.queue or "our team")
+        urgency = " as a priority" if reply.route.priority in {"high", "urgent"} else ""
+        parts.append(f"I've passed this conversation to our {queue} team{urgency}.")
+        if label == "roadside_assistance" or reply.route.queue == "roadside":
+            roadside = catalog()["roadside"]
+            parts.append(
+                f"If anyone is hurt or you are in danger, call 911 first. {roadside['title']}: {roadside['phone']}."
+            )
+            reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
+
+    if label == "other":
+        parts.append(
+            "I can help with your Aurora Motors vehicle: service appointments, warning lights and features, "
+            "recalls, warranty, connected services, buying, financing and trade-ins. "
+            "I can't help with that request."
+        )
+    elif label == "service_booking" or label == "test_drive":
+        parts.extend(_dealer_contact(profile, intent, reply, label))
+    if passages and label not in {"greeting", "other"}:
+        lead = _LEADS.get(label, "Here is what I found")
+        subject = _subject(passages[0], vehicle)
+        parts.append(f"{lead}{subject}: {_quote(passages[0])}")
+        reply.sources.append(_source(passages[0]))
+        if len(passages) > 1 and passages[1].score >= max(MIN_PASSAGE_SCORE, passages[0].score * 0.8):
+            reply.suggestions.append(f"Tell me more about {passages[1].title}")
+    elif label not in {"greeting", "other", "service_booking", "test_drive"} and reply.route.kind == "bot":
+        parts.append(
+            "I couldn't find that in our owner's manuals or FAQs. A member of our team can look into it for you."
+        )
+        reply.quick_actions.append(QuickAction(label="Talk to a person", action="I'd like to talk to a person"))
+
+    if reply.degraded:
+        parts.append("Some of our systems were slow to answer, so this reply may be incomplete.")
+
+    reply.quick_actions.extend(_quick_actions(label, reply.route))
+    reply.suggestions.extend(s for s in _SUGGESTIONS.get(label, []) if s not in reply.suggestions)
+    reply.suggestions = reply.suggestions[:3]
+    reply.quick_actions = _unique_actions(reply.quick_actions)[:4]
+    reply.text = " ".join(p for p in parts if p)
+    return reply
+
+
+def _first_name(profile: ProfileLoaded | None) -> str | None:
+    if profile and profile.profile:
+        return profile.profile.name.split()[0]
+    return None
+
+
+def _vehicle(profile: ProfileLoaded | None, intent: IntentDetected | None) -> Vehicle | None:
+    if not profile or not profile.vehicles:
+        return None
+    if intent and intent.entities.vin:
+        for v in profile.vehicles:
+            if v.vin == intent.entities.vin:
+                return v
+    if intent and intent.entities.model:
+        for v in profile.vehicles:
+            if v.model.lower() == intent.entities.model.lower():
+                return v
+        return None  # asking about a model they don't own: don't assume their car
+    return profile.vehicles[0]
+
+
+def _applies(passage: Passage, vehicle: Vehicle) -> bool:
+    return (not passage.models or vehicle.model in passage.models) and (
+        not passage.model_years or vehicle.model_year in passage.model_years
+    )
+
+
+def _subject(passage: Passage, vehicle: Vehicle | None) -> str:
+    if not passage.models:
+        return ""
+    if vehicle and _applies(passage, vehicle):
+        return f" for your {vehicle.model_year} {vehicle.model}"
+    return f" for the {' and '.join(passage.models)}"
+
+
+def _greeting(text: str, name: str | None, vehicle: Vehicle | None) -> str:
+    lowered = text.lower()
+    if re.search(r"\b(thanks|thank you|thx|cheers|appreciate)\b", lowered):
+        return f"You're welcome{', ' + name if name else ''}! Is there anything else I can help with?"
+    if re.search(r"\b(bye|goodbye|see you|good night)\b", lowered):
+        return f"Goodbye{', ' + name if name else ''}. Drive safely!"
+    car = f" with your {vehicle.model_year} {vehicle.model}" if vehicle else ""
+    return (
+        f"Hi{' ' + name if name else ''}! I'm the Aurora Motors assistant. I can help{car}: service appointments, "
+        "warning lights and features, recalls, warranty and more."
+    )
+
+
+def _dealer_contact(
+    profile: ProfileLoaded | None, intent: IntentDetected | None, reply: ComposedReply, label: str
+) -> list[str]:
+    dealer_id = (intent.entities.dealer if intent else None) or (
+        profile.profile.preferred_dealer if profile and profile.profile else None
+    )
+    dealer = dealers().get(dealer_id or "")
+    what = "a test drive" if label == "test_drive" else "a service appointment"
+    if dealer is None:
+        names = ", ".join(d["name"] for d in dealers().values())
+        reply.sources.extend(Source(title=d["name"], uri=dealer_uri(i)) for i, d in dealers().items())
+        return [f"You can arrange {what} with any of our dealers: {names}. Which one suits you?"]
+    hours = "; ".join(f"{days} {time}" for days, time in dealer["hours"].items())
+    reply.sources.append(Source(title=dealer["name"], uri=dealer_uri(dealer["dealer_id"])))
+    reply.quick_actions.append(QuickAction(label=f"Call {dealer['name']}", action=f"tel:{dealer['phone']}"))
+    return [
+        f"You can arrange {what} with {dealer['name']}, {dealer['address']}, phone {dealer['phone']} "
+        f"(opening hours: {hours})."
+    ]
+
+
+def _quick_actions(label: str, route: Route) -> list[QuickAction]:
+    actions: list[QuickAction] = []
+    if label == "roadside_assistance" or route.queue == "roadside":
+        actions.append(QuickAction(label="Call roadside assistance", action=f"tel:{catalog()['roadside']['phone']}"))
+    if route.kind == "bot" and label in {"vehicle_problem", "recall_inquiry", "warranty_inquiry"}:
+        actions.append(QuickAction(label="Book a service appointment", action="I'd like to book a service appointment"))
+    if route.kind == "bot" and label in {"purchase_inquiry", "financing", "trade_in"}:
+        actions.append(QuickAction(label="Book a test drive", action="I'd like to book a test drive"))
+    if route.kind == "bot" and label not in {"greeting"}:
+        actions.append(QuickAction(label="Talk to a person", action="I'd like to talk to a person"))
+    return actions
+
+
+def _unique_actions(actions: list[QuickAction]) -> list[QuickAction]:
+    seen: set[str] = set()
+    unique = []
+    for action in actions:
+        if action.action not in seen:
+            seen.add(action.action)
+            unique.append(action)
+    return unique
+
+
+def _quote(passage: Passage) -> str:
+    return passage.text.strip()
+
+
+def _source(passage: Passage) -> Source:
+    return Source(title=passage.title, uri=passage.uri)

@@ -1,0 +1,17 @@
+"""Knowledge retrieval: passages with sources from the manuals and FAQs."""
+
+from __future__ import annotations
+
+from contracts.events import ConversationReceived, EventMeta, KnowledgeRetrieved
+
+# More than one reply quotes: the composer keeps those that apply to the customer's own vehicle,
+# which this agent cannot know (it runs in parallel with personalization).
+PASSAGES_PER_TURN = 5
+
+
+def retrieve(message: ConversationReceived, meta: EventMeta) -> KnowledgeRetrieved:
+    from aicc.knowledge import search_with_provider
+
+    # Models and years named in the question itself are preferred by the search.
+    found = search_with_provider(message.text, k=PASSAGES_PER_TURN)
+    return KnowledgeRetrieved(meta=meta, query=message.text, passages=found.passages, provider=found.provider)

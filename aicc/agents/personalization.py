@@ -1,0 +1,54 @@
+"""Personalization: who is writing, their vehicles and what they talked about recently."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from aicc.runtime.clients import client
+from aicc.runtime.conversations import recent_turns
+from aicc.runtime.tables import table_name
+from contracts.events import ConversationReceived, CustomerProfile, EventMeta, HistoryItem, ProfileLoaded, Vehicle
+
+HISTORY_TURNS = 5
+
+
+def load_customer(customer_id: str) -> dict[str, Any] | None:
+    item = client("dynamodb").get_item(TableName=table_name("customers"), Key={"customer_id": {"S": customer_id}})
+    if "Item" not in item:
+        return None
+    return json.loads(item["Item"]["doc"]["S"])
+
+
+def build_profile(meta: EventMeta, customer: dict[str, Any] | None, turns: list[HistoryItem]) -> ProfileLoaded:
+    """Pure: shape the stored customer document and the conversation's past turns into the event."""
+    if customer is None:
+        return ProfileLoaded(meta=meta, known=False, history=turns)
+    profile = CustomerProfile(
+        customer_id=customer["customer_id"],
+        name=customer["name"],
+        language=customer.get("language", "en"),
+        preferred_dealer=customer.get("preferred_dealer"),
+        marketing_consent=bool(customer.get("marketing_consent", False)),
+        household_size=customer.get("household_size"),
+        segment=customer.get("segment"),
+    )
+    vehicles = [Vehicle.model_validate(v) for v in customer.get("vehicles", [])]
+    return ProfileLoaded(meta=meta, known=True, profile=profile, vehicles=vehicles, history=turns)
+
+
+def personalize(message: ConversationReceived, meta: EventMeta) -> ProfileLoaded:
+    customer = load_customer(message.meta.customer_id)
+    past = recent_turns(message.meta.conversation_id, exclude_turn=message.meta.turn_id, limit=HISTORY_TURNS)
+    history = [
+        HistoryItem(
+            turn_id=t.turn_id,
+            text=t.text[:500],
+            reply=(t.reply or None) and t.reply[:500],
+            intent=t.intent,
+            at=datetime.fromisoformat(t.at),
+        )
+        for t in past
+    ]
+    return build_profile(meta, customer, history)

@@ -1,0 +1,61 @@
+"""Routing: bot or a human queue, with priority and the reason, from intent + sentiment of a turn.
+
+Rules are data, checked in order; the first that matches decides. The reason names the rule so a
+supervisor reading the event (or a trace) sees why a conversation went where it went.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contracts.common import Priority, Route
+from contracts.events import EventMeta, IntentDetected, RouteDecided, SentimentAnalyzed
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    name: str
+    intents: frozenset[str] = frozenset()  # empty: any intent
+    sentiment: frozenset[str] = frozenset()  # empty: any label
+    urgency: frozenset[str] = frozenset()  # empty: any urgency
+    min_confidence: float = 0.0
+    queue: str | None = None  # None: stay with the bot
+    priority: Priority = "normal"
+
+    def applies(self, intent: IntentDetected, sentiment: SentimentAnalyzed) -> bool:
+        return (
+            (not self.intents or intent.intent in self.intents)
+            and intent.confidence >= self.min_confidence
+            and (not self.sentiment or sentiment.label in self.sentiment)
+            and (not self.urgency or sentiment.urgency in self.urgency)
+        )
+
+
+RULES: tuple[RoutingRule, ...] = (
+    RoutingRule("stranded customer", intents=frozenset({"roadside_assistance"}), queue="roadside", priority="urgent"),
+    RoutingRule(
+        "safety-critical problem",
+        urgency=frozenset({"critical"}),
+        queue="roadside",
+        priority="urgent",
+    ),
+    RoutingRule("asked for a person", intents=frozenset({"human_agent"}), queue="customer_care", priority="normal"),
+    RoutingRule("complaint", intents=frozenset({"complaint"}), queue="customer_care", priority="high"),
+    RoutingRule(
+        "strongly negative customer",
+        sentiment=frozenset({"negative"}),
+        urgency=frozenset({"high"}),
+        queue="customer_care",
+        priority="high",
+    ),
+    RoutingRule("default: the assistant can answer", queue=None, priority="normal"),
+)
+
+
+def decide(intent: IntentDetected, sentiment: SentimentAnalyzed, meta: EventMeta) -> RouteDecided:
+    for rule in RULES:
+        if rule.applies(intent, sentiment):
+            route = Route(kind="human" if rule.queue else "bot", queue=rule.queue, priority=rule.priority)
+            reason = f"{rule.name} (intent={intent.intent}, sentiment={sentiment.label}, urgency={sentiment.urgency})"
+            return RouteDecided(meta=meta, route=route, reason=reason)
+    raise AssertionError("the last routing rule matches everything")

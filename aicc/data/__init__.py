@@ -1,0 +1,1 @@
+"""Reference data shipped with the code (catalog, dealers, knowledge corpus, demo customers)."""

@@ -1,0 +1,214 @@
+"""moto's server mode in a process of its own: the embedded stack's AWS.
+
+    python -m aicc.embedded.motoserver --port 5000
+
+Why a separate process: every AWS call costs moto 3-5 ms of Python, and in the stack's process that
+time would hold the GIL against the handlers. Two processes let both cores work (DESIGN §8).
+
+Before serving, three pure functions moto recomputes on every request are memoised (measured with
+cProfile on moto 5.2.5; together they were about half of a cheap call's server time):
+- `jsonpath_ng.ext.parse`: EventBridge re-parses the JSONPath of every input path of every matching
+  rule target on each PutEvents, and parsing (a PLY grammar) is most of PutEvents' cost. Parsed
+  expressions are immutable, so sharing them across threads is safe.
+- `moto.backends.list_of_moto_modules`: lists moto's package directory (a `stat` per service,
+  ~180 of them) to route each request by its Host header.
+- `moto.core.utils.camelcase_to_underscores`: ~40 calls per request on the same few attribute names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from types import FrameType
+from typing import IO, Any
+
+log = logging.getLogger(__name__)
+
+READY_PREFIX = "aicc-moto listening on "
+_HOST = "127.0.0.1"
+
+
+def cache_jsonpath_parsing() -> None:
+    """Memoise jsonpath_ng.ext.parse. moto imports it inside the function, so patching works late."""
+    import jsonpath_ng.ext
+
+    original = jsonpath_ng.ext.parse
+    if getattr(original, "cache_info", None) is not None:
+        return
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=4096)(original)
+
+
+def cache_moto_request_routing() -> None:
+    """Memoise the per-request pure helpers of moto's server (see the module docstring)."""
+    import moto.backends
+    import moto.core.utils
+    from moto.moto_server import werkzeug_app  # noqa: F401  (imports the modules that bind the helper)
+
+    modules = tuple(moto.backends.list_of_moto_modules())
+    moto.backends.list_of_moto_modules = lambda: modules
+
+    original = moto.core.utils.camelcase_to_underscores
+    if getattr(original, "cache_info", None) is not None:
+        return
+    cached = functools.lru_cache(maxsize=8192)(original)
+    # `from moto.core.utils import camelcase_to_underscores` binds the name at import: rebind it in
+    # the modules loaded so far; service modules load lazily, later, and pick up the cached one.
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto") and getattr(module, "camelcase_to_underscores", None) is original:
+            module.camelcase_to_underscores = cached  # type: ignore[attr-defined]
+
+
+def serve(host: str, port: int, *, verbose: bool = False, exit_on_stdin_eof: bool = False) -> None:
+    """Serve until SIGTERM/SIGINT (or stdin closing, when the parent asked for that)."""
+    cache_jsonpath_parsing()
+    cache_moto_request_routing()
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    class QuietRequestHandler(MotoRequestHandler):
+        # One log line per request costs about as much as a cheap moto call; errors are still logged.
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            if verbose:
+                super().log_request(code, size)
+
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
+    # Long polls park one thread each; don't let them keep the process alive at shutdown.
+    server.daemon_threads = True  # type: ignore[attr-defined]
+
+    def shutdown(*_: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        shutdown()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if exit_on_stdin_eof:
+        # The parent keeps our stdin open; EOF means it died without stopping us (e.g. kill -9).
+        def shutdown_on_eof() -> None:
+            sys.stdin.read()
+            shutdown()
+
+        threading.Thread(target=shutdown_on_eof, daemon=True).start()
+
+    bound_port = server.server_address[1]
+    print(f"{READY_PREFIX}http://{host}:{bound_port}", flush=True)
+    server.serve_forever()
+
+
+class MotoServerProcess:
+    """Start `python -m aicc.embedded.motoserver` as a child, wait until it answers, stop it."""
+
+    def __init__(self, port: int = 0, *, host: str = _HOST, verbose: bool = False) -> None:
+        self.host = host
+        self.port = port
+        self.verbose = verbose
+        self._process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self, timeout_s: float = 30.0) -> str:
+        command = [sys.executable, "-m", "aicc.embedded.motoserver", "--host", self.host, "--port", str(self.port)]
+        command.append("--exit-on-stdin-eof")
+        if self.verbose:
+            command.append("--verbose")
+        env = dict(os.environ)
+        # The child must find this package even when the parent runs from another directory.
+        env["PYTHONPATH"] = os.pathsep.join(p for p in [_project_root(), env.get("PYTHONPATH", "")] if p)
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, start_new_session=True
+        )
+        assert self._process.stdout is not None
+        line = _read_line(self._process.stdout, timeout_s)
+        if not line.startswith(READY_PREFIX):
+            self.stop()
+            raise RuntimeError(f"moto server did not start (said {line!r})")
+        self.port = int(line.rsplit(":", 1)[1])
+        threading.Thread(target=_drain, args=(self._process.stdout,), daemon=True).start()
+        self._wait_until_answering(timeout_s)
+        return self.url
+
+    def _wait_until_answering(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/moto-api/data.json", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+            # Start-up only: the socket is bound before the ready line, so this rarely loops.
+            time.sleep(0.02)
+
+    def reset(self) -> None:
+        """Drop every resource (tests isolate cases with this)."""
+        request = urllib.request.Request(self.url + "/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout_s)
+        if process.stdin:
+            process.stdin.close()
+
+    def __enter__(self) -> MotoServerProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def _project_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _read_line(stream: IO[str], timeout_s: float) -> str:
+    readable, _, _ = select.select([stream], [], [], timeout_s)
+    if not readable:
+        raise TimeoutError(f"moto server gave no sign of life in {timeout_s} s")
+    return stream.readline().strip()
+
+
+def _drain(stream: IO[str]) -> None:
+    for line in stream:
+        log.info("moto: %s", line.rstrip())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="moto server for the aicc embedded stack")
+    parser.add_argument("--host", default=_HOST, help="listen address (keep it on loopback)")
+    parser.add_argument("--port", type=int, default=5000, help="0 picks a free port (printed on start)")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument("--exit-on-stdin-eof", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    serve(args.host, args.port, verbose=args.verbose, exit_on_stdin_eof=args.exit_on_stdin_eof)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+"""The whole product on one machine: moto (AWS), the pollers (event-source mappings), the gateway.
+
+    run_stack(port=8080, moto_port=5000)      # blocks until Ctrl-C / SIGTERM
+
+or, from tests and tools, `EmbeddedStack(port=0, moto_port=0, ...)` with `await start()` / `await stop()`.
+
+Handlers run in this process, unmodified: the stack sets the environment they would get on Lambda
+(region, credentials, table prefix, bus name, where to call back) and `AWS_ENDPOINT_URL`, which
+boto3 honours by itself, so they reach moto without knowing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from aicc.embedded.gateway import WebSocketGateway
+from aicc.embedded.invoke import HandlerResolver, InvocationStats, import_handler
+from aicc.embedded.motoserver import MotoServerProcess
+from aicc.embedded.poller import QueuePoller, binding_for_agent
+from aicc.embedded.provision import Provisioned, provision
+from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
+from contracts.manifest import Manifest, manifest
+
+log = logging.getLogger(__name__)
+
+REGION = "us-east-1"
+TABLE_PREFIX = "aicc-"
+# Enough threads for every poller's batch plus gateway requests to block on moto at once.
+DEFAULT_HANDLER_THREADS = 32
+DEFAULT_POLLERS_PER_QUEUE = 3
+
+
+class EmbeddedStack:
+    """Start and stop the embedded default; every port may be 0 (a free one is picked)."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        moto_port: int = 5000,
+        state_dir: Path = Path(".aicc"),
+        manifest: Manifest | None = None,
+        resolver: HandlerResolver = import_handler,
+        routes: Mapping[str, tuple[str, bool]] = WEBSOCKET_ROUTES,
+        authorizer: str | None = WEBSOCKET_AUTHORIZER,
+        pollers_per_queue: int = DEFAULT_POLLERS_PER_QUEUE,
+        handler_threads: int = DEFAULT_HANDLER_THREADS,
+        seed: bool = True,
+        wait_time_s: int = 20,
+    ) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the embedded stack only listens on loopback")
+        self.host = host
+        self.port = port
+        self.moto = MotoServerProcess(moto_port, host="127.0.0.1")
+        self.state_dir = Path(state_dir)
+        self.manifest = manifest
+        self.resolver = resolver
+        self.routes = routes
+        self.authorizer = authorizer
+        self.pollers_per_queue = pollers_per_queue
+        self.handler_threads = handler_threads
+        self.seed = seed
+        self.wait_time_s = wait_time_s
+        self.stats = InvocationStats()
+        self.provisioned: Provisioned | None = None
+        self.gateway: WebSocketGateway | None = None
+        self.pollers: list[QueuePoller] = []
+        self._executor: ThreadPoolExecutor | None = None
+        self._exit_stack: contextlib.AsyncExitStack | None = None
+        self._saved_env: dict[str, str | None] = {}
+
+    @property
+    def moto_url(self) -> str:
+        return self.moto.url
+
+    @property
+    def callback_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def websocket_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/ws"
+
+    async def start(self) -> None:
+        started = time.perf_counter()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        # The moto child is started before the env changes so it never sees AWS_ENDPOINT_URL.
+        await asyncio.to_thread(self.moto.start)
+        try:
+            await self._start_after_moto(started)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start_after_moto(self, started: float) -> None:
+        manifest_ = self.manifest or manifest()
+        self._executor = ThreadPoolExecutor(max_workers=self.handler_threads, thread_name_prefix="lambda")
+        self.gateway = WebSocketGateway(
+            executor=self._executor,
+            stats=self.stats,
+            resolver=self.resolver,
+            host=self.host,
+            port=self.port,
+            routes=self.routes,
+            authorizer=self.authorizer,
+            region=REGION,
+        )
+        # Bind the gateway's port first (it may be 0): handlers need the callback URL in their env
+        # before they are imported. Its handlers are loaded after the env is set, in start().
+        await self._bind_gateway_port()
+        self._set_env({})
+        self.provisioned = await asyncio.to_thread(self._provision, manifest_)
+        self._set_env(self.provisioned.env())
+        if self.seed:
+            await asyncio.to_thread(_seed_reference_data)
+
+        self._exit_stack = contextlib.AsyncExitStack()
+        sqs = await self._exit_stack.enter_async_context(self._sqs_client(manifest_))
+        for agent in manifest_.agents:
+            binding = binding_for_agent(
+                agent,
+                self.provisioned.queue_urls[agent.name],
+                self.provisioned.queue_arns[agent.name],
+                region=REGION,
+                concurrency=self.pollers_per_queue,
+            )
+            load_started = time.perf_counter()
+            handler = self.resolver(agent.handler)
+            self.stats.record_init(binding.function.name, (time.perf_counter() - load_started) * 1000)
+            poller = QueuePoller(
+                binding, handler, sqs=sqs, executor=self._executor, stats=self.stats, wait_time_s=self.wait_time_s
+            )
+            poller.start()
+            self.pollers.append(poller)
+        await self.gateway.start()
+        log.info("embedded stack up in %.0f ms", (time.perf_counter() - started) * 1000)
+
+    async def _bind_gateway_port(self) -> None:
+        if self.port:
+            return
+        import socket
+
+        # A free port for the gateway, known before handlers import; the tiny race is harmless on loopback.
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((self.host, 0))
+            self.port = int(probe.getsockname()[1])
+        assert self.gateway is not None
+        self.gateway.port = self.port
+
+    def _sqs_client(self, manifest_: Manifest) -> Any:
+        from aiobotocore.config import AioConfig
+        from aiobotocore.session import get_session
+
+        # One connection per concurrent long poll, plus headroom for deletes.
+        connections = len(manifest_.agents) * self.pollers_per_queue * 2 + 8
+        return get_session().create_client(
+            "sqs",
+            region_name=REGION,
+            endpoint_url=self.moto_url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=AioConfig(
+                max_pool_connections=connections,
+                read_timeout=self.wait_time_s + 10,
+                retries={"mode": "standard", "max_attempts": 3},
+            ),
+        )
+
+    def _provision(self, manifest_: Manifest) -> Provisioned:
+        import boto3
+
+        session = boto3.session.Session()
+        return provision(
+            manifest_,
+            events=session.client("events", region_name=REGION),
+            sqs=session.client("sqs", region_name=REGION),
+            dynamodb=session.client("dynamodb", region_name=REGION),
+            prefix=TABLE_PREFIX,
+        )
+
+    def handler_env(self) -> dict[str, str]:
+        """What each Lambda function's environment holds on AWS, pointed at this machine."""
+        return {
+            "AWS_ENDPOINT_URL": self.moto_url,
+            # boto3 routes this service on its own: the gateway, not moto, serves @connections.
+            "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": self.callback_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AICC_TABLE_PREFIX": TABLE_PREFIX,
+            "AICC_CALLBACK_URL": self.callback_url,
+            "AICC_AUTH_MODE": "local",
+            "AICC_STATE_DIR": str(self.state_dir.resolve()),
+        }
+
+    def _set_env(self, extra: Mapping[str, str]) -> None:
+        values = {**self.handler_env(), **extra}
+        for name, value in values.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+        # A profile or session token from the developer's shell must not leak into moto calls.
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            if name in os.environ:
+                self._saved_env.setdefault(name, os.environ.get(name))
+                del os.environ[name]
+        _reset_shared_clients()
+
+    def _restore_env(self) -> None:
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+        _reset_shared_clients()
+
+    async def stop(self) -> None:
+        """Sockets first (each gets its $disconnect while moto is still up), then pollers, then moto."""
+        if self.gateway is not None:
+            try:
+                await self.gateway.stop()
+            except Exception:
+                log.exception("gateway did not stop cleanly")
+        for poller in self.pollers:
+            await poller.stop()
+        self.pollers.clear()
+        if self._exit_stack is not None:
+            await self._exit_stack.aclose()
+            self._exit_stack = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        await asyncio.to_thread(self.moto.stop)
+        self._restore_env()
+
+    def describe(self) -> str:
+        """What is running where, for the console."""
+        lines = [
+            f"WebSocket      {self.websocket_url}?token=<JWT>",
+            f"@connections   {self.callback_url}/@connections/{{connection_id}}",
+            f"stats          {self.callback_url}/_aicc/stats",
+            f"moto (AWS)     {self.moto_url}   (pid {self.moto.pid})",
+            f"state dir      {self.state_dir.resolve()}",
+        ]
+        if self.provisioned is not None:
+            lines.append(f"event bus      {self.provisioned.bus_name}   archive {self.provisioned.archive_name}")
+            for poller in self.pollers:
+                queue = poller.binding.queue_url.rsplit("/", 1)[-1]
+                lines.append(
+                    f"queue          {queue:<28} -> {poller.name} "
+                    f"(batch {poller.binding.batch_size}, {poller.binding.concurrency} pollers)"
+                )
+            lines.append("tables         " + ", ".join(sorted(self.provisioned.tables.values())))
+        return "\n".join(lines)
+
+    async def __aenter__(self) -> EmbeddedStack:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
+
+def _reset_shared_clients() -> None:
+    """Handlers cache boto3 clients per process; they must see the endpoint we just set."""
+    try:
+        clients = importlib.import_module("aicc.runtime.clients")
+    except ImportError:
+        return
+    reset = getattr(clients, "reset", None)
+    if callable(reset):
+        reset()
+
+
+def _seed_reference_data() -> None:
+    try:
+        seed_module = importlib.import_module("aicc.seed")
+    except ModuleNotFoundError as error:
+        if error.name not in ("aicc.seed", "aicc"):
+            raise
+        log.info("aicc.seed is not there yet: reference data not seeded")
+        return
+    seed = getattr(seed_module, "seed_reference_data", None)
+    if not callable(seed):
+        log.info("aicc.seed has no seed_reference_data(): reference data not seeded")
+        return
+    started = time.perf_counter()
+    seed()
+    log.info("reference data seeded in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+async def serve_stack(stack: EmbeddedStack, ready: Callable[[EmbeddedStack], Any] | None = None) -> None:
+    """Run until SIGINT/SIGTERM, then stop cleanly and print the handler timings."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        await stack.start()
+        print(stack.describe(), flush=True)
+        if ready is not None:
+            ready(stack)
+        await stopping.wait()
+        print("\nstopping: closing sockets ($disconnect), pollers, moto", file=sys.stderr, flush=True)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await stack.stop()
+        print(stack.stats.format(), flush=True)
+
+
+def run_stack(
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    moto_port: int = 5000,
+    state_dir: Path = Path(".aicc"),
+    ready: Callable[[EmbeddedStack], Any] | None = None,
+    **options: Any,
+) -> None:
+    """Blocking entrypoint for `aicc up`; `options` go to EmbeddedStack (e.g. pollers_per_queue)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stack = EmbeddedStack(host=host, port=port, moto_port=moto_port, state_dir=state_dir, **options)
+    asyncio.run(serve_stack(stack, ready))
+
+
+if __name__ == "__main__":
+    run_stack()

@@ -1,0 +1,61 @@
+"""Knowledge retrieval over the shipped owner's manuals, FAQs and policies.
+
+    from aicc.knowledge import search, load_corpus
+    passages = search("how do I pair my phone", model="Cirrus", model_year=2024, k=3)
+
+`AICC_KNOWLEDGE_PROVIDER` selects the provider per call: `local` (default, a BM25 index over
+`aicc/data/knowledge/`) or `kendra` (Amazon Kendra Retrieve, falling back to the local index on errors).
+
+This module imports nothing heavy: handlers import it at cold start, and the corpus, the index and
+pydantic are only loaded by the first search (DESIGN §8 cold-start budget).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aicc.knowledge.corpus import CorpusPassage
+    from aicc.knowledge.retrieval import SearchResult
+    from contracts.events import Passage
+
+__all__ = ["load_corpus", "search", "search_with_provider"]
+
+
+def search(
+    query: str,
+    *,
+    model: str | None = None,
+    model_year: int | None = None,
+    intent: str | None = None,
+    k: int = 3,
+) -> list[Passage]:
+    """The `k` best passages for `query`, best first; [] when nothing is relevant enough.
+
+    `model`/`model_year` (the customer's vehicle) restrict results to passages that apply to it;
+    `intent` (DESIGN §5 taxonomy) mildly favours passages on the matching topic.
+    """
+    from aicc.knowledge.retrieval import search as _search
+
+    return _search(query, model=model, model_year=model_year, intent=intent, k=k)
+
+
+def search_with_provider(
+    query: str,
+    *,
+    model: str | None = None,
+    model_year: int | None = None,
+    intent: str | None = None,
+    k: int = 3,
+) -> SearchResult:
+    """Like `search`, but also says which provider answered ("local", "kendra" or "local-fallback")."""
+    from aicc.knowledge.retrieval import search_with_provider as _search_with_provider
+
+    return _search_with_provider(query, model=model, model_year=model_year, intent=intent, k=k)
+
+
+def load_corpus() -> list[CorpusPassage]:
+    """Every shipped passage with its applicability (models, years, kind, topics)."""
+    from aicc.knowledge.corpus import load_corpus as _load_corpus
+
+    return _load_corpus()

@@ -1,0 +1,220 @@
+"""The local (embedded default) provider: BM25 over the shipped corpus, plus applicability and intent.
+
+Ranking, in order of strength:
+1. Applicability. A `model`/`model_year` passed by the caller is the customer's vehicle: passages for
+   other models or years are dropped. Models and years named in the query itself ("my 2023
+   Borealis") are applied softly (non-matching passages are heavily penalised, not dropped), and
+   a query naming a different model than the caller's wins: a Borealis owner asking about the
+   Cirrus wants Cirrus answers.
+2. Lexical relevance: BM25 divided by the sum of the query terms' IDF. A passage is only returned
+   when it also covers at least `MIN_COVERAGE` of the query's IDF mass, with words the corpus has
+   never seen ("weather", "poem") counted at full IDF: that is how off-topic questions get []
+   rather than the least bad passage that happens to share one word ("all-weather floor mats").
+3. Mild boosts: passages written for the customer's model (and model year) beat all-model ones,
+   and passages on the intent's topic beat others.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+from aicc.knowledge.bm25 import Bm25Index
+from aicc.knowledge.corpus import CorpusPassage, corpus
+from aicc.knowledge.text import tokenize
+from contracts.events import Passage
+
+MIN_RELEVANCE = 0.3
+MIN_COVERAGE = 0.5
+TITLE_WEIGHT = 2
+MODEL_SPECIFIC_BOOST = 1.25
+YEAR_SPECIFIC_BOOST = 1.15
+INTENT_TOPIC_BOOST = 1.3
+SOFT_MISMATCH_PENALTY = 0.25
+MAX_K = 20
+
+INTENT_TOPICS: dict[str, frozenset[str]] = {
+    "service_booking": frozenset({"service_booking", "dealer", "maintenance"}),
+    "vehicle_feature_help": frozenset({"feature", "charging", "hybrid", "towing"}),
+    "vehicle_problem": frozenset({"warning_light", "maintenance"}),
+    "roadside_assistance": frozenset({"roadside"}),
+    "recall_inquiry": frozenset({"recall"}),
+    "warranty_inquiry": frozenset({"warranty"}),
+    "purchase_inquiry": frozenset({"purchase", "financing"}),
+    "test_drive": frozenset({"test_drive", "dealer"}),
+    "financing": frozenset({"financing"}),
+    "trade_in": frozenset({"trade_in"}),
+    "parts_accessories": frozenset({"parts_accessories"}),
+    "complaint": frozenset({"complaint", "customer_care"}),
+    "connected_services": frozenset({"connected_services"}),
+    "human_agent": frozenset({"customer_care"}),
+}
+
+_YEAR_RANGE = range(1990, 2100)
+
+
+@dataclass(frozen=True)
+class _Target:
+    models: frozenset[str]
+    years: frozenset[int]
+    strict: bool
+
+
+class LocalKnowledgeIndex:
+    def __init__(self, passages: tuple[CorpusPassage, ...]) -> None:
+        self.passages = passages
+        documents = [tokenize(" ".join([p.title] * TITLE_WEIGHT + [p.section, p.text])) for p in passages]
+        self._index = Bm25Index(documents)
+        self._terms = [frozenset(terms) for terms in documents]
+        # Model names come from the corpus itself so the index can never disagree with its data.
+        self._models_by_term: dict[str, str] = {}
+        for passage in passages:
+            for model in passage.models:
+                for term in tokenize(model):
+                    self._models_by_term[term] = model
+
+    def _has(self, doc_index: int, term: str) -> bool:
+        return term in self._terms[doc_index]
+
+    def canonical_model(self, model: str | None) -> str | None:
+        """'cirrus', 'Aurora Cirrus', 'Borealis Plug-in Hybrid' -> the corpus model name; None if unknown."""
+        if not model:
+            return None
+        for term in tokenize(model):
+            found = self._models_by_term.get(term)
+            if found is not None:
+                return found
+        return None
+
+    def search(
+        self,
+        query: str,
+        *,
+        model: str | None = None,
+        model_year: int | None = None,
+        intent: str | None = None,
+        k: int = 3,
+    ) -> list[Passage]:
+        k = min(k, MAX_K)
+        if k <= 0:
+            return []
+        terms, named_models, named_years = self._analyse(query)
+        if not terms:
+            return []
+        target = self._target(model, model_year, named_models, named_years)
+        lexical = self._index.scores(terms)
+        if not lexical:
+            return []
+        unique_terms = list(dict.fromkeys(terms))
+        term_idf = [self._index.idf(term) for term in unique_terms]
+        ideal = sum(term_idf)
+        topics = INTENT_TOPICS.get(intent or "", frozenset())
+        ranked: list[tuple[float, int]] = []
+        for doc_index, bm25 in lexical.items():
+            relevance = bm25 / ideal
+            if relevance < MIN_RELEVANCE:
+                continue
+            covered = sum(idf for term, idf in zip(unique_terms, term_idf, strict=True) if self._has(doc_index, term))
+            if covered / ideal < MIN_COVERAGE:
+                continue
+            passage = self.passages[doc_index]
+            factor = _applicability(passage, target)
+            if factor == 0.0:
+                continue
+            if topics and not topics.isdisjoint(passage.topics):
+                factor *= INTENT_TOPIC_BOOST
+            boosted = relevance * factor
+            if boosted < MIN_RELEVANCE:
+                continue
+            ranked.append((boosted, doc_index))
+        # ties broken by corpus order so results are deterministic
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        return [self.passages[doc_index].to_passage(_squash(boosted)) for boosted, doc_index in ranked[:k]]
+
+    def _analyse(self, query: str) -> tuple[list[str], set[str], set[int]]:
+        """Query terms, plus the model names and model years the query mentions.
+
+        Model names and years are applicability, not topic: "oil change for my 2024 Cirrus" should
+        rank by "oil change" among Cirrus passages, not favour any passage that repeats "Cirrus".
+        They stay as terms only when nothing else is left ("tell me about the Cirrus").
+        """
+        terms = tokenize(query)
+        named_models: set[str] = set()
+        named_years: set[int] = set()
+        topic_terms: list[str] = []
+        for term in terms:
+            model = self._models_by_term.get(term)
+            if model is not None:
+                named_models.add(model)
+            elif term.isdigit() and len(term) == 4 and int(term) in _YEAR_RANGE:
+                named_years.add(int(term))
+            else:
+                topic_terms.append(term)
+        return (topic_terms or terms), named_models, named_years
+
+    def _target(
+        self, model: str | None, model_year: int | None, named_models: set[str], named_years: set[int]
+    ) -> _Target:
+        own_model = self.canonical_model(model)
+        if named_models and named_models != {own_model}:
+            return _Target(frozenset(named_models), frozenset(named_years), strict=False)
+        if own_model is not None or model_year is not None:
+            years = {model_year} if model_year is not None else named_years
+            models = {own_model} if own_model is not None else set()
+            return _Target(frozenset(models), frozenset(years), strict=True)
+        return _Target(frozenset(named_models), frozenset(named_years), strict=False)
+
+
+def _applicability(passage: CorpusPassage, target: _Target) -> float:
+    """0 to drop the passage, a penalty below 1 for a soft mismatch, a boost above 1 for a specific fit."""
+    factor = 1.0
+    if target.models:
+        if not passage.models:
+            pass
+        elif target.models.isdisjoint(passage.models):
+            if target.strict:
+                return 0.0
+            factor *= SOFT_MISMATCH_PENALTY
+        elif len(passage.models) == 1:
+            # written for this model (its manual) rather than a policy that names several models
+            factor *= MODEL_SPECIFIC_BOOST
+    if target.years and passage.years:
+        if target.years.isdisjoint(passage.years):
+            if target.strict:
+                return 0.0
+            factor *= SOFT_MISMATCH_PENALTY
+        else:
+            # a recall or manual edition for exactly this model year beats the generic answer
+            factor *= YEAR_SPECIFIC_BOOST
+    return factor
+
+
+def _squash(boosted: float) -> float:
+    """Map relevance (0..~3) onto [0, 1) monotonically: 0.3 -> 0.26, 1 -> 0.63, 2 -> 0.86."""
+    return round(1.0 - math.exp(-boosted), 4)
+
+
+_lock = threading.Lock()
+_index: LocalKnowledgeIndex | None = None
+
+
+def local_index() -> LocalKnowledgeIndex:
+    """The process-wide index, built on first use (a warm Lambda builds it once)."""
+    global _index
+    if _index is None:
+        with _lock:
+            if _index is None:
+                _index = LocalKnowledgeIndex(corpus())
+    return _index
+
+
+def search_local(
+    query: str,
+    *,
+    model: str | None = None,
+    model_year: int | None = None,
+    intent: str | None = None,
+    k: int = 3,
+) -> list[Passage]:
+    return local_index().search(query, model=model, model_year=model_year, intent=intent, k=k)

@@ -1,0 +1,1 @@
+"""Shared plumbing for every handler: AWS clients, publishing, batch handling, turn store."""

@@ -1,0 +1,116 @@
+"""Reading events off a queue and publishing events to the bus: written once for every agent."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aicc.runtime.clients import client, region
+from contracts.envelope import BusEnvelope
+from contracts.events import EVENT_MODELS, EventDetail, EventMeta
+from contracts.manifest import manifest
+
+PUT_EVENTS_MAX_ENTRIES = 10
+
+
+@dataclass(frozen=True)
+class BusEvent:
+    """An event as an agent sees it: the envelope plus its typed detail."""
+
+    id: str
+    source: str
+    detail_type: str
+    time: datetime
+    detail: EventDetail
+    replay_name: str | None = None
+
+    @property
+    def meta(self) -> EventMeta:
+        return self.detail.meta
+
+    def as_pattern_input(self) -> dict[str, Any]:
+        """The shape EventBridge patterns are matched against."""
+        return {"source": self.source, "detail-type": self.detail_type, "detail": self.detail.model_dump(mode="json")}
+
+
+class UnknownEventType(ValueError):
+    pass
+
+
+def parse_event(body: str | bytes | dict[str, Any]) -> BusEvent:
+    raw = json.loads(body) if isinstance(body, str | bytes) else body
+    envelope = BusEnvelope.model_validate(raw)
+    model = EVENT_MODELS.get(envelope.detail_type)
+    if model is None:
+        raise UnknownEventType(envelope.detail_type)
+    return BusEvent(
+        id=envelope.id,
+        source=envelope.source,
+        detail_type=envelope.detail_type,
+        time=envelope.time,
+        detail=model.model_validate(envelope.detail),
+        replay_name=envelope.replay_name,
+    )
+
+
+def bus_name() -> str:
+    return os.environ.get("AICC_BUS_NAME", manifest().bus_name)
+
+
+def new_meta(*, reacting_to: BusEvent | EventMeta, producer: str, causation_id: str | None = None) -> EventMeta:
+    """Metadata for an event caused by `reacting_to` (same turn, conversation and customer)."""
+    meta = reacting_to.meta if isinstance(reacting_to, BusEvent) else reacting_to
+    cause = causation_id or (reacting_to.id if isinstance(reacting_to, BusEvent) else meta.causation_id)
+    return EventMeta(
+        turn_id=meta.turn_id,
+        conversation_id=meta.conversation_id,
+        customer_id=meta.customer_id,
+        causation_id=cause,
+        producer=producer,
+        occurred_at=datetime.now(UTC),
+    )
+
+
+def put_entry(detail: EventDetail, source: str) -> dict[str, Any]:
+    return {
+        "Source": source,
+        "DetailType": type(detail).__name__,
+        "Detail": detail.model_dump_json(),
+        "EventBusName": bus_name(),
+        "Resources": [],
+    }
+
+
+def publish(details: Sequence[EventDetail], *, source: str) -> list[int]:
+    """Publish in PutEvents batches; returns the indexes of entries the bus did not accept."""
+    failed: list[int] = []
+    for start in range(0, len(details), PUT_EVENTS_MAX_ENTRIES):
+        chunk = details[start : start + PUT_EVENTS_MAX_ENTRIES]
+        response = client("events").put_events(Entries=[put_entry(d, source) for d in chunk])
+        if response.get("FailedEntryCount"):
+            for offset, entry in enumerate(response["Entries"]):
+                if entry.get("ErrorCode"):
+                    failed.append(start + offset)
+    return failed
+
+
+def envelope_for_queue(detail: EventDetail, *, source: str) -> str:
+    """An EventBridge-shaped body for a message an agent sends straight to a queue (the deadline)."""
+    return json.dumps(
+        {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": type(detail).__name__,
+            "source": source,
+            "account": os.environ.get("AWS_ACCOUNT_ID", "000000000000"),
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": region(),
+            "resources": [],
+            "detail": detail.model_dump(mode="json"),
+        }
+    )

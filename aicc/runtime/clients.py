@@ -1,0 +1,65 @@
+"""boto3 clients, created once per process with the standard configuration.
+
+boto3 honours `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_<SERVICE>`) by itself, which is how the
+embedded stack points handlers at moto without the handlers knowing. boto3 is imported lazily:
+it costs more than the whole cold-start budget of a handler module, and a warm Lambda pays it
+once, on the first call.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cache
+from typing import Any
+
+_lock = threading.Lock()
+
+
+@cache
+def _config() -> Any:
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=2,
+        read_timeout=5,
+        max_pool_connections=int(os.environ.get("AICC_MAX_POOL_CONNECTIONS", "20")),
+    )
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+_clients: dict[tuple[str, str | None], Any] = {}
+
+
+def client(service: str, endpoint_url: str | None = None) -> Any:
+    """A shared client. boto3 clients are thread-safe; creating them is not, hence the lock."""
+    key = (service, endpoint_url)
+    found = _clients.get(key)
+    if found is not None:
+        return found
+    with _lock:
+        found = _clients.get(key)
+        if found is None:
+            session = _session()
+            found = session.client(service, region_name=region(), config=_config(), endpoint_url=endpoint_url)
+            _clients[key] = found
+    return found
+
+
+@cache
+def _session() -> Any:
+    import boto3
+
+    return boto3.session.Session()
+
+
+def reset() -> None:
+    """Forget every client (tests switch endpoints and credentials between cases)."""
+    with _lock:
+        _clients.clear()
+        _session.cache_clear()
+        _config.cache_clear()

@@ -1,0 +1,93 @@
+"""The SQS consumer every agent Lambda shares.
+
+Each record's body is a full EventBridge event. Records go through powertools' BatchProcessor so a
+failing record is reported in `batchItemFailures` (and retried, then dead-lettered) while the
+rest of the batch succeeds; when every record fails the whole invocation fails, like Lambda's own
+event-source mapping expects. Results of the whole batch are published together, in PutEvents
+batches of ten; a record whose results the bus refused is reported as failed too.
+
+Agents are idempotent by construction: they are pure functions of the event (and of reference
+data), so a duplicate delivery republishes the same result, which consumers record with
+`if_not_exists` and never act on twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from aicc.runtime.bus import BusEvent, new_meta, parse_event, publish
+from contracts.events import ConversationReceived, EventDetail, EventMeta
+from contracts.manifest import manifest
+
+Process = Callable[[BusEvent], Sequence[EventDetail]]
+
+
+def consume(event: dict[str, Any], context: Any, *, agent: str, process: Process, logger: Logger) -> dict[str, Any]:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    started = time.perf_counter()
+    source = manifest().agent(agent).source
+    outputs: dict[str, Sequence[EventDetail]] = {}
+
+    def record_handler(record: SQSRecord) -> None:
+        bus_event = parse_event(record.body)
+        logger.append_keys(turn_id=bus_event.meta.turn_id, detail_type=bus_event.detail_type)
+        outputs[record.message_id] = process(bus_event)
+
+    processor = BatchProcessor(event_type=EventType.SQS)
+    records = event.get("Records", [])
+    # Raises BatchProcessingError when every record failed: the whole batch goes back to the queue.
+    try:
+        with processor(records=records, handler=record_handler, lambda_context=context):
+            processor.process()
+    finally:
+        for exc_type, exc, _tb in processor.exceptions:
+            logger.error("record failed", exc_info=(exc_type, exc, _tb))  # type: ignore[arg-type]
+    response: dict[str, Any] = dict(processor.response())
+    failures = list(response.get("batchItemFailures", []))
+
+    flat: list[EventDetail] = []
+    owners: list[str] = []
+    for message_id, details in outputs.items():
+        flat.extend(details)
+        owners.extend([message_id] * len(details))
+    if flat:
+        refused = {owners[i] for i in publish(flat, source=source)}
+        failures.extend({"itemIdentifier": message_id} for message_id in sorted(refused))
+        if len({f["itemIdentifier"] for f in failures}) == len(records):
+            raise RuntimeError(f"the bus refused the results of all {len(records)} records")
+
+    logger.remove_keys(["turn_id", "detail_type"])
+    logger.info(
+        "batch processed",
+        extra={
+            "records": len(records),
+            "failed": len(failures),
+            "published": len(flat),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )
+    return {"batchItemFailures": failures}
+
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def message_agent(agent: str, respond: Callable[[ConversationReceived, EventMeta], EventDetail]) -> Handler:
+    """The Lambda handler of an agent that answers each ConversationReceived with one result."""
+    logger = Logger(service=agent)
+
+    def process(event: BusEvent) -> list[EventDetail]:
+        if not isinstance(event.detail, ConversationReceived):
+            raise TypeError(f"{agent} does not consume {event.detail_type}")
+        return [respond(event.detail, new_meta(reacting_to=event, producer=agent))]
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return consume(event, context, agent=agent, process=process, logger=logger)
+
+    return handler

@@ -1,0 +1,151 @@
+"""The conversations table: who owns a conversation, and each turn's message and reply.
+
+Layout: pk `conversation_id`; sk `META` (owner, created/updated) or `TURN#<turn_id>` (the message,
+later its reply). The turn id is derived from the sender and the client's message id, so a client
+retry maps onto the same item and is recognised as a duplicate by one conditional write.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aicc.runtime.clients import client
+from aicc.runtime.tables import table_name
+
+_NAMESPACE = uuid.UUID("6f1c1c1e-5d0e-4a53-9a55-0a1cc0de0001")
+
+
+def turn_id_for(user_id: str, client_message_id: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"turn:{user_id}:{client_message_id}"))
+
+
+def new_conversation_id(user_id: str, client_message_id: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"conversation:{user_id}:{client_message_id}"))
+
+
+class NotYourConversation(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StartedTurn:
+    conversation_id: str
+    turn_id: str
+    duplicate: bool
+
+
+def start_turn(
+    *, conversation_id: str | None, user_id: str, role: str, client_message_id: str, text: str
+) -> StartedTurn:
+    """Persist the message; one transaction checks ownership and deduplicates the retry."""
+    dynamodb = client("dynamodb")
+    turn_id = turn_id_for(user_id, client_message_id)
+    continuing = conversation_id is not None
+    conversation_id = conversation_id or new_conversation_id(user_id, client_message_id)
+    now = datetime.now(UTC).isoformat()
+    table = table_name("conversations")
+    meta_key = {"conversation_id": {"S": conversation_id}, "sk": {"S": "META"}}
+    if continuing:
+        owner_check: dict[str, Any] = {
+            "Update": {
+                "TableName": table,
+                "Key": meta_key,
+                "UpdateExpression": "SET updated_at = :now",
+                "ConditionExpression": "customer_id = :me",
+                "ExpressionAttributeValues": {":now": {"S": now}, ":me": {"S": user_id}},
+            }
+        }
+    else:
+        owner_check = {
+            "Update": {
+                "TableName": table,
+                "Key": meta_key,
+                "UpdateExpression": "SET customer_id = :me, created_at = if_not_exists(created_at, :now), "
+                "updated_at = :now, #role = :role",
+                "ConditionExpression": "attribute_not_exists(conversation_id) OR customer_id = :me",
+                "ExpressionAttributeNames": {"#role": "role"},
+                "ExpressionAttributeValues": {":now": {"S": now}, ":me": {"S": user_id}, ":role": {"S": role}},
+            }
+        }
+    put_turn = {
+        "Put": {
+            "TableName": table,
+            "Item": {
+                "conversation_id": {"S": conversation_id},
+                "sk": {"S": f"TURN#{turn_id}"},
+                "turn_id": {"S": turn_id},
+                "customer_id": {"S": user_id},
+                "client_message_id": {"S": client_message_id},
+                "text": {"S": text},
+                "at": {"S": now},
+            },
+            "ConditionExpression": "attribute_not_exists(sk)",
+        }
+    }
+    try:
+        dynamodb.transact_write_items(TransactItems=[owner_check, put_turn])
+    except dynamodb.exceptions.TransactionCanceledException as exc:
+        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        owner_failed = len(reasons) > 0 and reasons[0] == "ConditionalCheckFailed"
+        turn_exists = len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed"
+        if turn_exists and not (owner_failed and continuing):
+            return StartedTurn(conversation_id, turn_id, duplicate=True)
+        if owner_failed:
+            raise NotYourConversation(conversation_id) from exc
+        raise
+    return StartedTurn(conversation_id, turn_id, duplicate=False)
+
+
+@dataclass(frozen=True)
+class PastTurn:
+    turn_id: str
+    text: str
+    reply: str | None
+    intent: str | None
+    at: str
+
+
+def recent_turns(conversation_id: str, *, exclude_turn: str | None = None, limit: int = 5) -> list[PastTurn]:
+    response = client("dynamodb").query(
+        TableName=table_name("conversations"),
+        KeyConditionExpression="conversation_id = :c AND begins_with(sk, :p)",
+        ExpressionAttributeValues={":c": {"S": conversation_id}, ":p": {"S": "TURN#"}},
+    )
+    turns = [
+        PastTurn(
+            turn_id=item["turn_id"]["S"],
+            text=item["text"]["S"],
+            reply=item.get("reply", {}).get("S"),
+            intent=item.get("intent", {}).get("S"),
+            at=item["at"]["S"],
+        )
+        for item in response.get("Items", [])
+        if item["turn_id"]["S"] != exclude_turn
+    ]
+    turns.sort(key=lambda t: t.at)
+    return turns[-limit:]
+
+
+def record_reply(conversation_id: str, turn_id: str, *, reply: str, intent: str | None, degraded: bool) -> None:
+    names = {"#reply": "reply", "#degraded": "degraded", "#replied": "replied_at"}
+    values: dict[str, Any] = {
+        ":reply": {"S": reply},
+        ":degraded": {"BOOL": degraded},
+        ":replied": {"N": f"{time.time():.3f}"},
+    }
+    expression = "SET #reply = :reply, #degraded = :degraded, #replied = :replied"
+    if intent:
+        names["#intent"] = "intent"
+        values[":intent"] = {"S": intent}
+        expression += ", #intent = :intent"
+    client("dynamodb").update_item(
+        TableName=table_name("conversations"),
+        Key={"conversation_id": {"S": conversation_id}, "sk": {"S": f"TURN#{turn_id}"}},
+        UpdateExpression=expression,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+    )

@@ -1,0 +1,92 @@
+"""DynamoDB table definitions, written once.
+
+The embedded stack and the test fixtures create tables from these specs; Terraform's tables are
+checked against them by a test. Names are `<prefix><name>`, the prefix from `AICC_TABLE_PREFIX`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+    ttl_attribute: str | None = None
+    indexes: tuple[Index, ...] = field(default=())
+    # attribute name -> DynamoDB scalar type, for every key attribute (table and indexes)
+    key_types: dict[str, str] = field(default_factory=dict)
+
+    def key_attributes(self) -> dict[str, str]:
+        names = {self.hash_key, *(k for k in [self.range_key] if k)}
+        for index in self.indexes:
+            names.add(index.hash_key)
+            if index.range_key:
+                names.add(index.range_key)
+        return {name: self.key_types.get(name, "S") for name in sorted(names)}
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        # One item per open WebSocket connection; TTL reaps records whose $disconnect was lost.
+        TableSpec(
+            "connections",
+            hash_key="connection_id",
+            ttl_attribute="expires_at",
+            indexes=(Index("by_user", "user_id"),),
+        ),
+        # pk conversation_id; sk "META" (owner) or "TURN#<iso time>#<turn_id>" (message + reply).
+        TableSpec(
+            "conversations",
+            hash_key="conversation_id",
+            range_key="sk",
+            indexes=(Index("by_customer", "customer_id", "updated_at"),),
+        ),
+        TableSpec("customers", hash_key="customer_id"),
+        # Per-turn join state: sk "aggregator" for the reply, "routing" for intent + sentiment.
+        TableSpec("turns", hash_key="turn_id", range_key="scope", ttl_attribute="expires_at"),
+        # powertools Idempotency's default layout.
+        TableSpec("idempotency", hash_key="id", ttl_attribute="expiration"),
+    )
+}
+
+
+def table_name(name: str) -> str:
+    if name not in TABLES:
+        raise KeyError(f"unknown table {name!r}")
+    return os.environ.get("AICC_TABLE_PREFIX", "aicc-") + name
+
+
+def create_table_kwargs(spec: TableSpec, prefix: str) -> dict[str, object]:
+    """Arguments for DynamoDB CreateTable (on-demand billing, like Terraform's tables)."""
+    key_schema = [{"AttributeName": spec.hash_key, "KeyType": "HASH"}]
+    if spec.range_key:
+        key_schema.append({"AttributeName": spec.range_key, "KeyType": "RANGE"})
+    kwargs: dict[str, object] = {
+        "TableName": prefix + spec.name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": key_schema,
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": kind} for name, kind in spec.key_attributes().items()
+        ],
+    }
+    if spec.indexes:
+        indexes = []
+        for index in spec.indexes:
+            schema = [{"AttributeName": index.hash_key, "KeyType": "HASH"}]
+            if index.range_key:
+                schema.append({"AttributeName": index.range_key, "KeyType": "RANGE"})
+            indexes.append({"IndexName": index.name, "KeySchema": schema, "Projection": {"ProjectionType": "ALL"}})
+        kwargs["GlobalSecondaryIndexes"] = indexes
+    return kwargs

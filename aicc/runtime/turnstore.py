@@ -1,0 +1,108 @@
+"""Per-turn join state in DynamoDB, shared by every agent that waits for several events of a turn.
+
+One item per (turn_id, scope). Each arriving result is one conditional-free `UpdateItem` that sets
+`r:<DetailType>` only if absent (`if_not_exists`), so duplicates and reordering change nothing,
+and returns the whole item, so the caller sees every result that arrived before it, atomically.
+Details are stored as JSON strings: no float <-> Decimal conversion on the hot path.
+
+Replying is claimed with a lease: a claim succeeds if nobody claimed the turn, or if an earlier
+claim never reached `delivered_at` and its lease ran out (that invocation crashed mid-way). Hence
+at most one reply per turn, and still a reply when the first attempt died.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aicc.runtime.clients import client
+from aicc.runtime.tables import table_name
+
+TURN_TTL_S = 7 * 24 * 3600
+CLAIM_LEASE_S = 30
+
+
+@dataclass(frozen=True)
+class TurnState:
+    turn_id: str
+    scope: str
+    results: dict[str, dict[str, Any]]  # detail-type -> detail
+    arrived_ms: dict[str, int]  # detail-type -> epoch ms of arrival
+    claimed: bool
+    delivered: bool
+
+
+def _state(item: dict[str, Any]) -> TurnState:
+    results: dict[str, dict[str, Any]] = {}
+    arrived: dict[str, int] = {}
+    for name, value in item.items():
+        if name.startswith("r:"):
+            results[name[2:]] = json.loads(value["S"])
+        elif name.startswith("t:"):
+            arrived[name[2:]] = int(value["N"])
+    return TurnState(
+        turn_id=item["turn_id"]["S"],
+        scope=item["scope"]["S"],
+        results=results,
+        arrived_ms=arrived,
+        claimed="claimed_at" in item,
+        delivered="delivered_at" in item,
+    )
+
+
+class TurnStore:
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    def _key(self, turn_id: str) -> dict[str, Any]:
+        return {"turn_id": {"S": turn_id}, "scope": {"S": self.scope}}
+
+    def record(self, turn_id: str, detail_type: str, detail: dict[str, Any]) -> TurnState:
+        now_ms = int(time.time() * 1000)
+        response = client("dynamodb").update_item(
+            TableName=table_name("turns"),
+            Key=self._key(turn_id),
+            UpdateExpression="SET #r = if_not_exists(#r, :r), #t = if_not_exists(#t, :t), expires_at = :ttl",
+            ExpressionAttributeNames={"#r": f"r:{detail_type}", "#t": f"t:{detail_type}"},
+            ExpressionAttributeValues={
+                ":r": {"S": json.dumps(detail, separators=(",", ":"))},
+                ":t": {"N": str(now_ms)},
+                ":ttl": {"N": str(now_ms // 1000 + TURN_TTL_S)},
+            },
+            ReturnValues="ALL_NEW",
+        )
+        return _state(response["Attributes"])
+
+    def load(self, turn_id: str) -> TurnState | None:
+        item = client("dynamodb").get_item(TableName=table_name("turns"), Key=self._key(turn_id), ConsistentRead=True)
+        return _state(item["Item"]) if "Item" in item else None
+
+    def claim(self, turn_id: str) -> bool:
+        """True for exactly one caller per turn (modulo an expired lease of a crashed caller)."""
+        dynamodb = client("dynamodb")
+        now = time.time()
+        try:
+            dynamodb.update_item(
+                TableName=table_name("turns"),
+                Key=self._key(turn_id),
+                UpdateExpression="SET claimed_at = :now",
+                ConditionExpression="attribute_not_exists(claimed_at) OR "
+                "(attribute_not_exists(delivered_at) AND claimed_at < :lease_cutoff)",
+                ExpressionAttributeValues={
+                    ":now": {"N": f"{now:.3f}"},
+                    ":lease_cutoff": {"N": f"{now - CLAIM_LEASE_S:.3f}"},
+                },
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def mark_delivered(self, turn_id: str, outcome: str) -> None:
+        client("dynamodb").update_item(
+            TableName=table_name("turns"),
+            Key=self._key(turn_id),
+            UpdateExpression="SET delivered_at = :now, outcome = :outcome",
+            ExpressionAttributeValues={":now": {"N": f"{time.time():.3f}"}, ":outcome": {"S": outcome}},
+        )

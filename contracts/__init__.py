@@ -1,0 +1,1 @@
+"""Contracts: event details, WebSocket frames and the choreography manifest (pydantic v2)."""

@@ -1,0 +1,306 @@
+"""Event `detail` models for every event on the bus (DESIGN §2-3).
+
+The EventBridge envelope carries `source = aicc.<producer>` and `detail-type = <class name>`;
+`detail` is one of these models. Every detail starts with the same `meta` block so a consumer
+can correlate (turn, conversation) and follow causation without knowing the event type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from contracts.common import (
+    Contract,
+    Entities,
+    Intent,
+    IntentScore,
+    QuickAction,
+    Role,
+    Route,
+    SentimentLabel,
+    Source,
+    Urgency,
+)
+
+SCHEMA_VERSION = "1"
+
+
+class EventMeta(Contract):
+    turn_id: str
+    conversation_id: str
+    customer_id: str
+    causation_id: str = Field(description="id of the event (or WebSocket request) this one reacts to")
+    producer: str = Field(description="agent name, e.g. 'intent'")
+    schema_version: str = SCHEMA_VERSION
+    occurred_at: datetime
+
+
+class EventDetail(Contract):
+    meta: EventMeta
+
+
+# --- ingress ------------------------------------------------------------------------------------
+
+
+class ConversationReceived(EventDetail):
+    """A customer (or staff) message accepted by the WebSocket ingress."""
+
+    text: str = Field(min_length=1, max_length=4000)
+    client_message_id: str
+    connection_id: str
+    role: Role = "customer"
+    dealer_id: str | None = None
+    locale: str | None = None
+
+
+# --- analysis agents ----------------------------------------------------------------------------
+
+
+class IntentDetected(EventDetail):
+    intent: Intent
+    confidence: float = Field(ge=0.0, le=1.0)
+    entities: Entities = Entities()
+    alternatives: list[IntentScore] = []
+    model: str = Field(description="which classifier answered, e.g. 'local-linear/3' or 'bedrock/claude'")
+
+
+class SentimentAnalyzed(EventDetail):
+    label: SentimentLabel
+    score: float = Field(ge=-1.0, le=1.0)
+    urgency: Urgency
+    cues: list[str] = Field(default=[], description="the words or phrases that drove the score")
+    model: str
+
+
+class RouteDecided(EventDetail):
+    route: Route
+    reason: str
+
+
+class Passage(Contract):
+    doc_id: str
+    title: str
+    text: str
+    uri: str
+    score: float
+    section: str | None = None
+    kind: str | None = Field(default=None, description="manual, faq or policy")
+    models: list[str] = Field(default=[], description="models the passage applies to; empty: all")
+    model_years: list[int] = Field(default=[], description="model years it applies to; empty: all")
+
+
+class KnowledgeRetrieved(EventDetail):
+    query: str
+    passages: list[Passage] = []
+    provider: str
+
+
+class Vehicle(Contract):
+    vin: str
+    model: str
+    model_year: int
+    trim: str | None = None
+    mileage: int | None = None
+    mileage_unit: Literal["km", "mi"] = "mi"
+    purchase_date: str | None = None
+
+
+class CustomerProfile(Contract):
+    customer_id: str
+    name: str
+    language: str = "en"
+    preferred_dealer: str | None = None
+    marketing_consent: bool = False
+    household_size: int | None = None
+    segment: str | None = None
+
+
+class HistoryItem(Contract):
+    turn_id: str
+    text: str
+    reply: str | None = None
+    intent: Intent | None = None
+    at: datetime
+
+
+class ProfileLoaded(EventDetail):
+    known: bool = Field(description="False when no customer record exists for the sender")
+    profile: CustomerProfile | None = None
+    vehicles: list[Vehicle] = []
+    history: list[HistoryItem] = []
+
+
+# --- action agents (issue P2 brings their handlers; the contracts are fixed now) ----------------
+
+
+class CockpitGuidance(EventDetail):
+    topic: str
+    model: str | None = None
+    model_year: int | None = None
+    steps: list[str] = []
+    severity: Literal["info", "caution", "warning", "critical"] | None = None
+    safe_to_drive: bool | None = None
+    sources: list[Source] = []
+
+
+class Recommendation(Contract):
+    kind: Literal["model", "trim", "accessory", "service_plan"]
+    sku: str
+    name: str
+    price: float | None = None
+    currency: str = "USD"
+    score: float
+    reason: str
+
+
+class RecommendationsMade(EventDetail):
+    items: list[Recommendation] = []
+    sources: list[Source] = []
+
+
+class RecallNotice(Contract):
+    recall_id: str
+    vin: str
+    title: str
+    remedy: str
+    severity: Literal["low", "medium", "high", "critical"]
+
+
+class WarrantyStatus(Contract):
+    vin: str
+    coverage: str
+    expires_on: str | None = None
+    expires_at_mileage: int | None = None
+    expiring_soon: bool = False
+
+
+class ServiceDue(Contract):
+    vin: str
+    service: str
+    due_at_mileage: int | None = None
+    due_on: str | None = None
+    overdue: bool = False
+
+
+class NextBestAction(Contract):
+    action: str
+    reason: str
+
+
+class InsightsComputed(EventDetail):
+    open_recalls: list[RecallNotice] = []
+    warranty: list[WarrantyStatus] = []
+    service_due: list[ServiceDue] = []
+    churn_risk: float = Field(ge=0.0, le=1.0)
+    lifetime_value: float = Field(ge=0.0)
+    next_best_action: NextBestAction | None = None
+    sources: list[Source] = []
+
+
+class OfferGenerated(EventDetail):
+    offer_id: str
+    headline: str
+    body: str
+    terms: str
+    valid_until: str
+    sources: list[Source] = []
+
+
+class Slot(Contract):
+    slot_id: str
+    dealer_id: str
+    start: datetime
+    bay: str | None = None
+
+
+class Appointment(Contract):
+    appointment_id: str
+    kind: Literal["service", "test_drive"]
+    slot: Slot
+    service_type: str | None = None
+    vin: str | None = None
+    model: str | None = None
+    status: Literal["booked", "cancelled"]
+
+
+class ServiceActionTaken(EventDetail):
+    action: Literal["slots_offered", "booked", "rescheduled", "cancelled", "needs_info", "unavailable"]
+    kind: Literal["service", "test_drive"]
+    slots: list[Slot] = []
+    appointment: Appointment | None = None
+    missing: list[str] = Field(default=[], description="slots still to fill, e.g. ['dealer', 'date']")
+    sources: list[Source] = []
+
+
+# --- composition and delivery -------------------------------------------------------------------
+
+
+class TurnAssembled(EventDetail):
+    """Every awaited result of a turn has arrived (or the deadline fired)."""
+
+    results: dict[str, dict[str, Any]] = Field(description="detail-type -> detail of each result")
+    missing: list[str] = []
+    degraded: bool = False
+
+
+class ResponseComposed(EventDetail):
+    text: str = Field(min_length=1)
+    quick_actions: list[QuickAction] = []
+    suggestions: list[str] = []
+    sources: list[Source] = []
+    language: str = "en"
+
+
+class TurnDeadline(EventDetail):
+    """Sent by the aggregator to its own queue with a delay: the turn must be answered by now."""
+
+    deadline_s: int = Field(ge=0, le=900)
+
+
+class ReplySent(EventDetail):
+    text: str
+    route: Route
+    quick_actions: list[QuickAction] = []
+    suggestions: list[str] = []
+    sources: list[Source] = []
+    degraded: bool = False
+    missing: list[str] = Field(default=[], description="awaited results that had not arrived")
+    contributors: list[str] = Field(default=[], description="detail-types that shaped the reply")
+    delivered: bool = Field(description="False when the connection was gone (410)")
+    latency_ms: float = Field(ge=0.0, description="ConversationReceived.occurred_at -> push")
+
+
+class AnalyticsRecorded(EventDetail):
+    intent: Intent | None = None
+    sentiment: SentimentLabel | None = None
+    route: Route | None = None
+    latency_ms: float | None = None
+    agent_latency_ms: dict[str, float] = {}
+    contributors: list[str] = []
+    degraded: bool = False
+
+
+EVENT_MODELS: dict[str, type[EventDetail]] = {
+    model.__name__: model
+    for model in (
+        ConversationReceived,
+        IntentDetected,
+        SentimentAnalyzed,
+        RouteDecided,
+        KnowledgeRetrieved,
+        ProfileLoaded,
+        CockpitGuidance,
+        RecommendationsMade,
+        InsightsComputed,
+        OfferGenerated,
+        ServiceActionTaken,
+        TurnAssembled,
+        ResponseComposed,
+        TurnDeadline,
+        ReplySent,
+        AnalyticsRecorded,
+    )
+}

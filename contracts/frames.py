@@ -1,0 +1,76 @@
+"""WebSocket frames (DESIGN §4). Clients depend on these: change them only additively."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+from contracts.common import Contract, QuickAction, Route, Source
+
+# API Gateway refuses frames above 32 KB; the text cap keeps a message well inside it.
+MAX_FRAME_BYTES = 32 * 1024
+MAX_TEXT_CHARS = 4000
+
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+
+ErrorCode = Literal[
+    "invalid_frame",
+    "message_too_large",
+    "unknown_action",
+    "forbidden",
+    "internal",
+]
+
+
+class SendMessage(Contract):
+    """Client -> server, routed on `action` (`$request.body.action`)."""
+
+    action: Literal["sendMessage"]
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    client_message_id: str = Field(pattern=_ID)
+    conversation_id: str | None = Field(default=None, pattern=_ID)
+
+
+class AckFrame(Contract):
+    type: Literal["ack"] = "ack"
+    client_message_id: str
+    conversation_id: str
+    turn_id: str
+
+
+class ReplyFrame(Contract):
+    type: Literal["reply"] = "reply"
+    conversation_id: str
+    turn_id: str
+    client_message_id: str
+    text: str
+    quick_actions: list[QuickAction] = []
+    suggestions: list[str] = []
+    route: Route = Route()
+    degraded: bool = False
+    sources: list[Source] = []
+
+
+class ErrorFrame(Contract):
+    type: Literal["error"] = "error"
+    code: ErrorCode
+    message: str
+    client_message_id: str | None = None
+
+
+ServerFrame = Annotated[AckFrame | ReplyFrame | ErrorFrame, Field(discriminator="type")]
+SERVER_FRAME = TypeAdapter(ServerFrame)
+
+# Route keys of the WebSocket API: the embedded gateway and Terraform both read this table.
+# value: (handler, has a route response, i.e. the integration's body is sent back to the client)
+WEBSOCKET_ROUTES: dict[str, tuple[str, bool]] = {
+    "$connect": ("handlers.ws_connect.handler", False),
+    "$disconnect": ("handlers.ws_disconnect.handler", False),
+    "sendMessage": ("handlers.ws_ingress.handler", True),
+    "$default": ("handlers.ws_ingress.handler", True),
+}
+WEBSOCKET_AUTHORIZER = "handlers.ws_authorizer.handler"
+ROUTE_SELECTION_EXPRESSION = "$request.body.action"
+
+FRAME_MODELS = {m.__name__: m for m in (SendMessage, AckFrame, ReplyFrame, ErrorFrame)}

@@ -1,0 +1,216 @@
+"""The choreography manifest: who consumes which pattern, who emits what, what a reply waits for.
+
+It lives here once. The embedded stack provisions rules and queues from it, Terraform iterates
+over its JSON export, the aggregator derives "turn complete" from it, and tests fail on drift.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from contracts.common import Contract
+from contracts.events import EVENT_MODELS
+
+BUS_NAME = "aicc"
+SOURCE_PREFIX = "aicc."
+
+
+class Subscription(Contract):
+    """One EventBridge rule; its target is the agent's queue."""
+
+    name: str = Field(pattern=r"^[a-z0-9-]+$")
+    pattern: dict[str, Any]
+
+    @property
+    def detail_types(self) -> list[str]:
+        return list(self.pattern.get("detail-type", []))
+
+
+class AgentSpec(Contract):
+    name: str = Field(pattern=r"^[a-z_]+$")
+    handler: str = Field(description="dotted path of the Lambda handler function")
+    consumes: list[Subscription] = []
+    emits: list[str] = []
+    tables: list[str] = Field(default=[], description="DynamoDB tables the agent reads or writes")
+    side_effects: bool = Field(
+        default=False,
+        description="True when a duplicate delivery could repeat an effect; such agents go "
+        "through the idempotency store, pure agents are idempotent by construction",
+    )
+    sends_to_own_queue: bool = Field(default=False, description="the aggregator's turn deadline")
+    pushes_to_connections: bool = False
+    memory_mb: int = 256
+    timeout_s: int = 10
+    batch_size: int = Field(default=10, ge=1, le=10)
+    batching_window_s: int = Field(default=0, ge=0, le=300)
+    max_receive_count: int = 5
+
+    @property
+    def source(self) -> str:
+        return SOURCE_PREFIX + self.name
+
+    @property
+    def queue_name(self) -> str:
+        return f"{self.name}-queue"
+
+    @property
+    def dlq_name(self) -> str:
+        return f"{self.name}-dlq"
+
+    @property
+    def visibility_timeout_s(self) -> int:
+        # AWS advice for event-source mappings: at least six times the function timeout.
+        return self.timeout_s * 6
+
+    def rule_name(self, sub: Subscription) -> str:
+        return f"{self.name}-{sub.name}"
+
+
+class Manifest(Contract):
+    bus_name: str = BUS_NAME
+    producers: dict[str, list[str]] = Field(
+        description="publishers that consume no queue (the WebSocket ingress) -> detail-types"
+    )
+    agents: list[AgentSpec]
+    reply_waits_for: list[str] = Field(
+        description="result detail-types the aggregator waits for, each only when its producer's "
+        "pattern matched an event of the turn"
+    )
+    turn_deadline_s: int = Field(default=3, ge=1, le=900)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Manifest:
+        emitted = {t for types in self.producers.values() for t in types}
+        for agent in self.agents:
+            emitted.update(agent.emits)
+        for detail_type in emitted:
+            if detail_type not in EVENT_MODELS:
+                raise ValueError(f"{detail_type} has no model in contracts.events")
+        for agent in self.agents:
+            for sub in agent.consumes:
+                for detail_type in sub.detail_types:
+                    if detail_type not in emitted:
+                        raise ValueError(f"{agent.name} consumes {detail_type}, which nobody emits")
+        for detail_type in self.reply_waits_for:
+            if detail_type not in emitted:
+                raise ValueError(f"the reply waits for {detail_type}, which nobody emits")
+        return self
+
+    def agent(self, name: str) -> AgentSpec:
+        for agent in self.agents:
+            if agent.name == name:
+                return agent
+        raise KeyError(name)
+
+    def source_of(self, detail_type: str) -> str:
+        for name, types in self.producers.items():
+            if detail_type in types:
+                return SOURCE_PREFIX + name
+        for agent in self.agents:
+            if detail_type in agent.emits:
+                return agent.source
+        raise KeyError(detail_type)
+
+    def producers_of(self, detail_type: str) -> list[AgentSpec]:
+        return [a for a in self.agents if detail_type in a.emits]
+
+
+PRODUCERS = {"ingress": ["ConversationReceived"]}
+
+
+def _emitter_sources(detail_types: tuple[str, ...]) -> list[str]:
+    sources = set()
+    for detail_type in detail_types:
+        for name, types in PRODUCERS.items():
+            if detail_type in types:
+                sources.add(SOURCE_PREFIX + name)
+        for name, emits in _EMITS.items():
+            if detail_type in emits:
+                sources.add(SOURCE_PREFIX + name)
+    return sorted(sources)
+
+
+def on(name: str, *detail_types: str, detail: dict[str, Any] | None = None) -> Subscription:
+    """A rule for these detail-types, pinned to the sources allowed to emit them."""
+    sources = _emitter_sources(detail_types)
+    if not sources:
+        raise ValueError(f"nobody emits {detail_types}")
+    pattern: dict[str, Any] = {
+        "source": sources,
+        "detail-type": list(detail_types),
+    }
+    if detail:
+        pattern["detail"] = detail
+    return Subscription(name=name, pattern=pattern)
+
+
+# Who emits what: needed before the agents are declared so patterns can pin sources.
+_EMITS: dict[str, list[str]] = {
+    "intent": ["IntentDetected"],
+    "sentiment": ["SentimentAnalyzed"],
+    "knowledge": ["KnowledgeRetrieved"],
+    "personalization": ["ProfileLoaded"],
+    "routing": ["RouteDecided"],
+    "aggregator": ["ReplySent"],
+}
+
+REPLY_WAITS_FOR = [
+    "IntentDetected",
+    "SentimentAnalyzed",
+    "RouteDecided",
+    "KnowledgeRetrieved",
+    "ProfileLoaded",
+]
+
+
+@cache
+def manifest() -> Manifest:
+    received = on("conversation", "ConversationReceived")
+    agents = [
+        AgentSpec(
+            name="intent",
+            handler="handlers.intent.handler",
+            consumes=[received],
+            emits=_EMITS["intent"],
+        ),
+        AgentSpec(
+            name="sentiment",
+            handler="handlers.sentiment.handler",
+            consumes=[received],
+            emits=_EMITS["sentiment"],
+        ),
+        AgentSpec(
+            name="knowledge",
+            handler="handlers.knowledge.handler",
+            consumes=[received],
+            emits=_EMITS["knowledge"],
+        ),
+        AgentSpec(
+            name="personalization",
+            handler="handlers.personalization.handler",
+            consumes=[received],
+            emits=_EMITS["personalization"],
+            tables=["customers", "conversations"],
+        ),
+        AgentSpec(
+            name="routing",
+            handler="handlers.routing.handler",
+            consumes=[on("analysis", "IntentDetected", "SentimentAnalyzed")],
+            emits=_EMITS["routing"],
+            tables=["turns"],
+        ),
+        AgentSpec(
+            name="aggregator",
+            handler="handlers.aggregator.handler",
+            consumes=[on("turn", "ConversationReceived", *REPLY_WAITS_FOR)],
+            emits=_EMITS["aggregator"],
+            tables=["turns", "connections", "conversations"],
+            sends_to_own_queue=True,
+            pushes_to_connections=True,
+            memory_mb=512,
+        ),
+    ]
+    return Manifest(producers=PRODUCERS, agents=agents, reply_waits_for=REPLY_WAITS_FOR)

@@ -1,0 +1,152 @@
+"""`aicc up` as a user runs it: a real process on free ports, real handlers, real WebSockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from aicc.runtime.auth import issue_token
+
+pytestmark = pytest.mark.embedded
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Running:
+    def __init__(self, url: str, state_dir: Path, process: subprocess.Popen[str]) -> None:
+        self.url = url
+        self.state_dir = state_dir
+        self.process = process
+
+    def token(self, user: str = "cust-0001", role: str = "customer", **kwargs: Any) -> str:
+        return issue_token(user, role, directory=self.state_dir, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    state_dir = tmp_path_factory.mktemp("aicc-up") / "state"
+    port, moto_port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AICC_"))}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aicc.cli",
+            "up",
+            "--port",
+            str(port),
+            "--moto-port",
+            str(moto_port),
+            "--state-dir",
+            str(state_dir),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"aicc up exited early:\n{process.stdout.read() if process.stdout else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise AssertionError("aicc up did not start listening in 90 s")
+    yield Running(f"ws://127.0.0.1:{port}/ws", state_dir, process)
+    process.send_signal(signal.SIGINT)
+    try:
+        out, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 0, out
+
+
+async def _turn(ws: aiohttp.ClientWebSocketResponse, text: str, **extra: Any) -> dict[str, dict[str, Any]]:
+    cmid = str(uuid.uuid4())
+    await ws.send_str(json.dumps({"action": "sendMessage", "text": text, "client_message_id": cmid, **extra}))
+    frames: dict[str, dict[str, Any]] = {}
+    while not {"reply", "error"} & frames.keys():
+        message = await ws.receive(timeout=20)
+        assert message.type == aiohttp.WSMsgType.TEXT, message
+        frame = json.loads(message.data)
+        if frame.get("client_message_id") == cmid:
+            frames[frame["type"]] = frame
+    return frames
+
+
+def test_a_customer_holds_a_conversation(stack: Running) -> None:
+    async def scenario() -> list[dict[str, dict[str, Any]]]:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"{stack.url}?token={stack.token('cust-0001')}") as ws,
+        ):
+            first = await _turn(ws, "Hi, how do I pair my phone over Bluetooth?")
+            second = await _turn(
+                ws, "My car broke down on the freeway, I need a tow", conversation_id=first["ack"]["conversation_id"]
+            )
+            return [first, second]
+
+    first, second = asyncio.run(scenario())
+    assert first["ack"]["turn_id"] == first["reply"]["turn_id"]
+    assert first["reply"]["sources"] and not first["reply"]["degraded"]
+    assert second["reply"]["conversation_id"] == first["reply"]["conversation_id"]
+    assert second["reply"]["route"] == {"kind": "human", "queue": "roadside", "priority": "urgent"}
+
+
+@pytest.mark.parametrize("case", ["missing", "garbage", "expired"])
+def test_a_bad_token_is_refused(stack: Running, case: str) -> None:
+    token = {
+        "missing": None,
+        "garbage": "abc.def.ghi",
+        "expired": stack.token("cust-0002", ttl_s=1, now=time.time() - 60),
+    }[case]
+    url = stack.url if token is None else f"{stack.url}?token={token}"
+
+    async def connect() -> int:
+        async with aiohttp.ClientSession() as session:
+            try:
+                async with session.ws_connect(url):
+                    return 101
+            except aiohttp.WSServerHandshakeError as exc:
+                return exc.status
+
+    assert asyncio.run(connect()) in (401, 403)
+
+
+def test_a_malformed_frame_gets_an_error_and_the_connection_stays_up(stack: Running) -> None:
+    async def scenario() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"{stack.url}?token={stack.token('cust-0003')}") as ws,
+        ):
+            await ws.send_str("{this is not json")
+            error = json.loads((await ws.receive(timeout=10)).data)
+            after = await _turn(ws, "hello")
+            return error, after
+
+    error, after = asyncio.run(scenario())
+    assert error["type"] == "error" and error["code"] == "invalid_frame"
+    assert after["reply"]["text"]

@@ -1,0 +1,63 @@
+"""Contracts: checked-in schemas are fresh, samples in events/ validate, the manifest is coherent."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+
+from aicc.runtime.bus import parse_event
+from contracts.events import EVENT_MODELS
+from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES, SendMessage
+from contracts.manifest import manifest
+from contracts.schema_export import MANIFEST_EXPORT, SCHEMA_DIR, render_manifest, render_schemas
+
+ROOT = Path(__file__).resolve().parents[2]
+BUS_SAMPLES = sorted((ROOT / "events" / "bus").glob("*.json"))
+WS_SAMPLES = sorted((ROOT / "events" / "websocket").glob("*.json"))
+
+
+def test_checked_in_schemas_are_fresh() -> None:
+    expected = render_schemas()
+    on_disk = {str(p.relative_to(SCHEMA_DIR)): p.read_text() for p in SCHEMA_DIR.rglob("*.json")}
+    stale = sorted(name for name in expected.keys() | on_disk.keys() if expected.get(name) != on_disk.get(name))
+    assert not stale, f"run `python scripts/generate_contracts.py`; stale: {stale}"
+    assert MANIFEST_EXPORT.read_text() == render_manifest(), "run `python scripts/generate_contracts.py`"
+
+
+def test_every_event_type_has_a_sample() -> None:
+    assert {p.stem for p in BUS_SAMPLES} == set(EVENT_MODELS)
+
+
+@pytest.mark.parametrize("path", BUS_SAMPLES, ids=lambda p: p.stem)
+def test_bus_samples_validate(path: Path) -> None:
+    event = parse_event(path.read_text())
+    assert event.detail_type == path.stem
+    assert event.source.startswith("aicc.")
+    assert event.meta.producer == event.source.removeprefix("aicc.")
+
+
+@pytest.mark.parametrize("path", WS_SAMPLES, ids=lambda p: p.stem)
+def test_websocket_samples_match_a_route(path: Path) -> None:
+    event = json.loads(path.read_text())
+    route = event["requestContext"]["routeKey"]
+    assert route in WEBSOCKET_ROUTES
+    if route == "sendMessage":
+        SendMessage.model_validate_json(event["body"])
+
+
+def test_every_handler_named_anywhere_exists() -> None:
+    names = [a.handler for a in manifest().agents] + [h for h, _ in WEBSOCKET_ROUTES.values()] + [WEBSOCKET_AUTHORIZER]
+    for dotted in names:
+        module, _, attr = dotted.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), attr)), dotted
+
+
+def test_each_agent_publishes_only_its_own_source() -> None:
+    sources = [a.source for a in manifest().agents]
+    assert len(set(sources)) == len(sources)
+    for agent in manifest().agents:
+        for emitted in agent.emits:
+            assert manifest().source_of(emitted) == agent.source
