@@ -13,6 +13,11 @@ cProfile on moto 5.2.5; together they were about half of a cheap call's server t
 - `moto.backends.list_of_moto_modules`: lists moto's package directory (a `stat` per service,
   ~180 of them) to route each request by its Host header.
 - `moto.core.utils.camelcase_to_underscores`: ~40 calls per request on the same few attribute names.
+
+And one correctness fix: moto's DynamoDB writes are read-modify-write without a lock, so two
+concurrent UpdateItem calls on one item can lose an attribute (seen: the aggregator's turn state
+lost `ConversationReceived` under load). DynamoDB applies each write to an item atomically;
+`serialize_dynamodb_writes` restores that by running moto's write paths under one lock.
 """
 
 from __future__ import annotations
@@ -67,10 +72,33 @@ def cache_moto_request_routing() -> None:
             module.camelcase_to_underscores = cached  # type: ignore[attr-defined]
 
 
+DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def serialize_dynamodb_writes() -> None:
+    """Make moto's DynamoDB item writes atomic with respect to each other, as DynamoDB's are."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in DYNAMODB_WRITES:
+        original = getattr(DynamoDBBackend, name)
+        if getattr(original, "_aicc_serialized", False):
+            continue
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        locked._aicc_serialized = True  # type: ignore[attr-defined]
+        functools.update_wrapper(locked, original)
+        setattr(DynamoDBBackend, name, locked)
+
+
 def serve(host: str, port: int, *, verbose: bool = False, exit_on_stdin_eof: bool = False) -> None:
     """Serve until SIGTERM/SIGINT (or stdin closing, when the parent asked for that)."""
     cache_jsonpath_parsing()
     cache_moto_request_routing()
+    serialize_dynamodb_writes()
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 

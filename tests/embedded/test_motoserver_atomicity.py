@@ -1,0 +1,81 @@
+"""The stand-in must keep DynamoDB's per-item atomicity: concurrent writes never lose each other.
+
+moto's UpdateItem on a missing item creates it with a put; two first writes racing each create it,
+and the second put drops the first write's attribute (seen in the embedded stack under load: the
+aggregator's turn state lost ConversationReceived). The race window is widened here so the test
+is deterministic: without `serialize_dynamodb_writes` it fails every time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.parsing import validators
+
+from aicc.embedded import motoserver
+
+
+@pytest.fixture
+def slow_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = validators.UpdateExpressionValidator.validate
+
+    def validate(self: Any) -> Any:
+        time.sleep(0.05)  # widen the read-modify-write window
+        return original(self)
+
+    monkeypatch.setattr(validators.UpdateExpressionValidator, "validate", validate)
+
+
+@pytest.fixture
+def table() -> Iterator[Any]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName="atomicity",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        )
+        yield dynamodb
+
+
+def _race(dynamodb: Any, writers: int = 4) -> set[str]:
+    start = threading.Barrier(writers)
+
+    def write(n: int) -> None:
+        start.wait()
+        dynamodb.update_item(
+            TableName="atomicity",
+            Key={"pk": {"S": "turn"}},
+            UpdateExpression="SET #a = if_not_exists(#a, :v)",
+            ExpressionAttributeNames={"#a": f"r{n}"},
+            ExpressionAttributeValues={":v": {"N": str(n)}},
+        )
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    item = dynamodb.get_item(TableName="atomicity", Key={"pk": {"S": "turn"}}, ConsistentRead=True)["Item"]
+    return {k for k in item if k != "pk"}
+
+
+def test_unpatched_moto_loses_racing_first_writes(table: Any, slow_validation: None) -> None:
+    if getattr(DynamoDBBackend.update_item, "_aicc_serialized", False):
+        pytest.skip("moto is already patched in this process")
+    assert len(_race(table)) < 4
+
+
+def test_serialized_writes_all_land(table: Any, slow_validation: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in motoserver.DYNAMODB_WRITES:
+        monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))  # restored after the test
+    motoserver.serialize_dynamodb_writes()
+    assert _race(table) == {"r0", "r1", "r2", "r3"}
