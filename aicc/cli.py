@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--port", type=int, default=8080, help="WebSocket gateway port")
     up.add_argument("--moto-port", type=int, default=5000, help="port of the moto server (the AWS stand-in)")
+    up.add_argument("--dynamodb-port", type=int, default=5001, help="port of moto's DynamoDB process")
     up.add_argument("--state-dir", type=Path, default=Path(".aicc"), help="local signing key and runtime state")
 
     chat = commands.add_parser("chat", help="a terminal chat client")
@@ -60,7 +61,13 @@ def main(argv: list[str] | None = None) -> int:
 def _up(args: argparse.Namespace) -> int:
     from aicc.embedded.stack import run_stack
 
-    run_stack(host=args.host, port=args.port, moto_port=args.moto_port, state_dir=args.state_dir)
+    run_stack(
+        host=args.host,
+        port=args.port,
+        moto_port=args.moto_port,
+        dynamodb_port=args.dynamodb_port,
+        state_dir=args.state_dir,
+    )
     return 0
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from aicc.runtime.clients import client
-from aicc.runtime.conversations import recent_turns
+from aicc.runtime.conversations import is_first_turn, recent_turns
 from aicc.runtime.tables import table_name
 from contracts.events import ConversationReceived, CustomerProfile, EventMeta, HistoryItem, ProfileLoaded, Vehicle
 
@@ -40,7 +40,13 @@ def build_profile(meta: EventMeta, customer: dict[str, Any] | None, turns: list[
 
 def personalize(message: ConversationReceived, meta: EventMeta) -> ProfileLoaded:
     customer = load_customer(message.meta.customer_id)
-    past = recent_turns(message.meta.conversation_id, exclude_turn=message.meta.turn_id, limit=HISTORY_TURNS)
+    # The message that opens a conversation has no history to read.
+    first = is_first_turn(message.meta.conversation_id, message.meta.customer_id, message.client_message_id)
+    past = (
+        []
+        if first
+        else recent_turns(message.meta.conversation_id, exclude_turn=message.meta.turn_id, limit=HISTORY_TURNS)
+    )
     history = [
         HistoryItem(
             turn_id=t.turn_id,

@@ -103,6 +103,11 @@ def serve(host: str, port: int, *, verbose: bool = False, exit_on_stdin_eof: boo
     from werkzeug.serving import make_server
 
     class QuietRequestHandler(MotoRequestHandler):
+        # http.server writes the status line, each header and the body as separate small writes;
+        # without TCP_NODELAY the later ones wait on the client's ACK (Nagle). Buffering them is
+        # not an option: werkzeug drains the socket for up to 10 ms before the buffer is flushed.
+        disable_nagle_algorithm = True
+
         # One log line per request costs about as much as a cheap moto call; errors are still logged.
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             if verbose:

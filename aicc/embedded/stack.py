@@ -50,6 +50,7 @@ class EmbeddedStack:
         host: str = "127.0.0.1",
         port: int = 8080,
         moto_port: int = 5000,
+        dynamodb_port: int | None = None,
         state_dir: Path = Path(".aicc"),
         manifest: Manifest | None = None,
         resolver: HandlerResolver = import_handler,
@@ -65,6 +66,10 @@ class EmbeddedStack:
         self.host = host
         self.port = port
         self.moto = MotoServerProcess(moto_port, host="127.0.0.1")
+        # DynamoDB gets a moto process of its own: a turn makes about as many table calls as bus and
+        # queue calls, and one Python process serialises all of them on its GIL. EventBridge and
+        # SQS stay together because moto delivers bus events to queues inside one process.
+        self.dynamodb = MotoServerProcess(dynamodb_port, host="127.0.0.1") if dynamodb_port is not None else None
         self.state_dir = Path(state_dir)
         self.manifest = manifest
         self.resolver = resolver
@@ -87,6 +92,10 @@ class EmbeddedStack:
         return self.moto.url
 
     @property
+    def dynamodb_url(self) -> str:
+        return self.dynamodb.url if self.dynamodb else self.moto.url
+
+    @property
     def callback_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
@@ -98,7 +107,8 @@ class EmbeddedStack:
         started = time.perf_counter()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         # The moto child is started before the env changes so it never sees AWS_ENDPOINT_URL.
-        await asyncio.to_thread(self.moto.start)
+        children = [self.moto, *([self.dynamodb] if self.dynamodb else [])]
+        await asyncio.gather(*(asyncio.to_thread(child.start) for child in children))
         try:
             await self._start_after_moto(started)
         except BaseException:
@@ -195,6 +205,7 @@ class EmbeddedStack:
         """What each Lambda function's environment holds on AWS, pointed at this machine."""
         return {
             "AWS_ENDPOINT_URL": self.moto_url,
+            "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_url,
             # boto3 routes this service on its own: the gateway, not moto, serves @connections.
             "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": self.callback_url,
             "AWS_ACCESS_KEY_ID": "testing",
@@ -245,6 +256,8 @@ class EmbeddedStack:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
         await asyncio.to_thread(self.moto.stop)
+        if self.dynamodb is not None:
+            await asyncio.to_thread(self.dynamodb.stop)
         self._restore_env()
 
     def describe(self) -> str:
@@ -254,6 +267,7 @@ class EmbeddedStack:
             f"@connections   {self.callback_url}/@connections/{{connection_id}}",
             f"stats          {self.callback_url}/_aicc/stats",
             f"moto (AWS)     {self.moto_url}   (pid {self.moto.pid})",
+            *([f"moto DynamoDB  {self.dynamodb_url}   (pid {self.dynamodb.pid})"] if self.dynamodb else []),
             f"state dir      {self.state_dir.resolve()}",
         ]
         if self.provisioned is not None:

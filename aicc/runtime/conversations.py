@@ -41,40 +41,43 @@ class StartedTurn:
 def start_turn(
     *, conversation_id: str | None, user_id: str, role: str, client_message_id: str, text: str
 ) -> StartedTurn:
-    """Persist the message; one transaction checks ownership and deduplicates the retry."""
+    """Persist the message: claim or check the conversation's owner, then add the turn once.
+
+    Two conditional writes rather than one transaction: a transaction costs twice the write units
+    on DynamoDB, and the two steps need no atomicity (a touched `updated_at` without a turn is
+    harmless; the turn write alone decides whether this is a retry).
+    """
     dynamodb = client("dynamodb")
+    table = table_name("conversations")
     turn_id = turn_id_for(user_id, client_message_id)
     continuing = conversation_id is not None
     conversation_id = conversation_id or new_conversation_id(user_id, client_message_id)
     now = datetime.now(UTC).isoformat()
-    table = table_name("conversations")
-    meta_key = {"conversation_id": {"S": conversation_id}, "sk": {"S": "META"}}
-    if continuing:
-        owner_check: dict[str, Any] = {
-            "Update": {
-                "TableName": table,
-                "Key": meta_key,
-                "UpdateExpression": "SET updated_at = :now",
-                "ConditionExpression": "customer_id = :me",
-                "ExpressionAttributeValues": {":now": {"S": now}, ":me": {"S": user_id}},
-            }
-        }
-    else:
-        owner_check = {
-            "Update": {
-                "TableName": table,
-                "Key": meta_key,
-                "UpdateExpression": "SET customer_id = :me, created_at = if_not_exists(created_at, :now), "
+    try:
+        if continuing:
+            dynamodb.update_item(
+                TableName=table,
+                Key={"conversation_id": {"S": conversation_id}, "sk": {"S": "META"}},
+                UpdateExpression="SET updated_at = :now",
+                ConditionExpression="customer_id = :me",
+                ExpressionAttributeValues={":now": {"S": now}, ":me": {"S": user_id}},
+            )
+        else:
+            dynamodb.update_item(
+                TableName=table,
+                Key={"conversation_id": {"S": conversation_id}, "sk": {"S": "META"}},
+                UpdateExpression="SET customer_id = :me, created_at = if_not_exists(created_at, :now), "
                 "updated_at = :now, #role = :role",
-                "ConditionExpression": "attribute_not_exists(conversation_id) OR customer_id = :me",
-                "ExpressionAttributeNames": {"#role": "role"},
-                "ExpressionAttributeValues": {":now": {"S": now}, ":me": {"S": user_id}, ":role": {"S": role}},
-            }
-        }
-    put_turn = {
-        "Put": {
-            "TableName": table,
-            "Item": {
+                ConditionExpression="attribute_not_exists(conversation_id) OR customer_id = :me",
+                ExpressionAttributeNames={"#role": "role"},
+                ExpressionAttributeValues={":now": {"S": now}, ":me": {"S": user_id}, ":role": {"S": role}},
+            )
+    except dynamodb.exceptions.ConditionalCheckFailedException as exc:
+        raise NotYourConversation(conversation_id) from exc
+    try:
+        dynamodb.put_item(
+            TableName=table,
+            Item={
                 "conversation_id": {"S": conversation_id},
                 "sk": {"S": f"TURN#{turn_id}"},
                 "turn_id": {"S": turn_id},
@@ -83,21 +86,16 @@ def start_turn(
                 "text": {"S": text},
                 "at": {"S": now},
             },
-            "ConditionExpression": "attribute_not_exists(sk)",
-        }
-    }
-    try:
-        dynamodb.transact_write_items(TransactItems=[owner_check, put_turn])
-    except dynamodb.exceptions.TransactionCanceledException as exc:
-        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-        owner_failed = len(reasons) > 0 and reasons[0] == "ConditionalCheckFailed"
-        turn_exists = len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed"
-        if turn_exists and not (owner_failed and continuing):
-            return StartedTurn(conversation_id, turn_id, duplicate=True)
-        if owner_failed:
-            raise NotYourConversation(conversation_id) from exc
-        raise
+            ConditionExpression="attribute_not_exists(sk)",
+        )
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        return StartedTurn(conversation_id, turn_id, duplicate=True)
     return StartedTurn(conversation_id, turn_id, duplicate=False)
+
+
+def is_first_turn(conversation_id: str, user_id: str, client_message_id: str) -> bool:
+    """True when this message opened the conversation (its id was derived from the message)."""
+    return conversation_id == new_conversation_id(user_id, client_message_id)
 
 
 @dataclass(frozen=True)

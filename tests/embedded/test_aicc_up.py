@@ -42,7 +42,7 @@ class Running:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     state_dir = tmp_path_factory.mktemp("aicc-up") / "state"
-    port, moto_port = _free_port(), _free_port()
+    port, moto_port, dynamodb_port = _free_port(), _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AICC_"))}
     process = subprocess.Popen(
         [
@@ -54,6 +54,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             str(port),
             "--moto-port",
             str(moto_port),
+            "--dynamodb-port",
+            str(dynamodb_port),
             "--state-dir",
             str(state_dir),
         ],
