@@ -50,11 +50,24 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--json", action="store_true", help="one JSON object instead of tables")
 
+    stats = commands.add_parser("stats", help="turns, intents, sentiment, escalations, latency, degraded share")
+    stats.add_argument("--days", type=int, default=1, help="how many days back, today included")
+    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--endpoint-url", default=None, help="AWS endpoint (default: the embedded stack's moto)")
+
     seed = commands.add_parser("seed", help="load the reference data into the tables (uses AWS_ENDPOINT_URL)")
     seed.add_argument("--table-prefix", default=None)
 
     args = parser.parse_args(argv)
-    handlers = {"up": _up, "chat": _chat, "token": _token, "nlu": _nlu, "eval": _eval, "seed": _seed}
+    handlers = {
+        "up": _up,
+        "chat": _chat,
+        "token": _token,
+        "nlu": _nlu,
+        "eval": _eval,
+        "seed": _seed,
+        "stats": _stats,
+    }
     return handlers[args.command](args)
 
 
@@ -146,6 +159,53 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _embedded_defaults(endpoint_url: str | None) -> None:
+    """Point boto3 at the local stack unless the user's environment says otherwise."""
+    import os
+
+    if endpoint_url:
+        os.environ["AWS_ENDPOINT_URL"] = endpoint_url
+    if "AWS_ENDPOINT_URL" not in os.environ and "AWS_PROFILE" not in os.environ:
+        os.environ.setdefault("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
+        os.environ.setdefault("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:5001")
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+        os.environ.setdefault("AWS_REGION", "us-east-1")
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from aicc.agents.analytics import merge, stats_summary
+    from aicc.runtime.clients import client
+    from aicc.runtime.tables import table_name
+
+    _embedded_defaults(args.endpoint_url)
+    today = datetime.now(UTC).date()
+    days = []
+    for offset in range(args.days):
+        day = (today - timedelta(days=offset)).isoformat()
+        item = (
+            client("dynamodb")
+            .get_item(TableName=table_name("analytics"), Key={"pk": {"S": f"day#{day}"}, "sk": {"S": "totals"}})
+            .get("Item", {})
+        )
+        days.append({k: int(v["N"]) for k, v in item.items() if "N" in v})
+    summary = stats_summary(merge(days))
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    print(f"turns               {summary['turns']}")
+    print(f"p50 / p95 latency   {summary['p50_ms']} / {summary['p95_ms']} ms (bucket upper bounds)")
+    print(f"degraded share      {summary['degraded_share']:.1%}")
+    print(f"escalations         {summary['escalations']}  {summary['queues']}")
+    print(f"sentiment           {summary['sentiment']}")
+    print("intents")
+    for intent, count in sorted(summary["intents"].items(), key=lambda x: -x[1]):
+        print(f"  {intent:22} {count}")
+    return 0
+
+
 # --- chat ---------------------------------------------------------------------------------------
 
 
@@ -161,20 +221,62 @@ def _chat(args: argparse.Namespace) -> int:
         return 0
 
 
-def render_reply(frame: dict[str, Any]) -> str:
-    lines = [f"assistant> {frame['text']}"]
-    route = frame.get("route") or {}
-    if route.get("kind") == "human":
-        lines.append(f"  [handed to {route.get('queue')} queue, priority {route.get('priority')}]")
-    if frame.get("degraded"):
-        lines.append("  [degraded: some agents did not answer in time]")
-    for number, action in enumerate(frame.get("quick_actions", []), start=1):
-        lines.append(f"  ({number}) {action['label']}")
-    if frame.get("suggestions"):
-        lines.append("  try: " + " | ".join(frame["suggestions"]))
-    for source in frame.get("sources", []):
-        lines.append(f"  source: {source['title']} <{source['uri']}>")
-    return "\n".join(lines)
+def render_frame(frame: dict[str, Any]) -> str:
+    kind = frame.get("type")
+    if kind == "reply":
+        lines = [f"assistant> {frame['text']}"]
+        route = frame.get("route") or {}
+        if route.get("kind") == "human":
+            lines.append(f"  [handed to {route.get('queue')} queue, priority {route.get('priority')}]")
+        if frame.get("degraded"):
+            lines.append("  [degraded: some agents did not answer in time]")
+        for number, action in enumerate(frame.get("quick_actions", []), start=1):
+            lines.append(f"  ({number}) {action['label']}")
+        if frame.get("suggestions"):
+            lines.append("  try: " + " | ".join(frame["suggestions"]))
+        for source in frame.get("sources", []):
+            lines.append(f"  source: {source['title']} <{source['uri']}>")
+        return "\n".join(lines)
+    if kind == "error":
+        return f"error [{frame['code']}]: {frame['message']}"
+    if kind == "handoff":
+        return f"[{frame['status']}] {frame['text']} (conversation {frame['conversation_id']})"
+    if kind == "message":
+        return f"{frame['sender']} {frame['sender_id']} in {frame['conversation_id']}> {frame['text']}"
+    if kind == "queue":
+        rows = [f"queue: {len(frame['conversations'])} conversation(s)"]
+        for c in frame["conversations"]:
+            rows.append(
+                f"  {c['conversation_id']}  {c['queue']:18} {c['priority']:7} {c['status']:7} "
+                f"customer {c['customer_id']}  {(c.get('last_message') or '')[:60]}"
+            )
+        return "\n".join(rows)
+    return json.dumps(frame)
+
+
+STAFF_HELP = "staff commands: /queue, /take ID, /reply ID TEXT, /back ID"
+
+
+def staff_frame(text: str) -> dict[str, Any] | None:
+    """Slash commands for dealer and OEM staff; None when the line is an ordinary message."""
+    if not text.startswith("/"):
+        return None
+    command, _, rest = text[1:].partition(" ")
+    if command == "queue":
+        return {"action": "listQueue"}
+    if command == "take" and rest:
+        return {"action": "takeConversation", "conversation_id": rest.strip()}
+    if command == "back" and rest:
+        return {"action": "handBack", "conversation_id": rest.strip()}
+    if command == "reply" and " " in rest.strip():
+        conversation_id, message = rest.strip().split(" ", 1)
+        return {
+            "action": "staffReply",
+            "conversation_id": conversation_id,
+            "text": message,
+            "client_message_id": str(uuid.uuid4()),
+        }
+    return {"action": "help"}
 
 
 async def _chat_session(url: str, token: str, conversation_id: str | None, timeout: float) -> int:
@@ -182,6 +284,8 @@ async def _chat_session(url: str, token: str, conversation_id: str | None, timeo
 
     separator = "&" if "?" in url else "?"
     interactive = sys.stdin.isatty()
+    answered: dict[str, asyncio.Event] = {}
+    state: dict[str, Any] = {"conversation_id": conversation_id, "actions": []}
     async with aiohttp.ClientSession() as session:
         try:
             ws = await session.ws_connect(f"{url}{separator}token={token}", heartbeat=30)
@@ -189,7 +293,25 @@ async def _chat_session(url: str, token: str, conversation_id: str | None, timeo
             print(f"connection refused: HTTP {exc.status}", file=sys.stderr)
             return 2
         print(f"connected to {url} — type a message, a quick-action number, or Ctrl-D to quit", file=sys.stderr)
-        actions: list[dict[str, str]] = []
+
+        async def read_frames() -> None:
+            async for message in ws:
+                if message.type != aiohttp.WSMsgType.TEXT:
+                    break
+                frame = json.loads(message.data)
+                if frame.get("type") == "ack":
+                    continue
+                if frame.get("type") == "reply":
+                    state["conversation_id"] = frame["conversation_id"]
+                    state["actions"] = frame.get("quick_actions", [])
+                print(render_frame(frame), flush=True)
+                waiter = answered.pop(frame.get("client_message_id") or "", None)
+                if waiter is None and frame.get("type") in ("queue", "handoff", "message", "error"):
+                    waiter = answered.pop("staff", None)
+                if waiter is not None:
+                    waiter.set()
+
+        reader = asyncio.create_task(read_frames())
         loop = asyncio.get_running_loop()
         while True:
             if interactive:
@@ -200,46 +322,29 @@ async def _chat_session(url: str, token: str, conversation_id: str | None, timeo
             text = line.strip()
             if not text:
                 continue
-            if text.isdigit() and 1 <= int(text) <= len(actions):
-                text = actions[int(text) - 1]["action"]
-            frame: dict[str, Any] = {"action": "sendMessage", "text": text, "client_message_id": str(uuid.uuid4())}
-            if conversation_id:
-                frame["conversation_id"] = conversation_id
+            frame = staff_frame(text)
+            if frame is not None and frame["action"] == "help":
+                print(STAFF_HELP, file=sys.stderr)
+                continue
+            key = "staff"
+            if frame is None:
+                actions = state["actions"]
+                if text.isdigit() and 1 <= int(text) <= len(actions):
+                    text = actions[int(text) - 1]["action"]
+                frame = {"action": "sendMessage", "text": text, "client_message_id": str(uuid.uuid4())}
+                if state["conversation_id"]:
+                    frame["conversation_id"] = state["conversation_id"]
+                key = frame["client_message_id"]
+            answered[key] = asyncio.Event()
             await ws.send_str(json.dumps(frame))
-            reply = await _await_reply(ws, frame["client_message_id"], timeout)
-            if reply is None:
-                print(f"(no reply within {timeout:.0f} s)", file=sys.stderr)
-                continue
-            if reply["type"] == "error":
-                print(f"error [{reply['code']}]: {reply['message']}")
-                continue
-            conversation_id = reply["conversation_id"]
-            actions = reply.get("quick_actions", [])
-            print(render_reply(reply), flush=True)
+            try:
+                await asyncio.wait_for(answered[key].wait(), timeout)
+            except TimeoutError:
+                answered.pop(key, None)
+                print(f"(no answer within {timeout:.0f} s)", file=sys.stderr)
         await ws.close()
+        reader.cancel()
     return 0
-
-
-async def _await_reply(ws: Any, client_message_id: str, timeout: float) -> dict[str, Any] | None:
-    import aiohttp
-
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while (remaining := end - loop.time()) > 0:
-        try:
-            message = await ws.receive(timeout=remaining)
-        except TimeoutError:
-            return None
-        if message.type != aiohttp.WSMsgType.TEXT:
-            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                raise ConnectionError("the server closed the connection")
-            continue
-        frame = json.loads(message.data)
-        if frame.get("client_message_id") != client_message_id:
-            continue
-        if frame["type"] in ("reply", "error"):
-            return frame
-    return None
 
 
 if __name__ == "__main__":

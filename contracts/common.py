@@ -76,6 +76,7 @@ class Entities(Contract):
     warning_light: str | None = None
     service_type: str | None = None
     ordinal: int | None = Field(default=None, ge=1, description="'the second one' -> 2")
+    budget: int | None = Field(default=None, ge=0, description="a spending limit the customer named, in USD")
 
 
 class IntentScore(Contract):

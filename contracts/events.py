@@ -36,6 +36,11 @@ class EventMeta(Contract):
     producer: str = Field(description="agent name, e.g. 'intent'")
     schema_version: str = SCHEMA_VERSION
     occurred_at: datetime
+    flow: str | None = Field(
+        default=None,
+        description="the conversation's active multi-turn flow (e.g. 'servicing') when the turn began; "
+        "rules use it so a follow-up like 'the second one' reaches the agent that asked",
+    )
 
 
 class EventDetail(Contract):
@@ -60,10 +65,12 @@ class ConversationReceived(EventDetail):
 
 
 class IntentDetected(EventDetail):
+    text: str = Field(description="the message classified: agents that act on details (slot choices, budget) read it")
     intent: Intent
     confidence: float = Field(ge=0.0, le=1.0)
     entities: Entities = Entities()
     alternatives: list[IntentScore] = []
+    purchase_ready: bool = Field(default=False, description="cues that the customer is ready to buy now")
     model: str = Field(description="which classifier answered, e.g. 'local-linear/3' or 'bedrock/claude'")
 
 
@@ -78,6 +85,10 @@ class SentimentAnalyzed(EventDetail):
 class RouteDecided(EventDetail):
     route: Route
     reason: str
+    # What the decision was made from, so later rules can filter on it (e.g. marketing).
+    intent: Intent
+    sentiment: SentimentLabel
+    urgency: Urgency
 
 
 class Passage(Contract):
@@ -200,12 +211,20 @@ class InsightsComputed(EventDetail):
     sources: list[Source] = []
 
 
-class OfferGenerated(EventDetail):
+class Offer(Contract):
     offer_id: str
     headline: str
     body: str
     terms: str
     valid_until: str
+
+
+class OfferGenerated(EventDetail):
+    """Always published once the agent is triggered; `offer` is None when the customer isn't eligible."""
+
+    eligible: bool
+    reason: str
+    offer: Offer | None = None
     sources: list[Source] = []
 
 
@@ -248,10 +267,13 @@ class TurnAssembled(EventDetail):
 
 class ResponseComposed(EventDetail):
     text: str = Field(min_length=1)
+    route: Route = Route()
     quick_actions: list[QuickAction] = []
     suggestions: list[str] = []
     sources: list[Source] = []
     language: str = "en"
+    degraded: bool = False
+    contributors: list[str] = []
 
 
 class TurnDeadline(EventDetail):

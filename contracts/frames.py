@@ -19,6 +19,8 @@ ErrorCode = Literal[
     "message_too_large",
     "unknown_action",
     "forbidden",
+    "not_found",
+    "conflict",
     "internal",
 ]
 
@@ -59,7 +61,77 @@ class ErrorFrame(Contract):
     client_message_id: str | None = None
 
 
-ServerFrame = Annotated[AckFrame | ReplyFrame | ErrorFrame, Field(discriminator="type")]
+# --- human handoff: staff (role dealer or oem_staff) actions and what both sides receive --------
+
+
+class ListQueue(Contract):
+    """Staff -> server: the handed-off conversations this staff member may see."""
+
+    action: Literal["listQueue"]
+
+
+class TakeConversation(Contract):
+    action: Literal["takeConversation"]
+    conversation_id: str = Field(pattern=_ID)
+
+
+class StaffReply(Contract):
+    action: Literal["staffReply"]
+    conversation_id: str = Field(pattern=_ID)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    client_message_id: str = Field(pattern=_ID)
+
+
+class HandBack(Contract):
+    """Staff -> server: the bot answers this conversation again."""
+
+    action: Literal["handBack"]
+    conversation_id: str = Field(pattern=_ID)
+
+
+class QueueEntry(Contract):
+    conversation_id: str
+    customer_id: str
+    queue: str
+    priority: Literal["low", "normal", "high", "urgent"]
+    since: str
+    status: Literal["waiting", "taken"]
+    dealer_id: str | None = None
+    agent_id: str | None = None
+    last_message: str | None = None
+
+
+class QueueFrame(Contract):
+    type: Literal["queue"] = "queue"
+    conversations: list[QueueEntry] = []
+
+
+class HandoffFrame(Contract):
+    """To the customer (and the staff member): who answers this conversation now."""
+
+    type: Literal["handoff"] = "handoff"
+    conversation_id: str
+    status: Literal["queued", "taken", "returned"]
+    queue: str | None = None
+    agent_id: str | None = None
+    text: str
+
+
+class MessageFrame(Contract):
+    """A message between a customer and the staff member who took the conversation."""
+
+    type: Literal["message"] = "message"
+    conversation_id: str
+    sender: Literal["customer", "staff"]
+    sender_id: str
+    text: str
+    at: str
+    client_message_id: str | None = None
+
+
+ServerFrame = Annotated[
+    AckFrame | ReplyFrame | ErrorFrame | QueueFrame | HandoffFrame | MessageFrame, Field(discriminator="type")
+]
 SERVER_FRAME = TypeAdapter(ServerFrame)
 
 # Route keys of the WebSocket API: the embedded gateway and Terraform both read this table.
@@ -69,8 +141,27 @@ WEBSOCKET_ROUTES: dict[str, tuple[str, bool]] = {
     "$disconnect": ("handlers.ws_disconnect.handler", False),
     "sendMessage": ("handlers.ws_ingress.handler", True),
     "$default": ("handlers.ws_ingress.handler", True),
+    "listQueue": ("handlers.ws_staff.handler", True),
+    "takeConversation": ("handlers.ws_staff.handler", True),
+    "staffReply": ("handlers.ws_staff.handler", True),
+    "handBack": ("handlers.ws_staff.handler", True),
 }
 WEBSOCKET_AUTHORIZER = "handlers.ws_authorizer.handler"
 ROUTE_SELECTION_EXPRESSION = "$request.body.action"
 
-FRAME_MODELS = {m.__name__: m for m in (SendMessage, AckFrame, ReplyFrame, ErrorFrame)}
+FRAME_MODELS = {
+    m.__name__: m
+    for m in (
+        SendMessage,
+        AckFrame,
+        ReplyFrame,
+        ErrorFrame,
+        ListQueue,
+        TakeConversation,
+        StaffReply,
+        HandBack,
+        QueueFrame,
+        HandoffFrame,
+        MessageFrame,
+    )
+}

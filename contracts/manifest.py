@@ -26,7 +26,8 @@ class Subscription(Contract):
 
     @property
     def detail_types(self) -> list[str]:
-        return list(self.pattern.get("detail-type", []))
+        """The detail-types named literally (an operator such as anything-but names none)."""
+        return [t for t in self.pattern.get("detail-type", []) if isinstance(t, str)]
 
 
 class AgentSpec(Contract):
@@ -154,7 +155,14 @@ _EMITS: dict[str, list[str]] = {
     "knowledge": ["KnowledgeRetrieved"],
     "personalization": ["ProfileLoaded"],
     "routing": ["RouteDecided"],
-    "aggregator": ["ReplySent"],
+    "cockpit": ["CockpitGuidance"],
+    "recommendations": ["RecommendationsMade"],
+    "cdh": ["InsightsComputed"],
+    "marketing": ["OfferGenerated"],
+    "servicing": ["ServiceActionTaken"],
+    "response": ["ResponseComposed"],
+    "analytics": ["AnalyticsRecorded"],
+    "aggregator": ["TurnAssembled", "ReplySent"],
 }
 
 REPLY_WAITS_FOR = [
@@ -163,30 +171,28 @@ REPLY_WAITS_FOR = [
     "RouteDecided",
     "KnowledgeRetrieved",
     "ProfileLoaded",
+    "CockpitGuidance",
+    "RecommendationsMade",
+    "InsightsComputed",
+    "OfferGenerated",
+    "ServiceActionTaken",
 ]
+
+VEHICLE_HELP = ["vehicle_feature_help", "vehicle_problem"]
+BUYING = ["purchase_inquiry", "test_drive", "trade_in", "financing", "parts_accessories"]
+BOOKING = ["service_booking", "test_drive"]
 
 
 @cache
 def manifest() -> Manifest:
     received = on("conversation", "ConversationReceived")
     agents = [
+        AgentSpec(name="intent", handler="handlers.intent.handler", consumes=[received], emits=_EMITS["intent"]),
         AgentSpec(
-            name="intent",
-            handler="handlers.intent.handler",
-            consumes=[received],
-            emits=_EMITS["intent"],
+            name="sentiment", handler="handlers.sentiment.handler", consumes=[received], emits=_EMITS["sentiment"]
         ),
         AgentSpec(
-            name="sentiment",
-            handler="handlers.sentiment.handler",
-            consumes=[received],
-            emits=_EMITS["sentiment"],
-        ),
-        AgentSpec(
-            name="knowledge",
-            handler="handlers.knowledge.handler",
-            consumes=[received],
-            emits=_EMITS["knowledge"],
+            name="knowledge", handler="handlers.knowledge.handler", consumes=[received], emits=_EMITS["knowledge"]
         ),
         AgentSpec(
             name="personalization",
@@ -203,9 +209,84 @@ def manifest() -> Manifest:
             tables=["turns"],
         ),
         AgentSpec(
+            name="cockpit",
+            handler="handlers.cockpit.handler",
+            consumes=[on("vehicle-help", "IntentDetected", detail={"intent": VEHICLE_HELP})],
+            emits=_EMITS["cockpit"],
+            tables=["customers"],
+        ),
+        AgentSpec(
+            name="recommendations",
+            handler="handlers.recommendations.handler",
+            consumes=[on("buying", "IntentDetected", detail={"intent": BUYING})],
+            emits=_EMITS["recommendations"],
+            tables=["customers"],
+        ),
+        AgentSpec(
+            name="cdh",
+            handler="handlers.cdh.handler",
+            consumes=[received],
+            emits=_EMITS["cdh"],
+            tables=["customers", "appointments"],
+        ),
+        AgentSpec(
+            name="marketing",
+            handler="handlers.marketing.handler",
+            # Only buying intents, a mood that is not negative, and a turn the bot keeps: never
+            # during complaints, roadside events or a handoff to a person.
+            consumes=[
+                on(
+                    "buying-mood",
+                    "RouteDecided",
+                    detail={
+                        "intent": BUYING,
+                        "sentiment": [{"anything-but": ["negative"]}],
+                        "route": {"kind": ["bot"]},
+                    },
+                )
+            ],
+            emits=_EMITS["marketing"],
+            tables=["customers", "offers", "idempotency"],
+            side_effects=True,
+        ),
+        AgentSpec(
+            name="servicing",
+            handler="handlers.servicing.handler",
+            consumes=[
+                on("booking", "IntentDetected", detail={"intent": BOOKING}),
+                # A follow-up ("the second one", "Tuesday at 9") whatever its intent.
+                on("follow-up", "IntentDetected", detail={"meta": {"flow": ["servicing"]}}),
+            ],
+            emits=_EMITS["servicing"],
+            tables=["appointments", "conversations", "customers", "idempotency"],
+            side_effects=True,
+        ),
+        AgentSpec(
+            name="response",
+            handler="handlers.response.handler",
+            consumes=[on("assembled", "TurnAssembled")],
+            emits=_EMITS["response"],
+        ),
+        AgentSpec(
+            name="analytics",
+            handler="handlers.analytics.handler",
+            consumes=[
+                Subscription(
+                    name="everything",
+                    pattern={
+                        "source": [{"prefix": SOURCE_PREFIX}],
+                        "detail-type": [{"anything-but": ["AnalyticsRecorded"]}],
+                    },
+                )
+            ],
+            emits=_EMITS["analytics"],
+            tables=["analytics", "idempotency"],
+            side_effects=True,
+        ),
+        AgentSpec(
             name="aggregator",
             handler="handlers.aggregator.handler",
-            consumes=[on("turn", "ConversationReceived", *REPLY_WAITS_FOR)],
+            consumes=[on("turn", "ConversationReceived", *REPLY_WAITS_FOR, "ResponseComposed")],
             emits=_EMITS["aggregator"],
             tables=["turns", "connections", "conversations"],
             sends_to_own_queue=True,

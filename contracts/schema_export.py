@@ -15,6 +15,7 @@ from contracts.manifest import Manifest, manifest
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 MANIFEST_EXPORT = Path(__file__).parent / "manifest.json"
+DIAGRAM = Path(__file__).parent.parent / "docs" / "choreography.md"
 
 
 def _dump(obj: object) -> str:
@@ -49,6 +50,56 @@ def render_manifest() -> str:
     return _dump(data)
 
 
+def _filter_label(pattern: dict[str, object]) -> str:
+    detail = pattern.get("detail")
+    if not detail:
+        return ""
+    return " " + json.dumps(detail, sort_keys=True).replace('"', "'")
+
+
+def render_diagram() -> str:
+    """docs/choreography.md: who emits which event and which rule carries it to whom."""
+    m = manifest()
+    lines = [
+        "# The choreography",
+        "",
+        "Generated from `contracts/manifest.py` by `scripts/generate_contracts.py`; a test fails when it is stale.",
+        "Boxes are Lambda functions (each behind its own SQS queue and DLQ); arrows are EventBridge rules,",
+        "labelled with the event and, where the rule filters on content, the filter.",
+        "",
+        "```mermaid",
+        "flowchart LR",
+    ]
+    for name in m.producers:
+        lines.append(f"  {name}([{name}])")
+    for agent in m.agents:
+        lines.append(f"  {agent.name}[{agent.name}]")
+    for agent in m.agents:
+        for sub in agent.consumes:
+            types = sub.detail_types or ["every event"]
+            sources = [s for s in sub.pattern.get("source", []) if isinstance(s, str)]
+            emitters = [src.removeprefix("aicc.") for src in sources] or ["bus"]
+            for emitter in emitters:
+                for detail_type in types:
+                    if (
+                        emitter != "bus"
+                        and detail_type not in m.producers.get(emitter, [])
+                        and detail_type not in (m.agent(emitter).emits if emitter not in m.producers else [])
+                    ):
+                        continue
+                    label = f"{detail_type}{_filter_label(sub.pattern)}"
+                    lines.append(f'  {emitter} -- "{label}" --> {agent.name}')
+    lines += [
+        "```",
+        "",
+        f"A reply waits for: {', '.join(m.reply_waits_for)} — each only when its producer's rule matched an",
+        f"event of the turn. The turn deadline is {m.turn_deadline_s} s (a delayed message the aggregator sends",
+        "itself).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def write_all() -> list[Path]:
     written = []
     for relative, text in render_schemas().items():
@@ -64,4 +115,8 @@ def write_all() -> list[Path]:
     if not MANIFEST_EXPORT.exists() or MANIFEST_EXPORT.read_text() != render_manifest():
         MANIFEST_EXPORT.write_text(render_manifest())
         written.append(MANIFEST_EXPORT)
+    if not DIAGRAM.exists() or DIAGRAM.read_text() != render_diagram():
+        DIAGRAM.parent.mkdir(parents=True, exist_ok=True)
+        DIAGRAM.write_text(render_diagram())
+        written.append(DIAGRAM)
     return written

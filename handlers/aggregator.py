@@ -1,8 +1,13 @@
-"""Aggregator Lambda: joins a turn's results, replies once, on time, over the customer's socket.
+"""Aggregator Lambda (the supervisor): joins a turn, has it answered once, on time.
 
-Consumes ConversationReceived and every result the manifest says a reply waits for, plus its own
-delayed TurnDeadline. Whichever delivery completes the turn (or the deadline, with what is there,
-marked degraded) claims it, composes, pushes with `post_to_connection` and publishes ReplySent.
+1. Records ConversationReceived and every result the manifest says a reply waits for. The
+   delivery that completes the turn (manifest patterns decide what "complete" means) publishes
+   TurnAssembled, once.
+2. Response generation answers with ResponseComposed; the aggregator claims the turn, pushes the
+   reply with `post_to_connection`, records it, hands the conversation to a staff queue when the
+   route says so, and publishes ReplySent.
+3. Its own delayed TurnDeadline: if nobody replied by then, it composes from what is there
+   (marked degraded) with the response agent's own logic and replies.
 """
 
 from __future__ import annotations
@@ -20,15 +25,18 @@ from aicc.runtime.bus import BusEvent, envelope_for_queue, new_meta
 from aicc.runtime.clients import client
 from aicc.runtime.consumer import consume
 from aicc.runtime.conversations import record_reply
-from aicc.runtime.tables import table_name
+from aicc.runtime.handoff import enter_queue
+from aicc.runtime.push import push
 from aicc.runtime.turnstore import TurnState, TurnStore
-from contracts.common import Route
 from contracts.events import (
     ConversationReceived,
     EventDetail,
     IntentDetected,
+    ProfileLoaded,
     ReplySent,
+    ResponseComposed,
     SentimentAnalyzed,
+    TurnAssembled,
     TurnDeadline,
 )
 from contracts.frames import ReplyFrame
@@ -43,15 +51,25 @@ def process(event: BusEvent) -> list[EventDetail]:
     turn_id = event.meta.turn_id
     if isinstance(event.detail, TurnDeadline):
         state = store.load(turn_id)
-        if state is None or state.delivered:
+        if state is None or state.claimed:
             return []
-        return _reply(state, event, deadline_fired=True)
+        return _deadline_reply(state, event)
     state = store.record(turn_id, event.detail_type, event.detail.model_dump(mode="json"))
     if isinstance(event.detail, ConversationReceived):
         _schedule_deadline(event)
-    if state.delivered or not turn_status(state.results, manifest()).complete:
+    if isinstance(event.detail, ResponseComposed):
+        return _deliver(state, event, event.detail, deadline_fired=False)
+    status = turn_status(state.results, manifest())
+    if state.assembled or not status.complete or not store.mark_once(turn_id, "assembled_at"):
         return []
-    return _reply(state, event, deadline_fired=False)
+    return [
+        TurnAssembled(
+            meta=new_meta(reacting_to=event, producer=AGENT),
+            results={k: v for k, v in state.results.items() if k != "ResponseComposed"},
+            missing=[],
+            degraded=False,
+        )
+    ]
 
 
 def _schedule_deadline(event: BusEvent) -> None:
@@ -67,21 +85,50 @@ def _schedule_deadline(event: BusEvent) -> None:
     )
 
 
-def _reply(state: TurnState, event: BusEvent, *, deadline_fired: bool) -> list[EventDetail]:
-    status = turn_status(state.results, manifest())
-    if not store.claim(state.turn_id):
-        return []
-    received = ConversationReceived.model_validate(state.results["ConversationReceived"])
+def _deadline_reply(state: TurnState, event: BusEvent) -> list[EventDetail]:
+    """Nobody answered in time: compose from what arrived, say less, mark it degraded."""
     results = dict(state.results)
+    if "ConversationReceived" not in results:
+        raise RuntimeError("deadline for a turn whose message was never recorded")
+    status = turn_status(results, manifest())
     if "RouteDecided" not in results and {"IntentDetected", "SentimentAnalyzed"} <= results.keys():
         # Routing is late: its rules are a pure function of what we hold, so route here rather
         # than send a stranded customer to the bot.
+        received = ConversationReceived.model_validate(results["ConversationReceived"])
         results["RouteDecided"] = decide(
             IntentDetected.model_validate(results["IntentDetected"]),
             SentimentAnalyzed.model_validate(results["SentimentAnalyzed"]),
             new_meta(reacting_to=received.meta, producer=AGENT),
         ).model_dump(mode="json")
-    composed = compose(results, missing=status.missing, text=received.text)
+    missing = status.missing or ["ResponseComposed"]
+    received = ConversationReceived.model_validate(results["ConversationReceived"])
+    reply = compose(results, missing=missing, text=received.text)
+    composed = ResponseComposed(
+        meta=new_meta(reacting_to=event, producer=AGENT),
+        text=reply.text,
+        route=reply.route,
+        quick_actions=reply.quick_actions,
+        suggestions=reply.suggestions,
+        sources=reply.sources,
+        degraded=True,
+        contributors=reply.contributors,
+    )
+    return _deliver(state, event, composed, deadline_fired=True, missing=missing)
+
+
+def _deliver(
+    state: TurnState,
+    event: BusEvent,
+    composed: ResponseComposed,
+    *,
+    deadline_fired: bool,
+    missing: list[str] | None = None,
+) -> list[EventDetail]:
+    if "ConversationReceived" not in state.results:
+        raise RuntimeError("a response arrived before its message was recorded; retry")
+    if not store.claim(state.turn_id):
+        return []
+    received = ConversationReceived.model_validate(state.results["ConversationReceived"])
     frame = ReplyFrame(
         conversation_id=received.meta.conversation_id,
         turn_id=received.meta.turn_id,
@@ -96,7 +143,7 @@ def _reply(state: TurnState, event: BusEvent, *, deadline_fired: bool) -> list[E
     delivered = push(received.connection_id, frame.model_dump_json())
     latency_ms = (datetime.now(UTC) - received.meta.occurred_at).total_seconds() * 1000
     store.mark_delivered(state.turn_id, "delivered" if delivered else "gone")
-    intent = results.get("IntentDetected", {}).get("intent")
+    intent = state.results.get("IntentDetected", {}).get("intent")
     record_reply(
         received.meta.conversation_id,
         received.meta.turn_id,
@@ -104,13 +151,20 @@ def _reply(state: TurnState, event: BusEvent, *, deadline_fired: bool) -> list[E
         intent=intent,
         degraded=composed.degraded,
     )
+    if composed.route.kind == "human" and composed.route.queue:
+        profile = state.results.get("ProfileLoaded")
+        enter_queue(
+            received,
+            composed.route,
+            intent=IntentDetected.model_validate(state.results["IntentDetected"]) if intent else None,
+            profile=ProfileLoaded.model_validate(profile) if profile else None,
+        )
     logger.info(
         "reply sent",
         extra={
             "turn_id": state.turn_id,
             "delivered": delivered,
             "degraded": composed.degraded,
-            "missing": status.missing,
             "deadline_fired": deadline_fired,
             "latency_ms": round(latency_ms, 1),
         },
@@ -119,28 +173,17 @@ def _reply(state: TurnState, event: BusEvent, *, deadline_fired: bool) -> list[E
         ReplySent(
             meta=new_meta(reacting_to=event, producer=AGENT),
             text=composed.text,
-            route=composed.route if composed.route else Route(),
+            route=composed.route,
             quick_actions=composed.quick_actions,
             suggestions=composed.suggestions,
             sources=composed.sources,
             degraded=composed.degraded,
-            missing=status.missing,
+            missing=missing or [],
             contributors=composed.contributors,
             delivered=delivered,
             latency_ms=max(0.0, latency_ms),
         )
     ]
-
-
-def push(connection_id: str, data: str) -> bool:
-    """Send one frame over the customer's socket; False when the connection is gone (410)."""
-    management = client("apigatewaymanagementapi", endpoint_url=os.environ["AICC_CALLBACK_URL"])
-    try:
-        management.post_to_connection(ConnectionId=connection_id, Data=data.encode())
-    except management.exceptions.GoneException:
-        client("dynamodb").delete_item(TableName=table_name("connections"), Key={"connection_id": {"S": connection_id}})
-        return False
-    return True
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -14,9 +14,10 @@ from pydantic import ValidationError
 
 from aicc.runtime.bus import publish
 from aicc.runtime.conversations import NotYourConversation, start_turn
+from aicc.runtime.push import push_to_user
 from aicc.runtime.websocket import caller, error_response, frame_response
 from contracts.events import ConversationReceived, EventMeta
-from contracts.frames import MAX_TEXT_CHARS, AckFrame, SendMessage
+from contracts.frames import MAX_TEXT_CHARS, AckFrame, MessageFrame, SendMessage
 
 logger = Logger(service="ws-ingress")
 SOURCE = "aicc.ingress"
@@ -63,6 +64,19 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         # The client retried a message we already accepted: ack it again, publish nothing.
         logger.info("duplicate message", extra={"turn_id": turn.turn_id})
         return frame_response(ack)
+    if turn.staff_owner:
+        # A person owns this conversation: relay to them, the bot stays silent.
+        relay = MessageFrame(
+            conversation_id=turn.conversation_id,
+            sender="customer",
+            sender_id=user_id,
+            text=text,
+            at=datetime.now(UTC).isoformat(),
+            client_message_id=frame.client_message_id,
+        )
+        delivered = push_to_user(turn.staff_owner, relay.model_dump_json())
+        logger.info("relayed to staff", extra={"turn_id": turn.turn_id, "delivered": delivered})
+        return frame_response(ack)
 
     received = ConversationReceived(
         meta=EventMeta(
@@ -72,6 +86,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             causation_id=str(ctx.get("requestId") or ctx.get("messageId") or frame.client_message_id),
             producer="ingress",
             occurred_at=datetime.now(UTC),
+            flow=turn.flow,
         ),
         text=text,
         client_message_id=frame.client_message_id,

@@ -58,6 +58,7 @@ DETAILS: dict[str, tuple[str, dict[str, Any]]] = {
         INTENT_ID,
         {
             "meta": meta("intent", RECEIVED_ID, 6),
+            "text": "The tire pressure light came on in my 2021 Aster this morning, is it safe to drive?",
             "intent": "vehicle_problem",
             "confidence": 0.93,
             "entities": {"model": "Aster", "model_year": 2021, "warning_light": "tire_pressure", "date": "2026-11-24"},
@@ -85,6 +86,9 @@ DETAILS: dict[str, tuple[str, dict[str, Any]]] = {
             "meta": meta("routing", INTENT_ID, 14),
             "route": {"kind": "bot", "queue": None, "priority": "normal"},
             "reason": "default: the assistant can answer (intent=vehicle_problem, sentiment=neutral, urgency=medium)",
+            "intent": "vehicle_problem",
+            "sentiment": "neutral",
+            "urgency": "medium",
         },
     ),
     "KnowledgeRetrieved": (
@@ -194,12 +198,16 @@ DETAILS: dict[str, tuple[str, dict[str, Any]]] = {
     "OfferGenerated": (
         "7c1d2e3f-000a-4a5b-8c9d-0e1f2a3b4c5d",
         {
-            "meta": meta("marketing", INTENT_ID, 16),
-            "offer_id": "OFF-2026-11-TIRES",
-            "headline": "15% off a set of four all-season tires",
-            "body": "Ava, your Aster is due for new tires soon: book fitting at Aurora Harbor City and save 15%.",
-            "terms": "Valid at participating dealers until 2026-12-31; one set per vehicle.",
-            "valid_until": "2026-12-31",
+            "meta": meta("marketing", "7c1d2e3f-0004-4a5b-8c9d-0e1f2a3b4c5d", 16),
+            "eligible": True,
+            "reason": "marketing consent given, buying intent, mood not negative",
+            "offer": {
+                "offer_id": "OFF-2026-11-TIRES",
+                "headline": "15% off a set of four all-season tires",
+                "body": "Ava, your Aster is due for new tires soon: book fitting at Aurora Harbor City and save 15%.",
+                "terms": "Valid at participating dealers until 2026-12-31; one set per vehicle.",
+                "valid_until": "2026-12-31",
+            },
             "sources": [{"title": "Current offers", "uri": "https://www.aurora-motors.example/offers"}],
         },
     ),
@@ -246,9 +254,12 @@ DETAILS: dict[str, tuple[str, dict[str, Any]]] = {
             "quick_actions": [
                 {"label": "Book a service appointment", "action": "I'd like to book a service appointment"}
             ],
+            "route": {"kind": "bot", "queue": None, "priority": "normal"},
             "suggestions": ["Is there a recall on my car?"],
             "sources": [SOURCE_MANUAL],
             "language": "en",
+            "degraded": False,
+            "contributors": ["CockpitGuidance", "IntentDetected", "KnowledgeRetrieved", "ProfileLoaded"],
         },
     ),
     "TurnDeadline": (
@@ -398,6 +409,24 @@ ROUTES: dict[str, dict[str, Any]] = {
             "messageId": "Lk3PufQ8IAMCJfA=",
             "requestId": "Lk3PuHb6IAMFrZw=",
             "authorizer": AUTHORIZER_CONTEXT,
+        },
+    },
+    "takeConversation": {
+        "body": json.dumps({"action": "takeConversation", "conversation_id": CONVERSATION}),
+        "isBase64Encoded": False,
+        "requestContext": {
+            **REQUEST_CONTEXT,
+            "routeKey": "takeConversation",
+            "eventType": "MESSAGE",
+            "connectionId": "Mq7RtbfXIAMCJxA=",
+            "messageId": "Mq7RudQ9IAMCLgw=",
+            "requestId": "Mq7RuHc1IAMFsBA=",
+            "authorizer": {
+                "user_id": "staff-north-1",
+                "role": "dealer",
+                "dealer_id": "dlr-north",
+                "principalId": "staff-north-1",
+            },
         },
     },
     "disconnect": {

@@ -10,17 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from aicc.agents.slots import book_action, cancel_action
 from aicc.data.reference import catalog, dealer_uri, dealers
 from contracts.common import QuickAction, Route, Source
 from contracts.events import (
+    CockpitGuidance,
+    InsightsComputed,
     IntentDetected,
     KnowledgeRetrieved,
+    OfferGenerated,
     Passage,
     ProfileLoaded,
+    RecommendationsMade,
     RouteDecided,
     SentimentAnalyzed,
+    ServiceActionTaken,
     Vehicle,
 )
 
@@ -130,16 +137,53 @@ def compose(results: Mapping[str, Mapping[str, Any]], *, missing: list[str], tex
             "recalls, warranty, connected services, buying, financing and trade-ins. "
             "I can't help with that request."
         )
-    elif label == "service_booking" or label == "test_drive":
+
+    answered = False
+    servicing: ServiceActionTaken | None = _model(results, "ServiceActionTaken", ServiceActionTaken)
+    if servicing is not None:
+        parts.extend(_servicing(servicing, reply))
+        answered = True
+    elif label in {"service_booking", "test_drive"}:
         parts.extend(_dealer_contact(profile, intent, reply, label))
-    if passages and label not in {"greeting", "other"}:
+        answered = True
+
+    cockpit: CockpitGuidance | None = _model(results, "CockpitGuidance", CockpitGuidance)
+    if cockpit is not None and cockpit.steps:
+        parts.extend(_cockpit(cockpit, reply))
+        answered = True
+
+    insights: InsightsComputed | None = _model(results, "InsightsComputed", InsightsComputed)
+    if insights is not None:
+        told = _insights(insights, label, vehicle, reply)
+        parts.extend(told)
+        answered = answered or bool(told and label in {"recall_inquiry", "warranty_inquiry"})
+
+    quote_passage = (
+        passages
+        and label not in {"greeting", "other"}
+        and not (answered and cockpit and cockpit.steps)
+        and (not answered or label not in {"service_booking", "test_drive", "recall_inquiry"})
+    )
+    if quote_passage:
         lead = _LEADS.get(label, "Here is what I found")
         subject = _subject(passages[0], vehicle)
         parts.append(f"{lead}{subject}: {_quote(passages[0])}")
         reply.sources.append(_source(passages[0]))
+        answered = True
         if len(passages) > 1 and passages[1].score >= max(MIN_PASSAGE_SCORE, passages[0].score * 0.8):
             reply.suggestions.append(f"Tell me more about {passages[1].title}")
-    elif label not in {"greeting", "other", "service_booking", "test_drive"} and reply.route.kind == "bot":
+
+    recommendations: RecommendationsMade | None = _model(results, "RecommendationsMade", RecommendationsMade)
+    if recommendations is not None and recommendations.items:
+        parts.append(_recommendations(recommendations, reply))
+        answered = True
+
+    offer: OfferGenerated | None = _model(results, "OfferGenerated", OfferGenerated)
+    if offer is not None and offer.eligible and offer.offer is not None:
+        parts.append(f"{offer.offer.headline}: {offer.offer.body} ({offer.offer.terms})")
+        reply.sources.extend(offer.sources)
+
+    if not answered and label not in {"greeting", "other"} and reply.route.kind == "bot":
         parts.append(
             "I couldn't find that in our owner's manuals or FAQs. A member of our team can look into it for you."
         )
@@ -152,8 +196,133 @@ def compose(results: Mapping[str, Mapping[str, Any]], *, missing: list[str], tex
     reply.suggestions.extend(s for s in _SUGGESTIONS.get(label, []) if s not in reply.suggestions)
     reply.suggestions = reply.suggestions[:3]
     reply.quick_actions = _unique_actions(reply.quick_actions)[:4]
+    reply.sources = list({source.uri: source for source in reply.sources}.values())
     reply.text = " ".join(p for p in parts if p)
     return reply
+
+
+SERVICE_NAMES = {"service": "service appointment", "test_drive": "test drive"}
+
+
+def _when(start: datetime) -> str:
+    return start.strftime("%a %d %b, %H:%M")
+
+
+def _dealer_name(dealer_id: str) -> str:
+    return str(dealers().get(dealer_id, {}).get("name", dealer_id))
+
+
+def _servicing(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
+    what = SERVICE_NAMES[action.kind]
+    reply.sources.extend(action.sources)
+    if action.action == "slots_offered" and action.slots:
+        dealer = _dealer_name(action.slots[0].dealer_id)
+        listed = "; ".join(f"{n}) {_when(slot.start)}" for n, slot in enumerate(action.slots, start=1))
+        for slot in action.slots[:3]:
+            reply.quick_actions.append(QuickAction(label=f"Book {_when(slot.start)}", action=book_action(slot.slot_id)))
+        return [f"Here are the next free {what} slots at {dealer}: {listed}. Which one suits you?"]
+    if action.action in {"booked", "rescheduled"} and action.appointment is not None:
+        appointment = action.appointment
+        verb = "moved your" if action.action == "rescheduled" else "booked your"
+        detail = f" ({appointment.service_type.replace('_', ' ')})" if appointment.service_type else ""
+        reply.quick_actions.append(
+            QuickAction(label=f"Cancel this {what}", action=cancel_action(appointment.slot.slot_id))
+        )
+        return [
+            f"Done: I've {verb} {what}{detail} at {_dealer_name(appointment.slot.dealer_id)} on "
+            f"{_when(appointment.slot.start)}. Your reference is {appointment.appointment_id}."
+        ]
+    if action.action == "cancelled" and action.appointment is not None:
+        appointment = action.appointment
+        return [
+            f"Your {what} at {_dealer_name(appointment.slot.dealer_id)} on {_when(appointment.slot.start)} "
+            "is cancelled."
+        ]
+    if action.action == "cancelled":
+        return ["All right, I've stopped arranging that booking. Nothing was booked."]
+    if action.action == "needs_info" and action.missing == ["appointment"] and action.slots:
+        listed = "; ".join(f"{n}) {_when(slot.start)}" for n, slot in enumerate(action.slots, start=1))
+        return [f"You have several upcoming appointments: {listed}. Which one do you mean?"]
+    if action.action == "needs_info":
+        asks = {
+            "dealer": "which dealer you'd like to visit",
+            "date": "which day suits you",
+            "time": "what time suits you",
+            "model": "which model you'd like to drive",
+            "service_type": "what service the car needs",
+            "kind": "whether you'd like a service appointment or a test drive",
+            "slot": "which of the offered times you'd like",
+        }
+        wanted = [asks.get(m, m.replace("_", " ")) for m in action.missing] or ["a few more details"]
+        if "dealer" in action.missing:
+            reply.sources.extend(Source(title=d["name"], uri=dealer_uri(i)) for i, d in dealers().items())
+            wanted = [f"{wanted[0]} ({', '.join(d['name'] for d in dealers().values())})", *wanted[1:]]
+        return [f"To arrange your {what}, please tell me {' and '.join(wanted)}."]
+    if action.missing == ["appointment"]:
+        return [f"I couldn't find an upcoming {what} booked for you to change or cancel."]
+    if action.slots:
+        dealer = _dealer_name(action.slots[0].dealer_id)
+        listed = "; ".join(f"{n}) {_when(slot.start)}" for n, slot in enumerate(action.slots, start=1))
+        for slot in action.slots[:3]:
+            reply.quick_actions.append(QuickAction(label=f"Book {_when(slot.start)}", action=book_action(slot.slot_id)))
+        return [f"Sorry, that time is no longer available at {dealer}. The next free slots: {listed}."]
+    return [f"I couldn't find a free {what} slot in the next two weeks. Would another dealer work?"]
+
+
+def _cockpit(guidance: CockpitGuidance, reply: ComposedReply) -> list[str]:
+    reply.sources.extend(guidance.sources)
+    car = f" on your {guidance.model_year} {guidance.model}" if guidance.model and guidance.model_year else ""
+    topic = guidance.topic.replace("_", " ")
+    parts = []
+    if guidance.severity in {"warning", "critical"} and guidance.safe_to_drive is False:
+        parts.append(f"The {topic} indicator{car} is serious: it is not safe to keep driving.")
+    elif guidance.safe_to_drive is not None:
+        safe = "it is safe to drive carefully" if guidance.safe_to_drive else "please don't drive until it is checked"
+        parts.append(f"About the {topic}{car}: {safe}.")
+    else:
+        parts.append(f"How to use {topic}{car}:")
+    steps = " ".join(f"{n}. {step}" for n, step in enumerate(guidance.steps, start=1))
+    parts.append(steps)
+    return parts
+
+
+def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:
+    told: list[str] = []
+    if insights.open_recalls and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
+        recall = insights.open_recalls[0]
+        told.append(
+            f"Your vehicle (VIN ending {recall.vin[-6:]}) has an open recall {recall.recall_id}: {recall.title}. "
+            f"Remedy: {recall.remedy}"
+        )
+        reply.quick_actions.append(QuickAction(label="Book the recall repair", action="Book a recall repair"))
+        reply.sources.extend(s for s in insights.sources if recall.recall_id in s.title or recall.recall_id in s.uri)
+    elif label == "recall_inquiry" and vehicle is not None:
+        told.append(
+            f"I found no open recalls for your {vehicle.model_year} {vehicle.model} (VIN ending {vehicle.vin[-6:]})."
+        )
+    if label == "warranty_inquiry" and insights.warranty:
+        status = insights.warranty[0]
+        until = " and ".join(
+            x
+            for x in (
+                f"until {status.expires_on}" if status.expires_on else "",
+                f"{status.expires_at_mileage:,} miles" if status.expires_at_mileage else "",
+            )
+            if x
+        )
+        told.append(f"Your {status.coverage} coverage runs {until}.")
+        reply.sources.extend(s for s in insights.sources if "warranty" in s.uri)
+    if insights.next_best_action is not None and label in {"greeting", "service_booking", "warranty_inquiry"}:
+        reply.suggestions.append(insights.next_best_action.action.replace("_", " ").capitalize())
+    return told
+
+
+def _recommendations(made: RecommendationsMade, reply: ComposedReply) -> str:
+    reply.sources.extend(made.sources)
+    listed = "; ".join(
+        f"{item.name}{f' (${item.price:,.0f})' if item.price else ''}: {item.reason}" for item in made.items[:3]
+    )
+    return f"You might like: {listed}."
 
 
 def _first_name(profile: ProfileLoaded | None) -> str | None:

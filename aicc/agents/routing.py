@@ -19,6 +19,8 @@ class RoutingRule:
     sentiment: frozenset[str] = frozenset()  # empty: any label
     urgency: frozenset[str] = frozenset()  # empty: any urgency
     min_confidence: float = 0.0
+    purchase_ready: bool = False  # True: only when the customer signals they are ready to buy
+    flows: frozenset[str] = frozenset()  # non-empty: only inside these multi-turn flows
     queue: str | None = None  # None: stay with the bot
     priority: Priority = "normal"
 
@@ -26,6 +28,8 @@ class RoutingRule:
         return (
             (not self.intents or intent.intent in self.intents)
             and intent.confidence >= self.min_confidence
+            and (not self.purchase_ready or intent.purchase_ready)
+            and (not self.flows or intent.meta.flow in self.flows)
             and (not self.sentiment or sentiment.label in self.sentiment)
             and (not self.urgency or sentiment.urgency in self.urgency)
         )
@@ -40,12 +44,27 @@ RULES: tuple[RoutingRule, ...] = (
         priority="urgent",
     ),
     RoutingRule("asked for a person", intents=frozenset({"human_agent"}), queue="customer_care", priority="normal"),
+    # "The second one" in the middle of a booking is an answer, not a complaint, whatever the
+    # classifier makes of three words; a customer who is upset still reaches a person below.
+    RoutingRule(
+        "answering the booking assistant",
+        flows=frozenset({"servicing"}),
+        sentiment=frozenset({"neutral", "positive"}),
+        queue=None,
+    ),
     RoutingRule("complaint", intents=frozenset({"complaint"}), queue="customer_care", priority="high"),
     RoutingRule(
         "strongly negative customer",
         sentiment=frozenset({"negative"}),
         urgency=frozenset({"high"}),
         queue="customer_care",
+        priority="high",
+    ),
+    RoutingRule(
+        "ready to buy",
+        intents=frozenset({"purchase_inquiry", "test_drive", "trade_in", "financing"}),
+        purchase_ready=True,
+        queue="sales",
         priority="high",
     ),
     RoutingRule("default: the assistant can answer", queue=None, priority="normal"),
@@ -57,5 +76,12 @@ def decide(intent: IntentDetected, sentiment: SentimentAnalyzed, meta: EventMeta
         if rule.applies(intent, sentiment):
             route = Route(kind="human" if rule.queue else "bot", queue=rule.queue, priority=rule.priority)
             reason = f"{rule.name} (intent={intent.intent}, sentiment={sentiment.label}, urgency={sentiment.urgency})"
-            return RouteDecided(meta=meta, route=route, reason=reason)
+            return RouteDecided(
+                meta=meta,
+                route=route,
+                reason=reason,
+                intent=intent.intent,
+                sentiment=sentiment.label,
+                urgency=sentiment.urgency,
+            )
     raise AssertionError("the last routing rule matches everything")

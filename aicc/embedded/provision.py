@@ -27,13 +27,17 @@ class Provisioned:
     queue_arns: dict[str, str] = field(default_factory=dict)
     dlq_urls: dict[str, str] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
+    knowledge_bucket: str | None = None
 
     def env(self) -> dict[str, str]:
         """Environment the handlers need to find what was provisioned."""
-        return {
+        env = {
             "AICC_BUS_NAME": self.bus_name,
             "AICC_DEADLINE_QUEUE_URL": self.queue_urls.get("aggregator", ""),
         }
+        if self.knowledge_bucket:
+            env["AICC_KNOWLEDGE_BUCKET"] = self.knowledge_bucket
+        return env
 
 
 def provision(
@@ -44,6 +48,7 @@ def provision(
     dynamodb: Any,
     prefix: str = "aicc-",
     bus_name: str | None = None,
+    s3: Any | None = None,
 ) -> Provisioned:
     bus_name = bus_name or manifest.bus_name
     bus_arn = _ensure_bus(events, bus_name)
@@ -80,6 +85,12 @@ def provision(
                 EventBusName=bus_name,
                 Targets=[{"Id": "queue", "Arn": queue_arn, "InputTransformer": FULL_EVENT_TRANSFORMER}],
             )
+
+    if s3 is not None:
+        bucket = f"{prefix}knowledge"
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        result.knowledge_bucket = bucket
 
     existing = set(dynamodb.list_tables().get("TableNames", []))
     for spec in TABLES.values():

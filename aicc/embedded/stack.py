@@ -198,6 +198,7 @@ class EmbeddedStack:
             events=session.client("events", region_name=REGION),
             sqs=session.client("sqs", region_name=REGION),
             dynamodb=session.client("dynamodb", region_name=REGION),
+            s3=session.client("s3", region_name=REGION),
             prefix=TABLE_PREFIX,
         )
 

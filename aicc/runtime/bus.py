@@ -73,6 +73,7 @@ def new_meta(*, reacting_to: BusEvent | EventMeta, producer: str, causation_id: 
         causation_id=cause,
         producer=producer,
         occurred_at=datetime.now(UTC),
+        flow=meta.flow,
     )
 
 

@@ -6,21 +6,25 @@ rest of the batch succeeds; when every record fails the whole invocation fails, 
 event-source mapping expects. Results of the whole batch are published together, in PutEvents
 batches of ten; a record whose results the bus refused is reported as failed too.
 
-Agents are idempotent by construction: they are pure functions of the event (and of reference
+Pure agents are idempotent by construction: they are functions of the event (and of reference
 data), so a duplicate delivery republishes the same result, which consumers record with
-`if_not_exists` and never act on twice.
+`if_not_exists` and never act on twice. Agents with side effects (a booking, an offer, a counter)
+are declared `side_effects` in the manifest and run through powertools Idempotency keyed on the
+event id: a duplicate delivery gets the stored results of the first run, and repeats nothing.
 """
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from aicc.runtime.bus import BusEvent, new_meta, parse_event, publish
-from contracts.events import ConversationReceived, EventDetail, EventMeta
+from contracts.events import EVENT_MODELS, ConversationReceived, EventDetail, EventMeta
 from contracts.manifest import manifest
 
 Process = Callable[[BusEvent], Sequence[EventDetail]]
@@ -31,13 +35,15 @@ def consume(event: dict[str, Any], context: Any, *, agent: str, process: Process
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
     started = time.perf_counter()
-    source = manifest().agent(agent).source
+    spec = manifest().agent(agent)
+    source = spec.source
     outputs: dict[str, Sequence[EventDetail]] = {}
+    run = _run_once(agent, process, context) if spec.side_effects else process
 
     def record_handler(record: SQSRecord) -> None:
         bus_event = parse_event(record.body)
         logger.append_keys(turn_id=bus_event.meta.turn_id, detail_type=bus_event.detail_type)
-        outputs[record.message_id] = process(bus_event)
+        outputs[record.message_id] = run(bus_event)
 
     processor = BatchProcessor(event_type=EventType.SQS)
     records = event.get("Records", [])
@@ -75,15 +81,61 @@ def consume(event: dict[str, Any], context: Any, *, agent: str, process: Process
     return {"batchItemFailures": failures}
 
 
+_current_event: contextvars.ContextVar[BusEvent] = contextvars.ContextVar("aicc_current_event")
+
+
+@cache
+def _idempotent_runner(agent: str, process: Process) -> Any:
+    """powertools' idempotent function for this agent, built once per container (it holds a client)."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from aicc.runtime.clients import client
+    from aicc.runtime.tables import table_name
+
+    store = DynamoDBPersistenceLayer(table_name=table_name("idempotency"), boto3_client=client("dynamodb"))
+    config = IdempotencyConfig(event_key_jmespath="event_id", expires_after_seconds=24 * 3600)
+
+    @idempotent_function(data_keyword_argument="key", persistence_store=store, config=config, key_prefix=agent)
+    def once(key: dict[str, str]) -> list[dict[str, Any]]:
+        return [{"type": type(d).__name__, "detail": d.model_dump(mode="json")} for d in process(_current_event.get())]
+
+    return once, config
+
+
+def _run_once(agent: str, process: Process, context: Any) -> Process:
+    once, config = _idempotent_runner(agent, process)
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        config.register_lambda_context(context)
+
+    def run(event: BusEvent) -> Sequence[EventDetail]:
+        token = _current_event.set(event)
+        try:
+            stored = once(key={"event_id": event.id})
+        finally:
+            _current_event.reset(token)
+        return [EVENT_MODELS[item["type"]].model_validate(item["detail"]) for item in stored]
+
+    return run
+
+
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def message_agent(agent: str, respond: Callable[[ConversationReceived, EventMeta], EventDetail]) -> Handler:
     """The Lambda handler of an agent that answers each ConversationReceived with one result."""
+    return single_input_agent(agent, ConversationReceived, respond)
+
+
+def single_input_agent(agent: str, consumes: type[Any], respond: Callable[[Any, EventMeta], EventDetail]) -> Handler:
+    """The Lambda handler of an agent that answers each event of one type with one result."""
     logger = Logger(service=agent)
 
     def process(event: BusEvent) -> list[EventDetail]:
-        if not isinstance(event.detail, ConversationReceived):
+        if not isinstance(event.detail, consumes):
             raise TypeError(f"{agent} does not consume {event.detail_type}")
         return [respond(event.detail, new_meta(reacting_to=event, producer=agent))]
 

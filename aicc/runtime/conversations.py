@@ -36,6 +36,8 @@ class StartedTurn:
     conversation_id: str
     turn_id: str
     duplicate: bool
+    flow: str | None = None  # the active multi-turn flow, e.g. "servicing"
+    staff_owner: str | None = None  # the staff member who took the conversation, if any
 
 
 def start_turn(
@@ -55,15 +57,16 @@ def start_turn(
     now = datetime.now(UTC).isoformat()
     try:
         if continuing:
-            dynamodb.update_item(
+            meta = dynamodb.update_item(
                 TableName=table,
                 Key={"conversation_id": {"S": conversation_id}, "sk": {"S": "META"}},
                 UpdateExpression="SET updated_at = :now",
                 ConditionExpression="customer_id = :me",
                 ExpressionAttributeValues={":now": {"S": now}, ":me": {"S": user_id}},
+                ReturnValues="ALL_NEW",
             )
         else:
-            dynamodb.update_item(
+            meta = dynamodb.update_item(
                 TableName=table,
                 Key={"conversation_id": {"S": conversation_id}, "sk": {"S": "META"}},
                 UpdateExpression="SET customer_id = :me, created_at = if_not_exists(created_at, :now), "
@@ -71,9 +74,17 @@ def start_turn(
                 ConditionExpression="attribute_not_exists(conversation_id) OR customer_id = :me",
                 ExpressionAttributeNames={"#role": "role"},
                 ExpressionAttributeValues={":now": {"S": now}, ":me": {"S": user_id}, ":role": {"S": role}},
+                ReturnValues="ALL_NEW",
             )
     except dynamodb.exceptions.ConditionalCheckFailedException as exc:
         raise NotYourConversation(conversation_id) from exc
+    attributes = meta.get("Attributes", {})
+    flow = attributes.get("flow", {}).get("S")
+    staff_owner = (
+        attributes.get("handoff_agent", {}).get("S")
+        if attributes.get("handoff_status", {}).get("S") == "taken"
+        else None
+    )
     try:
         dynamodb.put_item(
             TableName=table,
@@ -89,8 +100,8 @@ def start_turn(
             ConditionExpression="attribute_not_exists(sk)",
         )
     except dynamodb.exceptions.ConditionalCheckFailedException:
-        return StartedTurn(conversation_id, turn_id, duplicate=True)
-    return StartedTurn(conversation_id, turn_id, duplicate=False)
+        return StartedTurn(conversation_id, turn_id, duplicate=True, flow=flow, staff_owner=staff_owner)
+    return StartedTurn(conversation_id, turn_id, duplicate=False, flow=flow, staff_owner=staff_owner)
 
 
 def is_first_turn(conversation_id: str, user_id: str, client_message_id: str) -> bool:

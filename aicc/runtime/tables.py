@@ -47,15 +47,30 @@ TABLES: dict[str, TableSpec] = {
             indexes=(Index("by_user", "user_id"),),
         ),
         # pk conversation_id; sk "META" (owner) or "TURN#<iso time>#<turn_id>" (message + reply).
+        # Handed-off conversations carry `handoff_queue`/`handoff_since` on META: a sparse index
+        # that is exactly the staff queue.
         TableSpec(
             "conversations",
             hash_key="conversation_id",
             range_key="sk",
-            indexes=(Index("by_customer", "customer_id", "updated_at"),),
+            indexes=(
+                Index("by_customer", "customer_id", "updated_at"),
+                Index("by_handoff", "handoff_queue", "handoff_since"),
+            ),
         ),
         TableSpec("customers", hash_key="customer_id"),
         # Per-turn join state: sk "aggregator" for the reply, "routing" for intent + sentiment.
         TableSpec("turns", hash_key="turn_id", range_key="scope", ttl_attribute="expires_at"),
+        # One item per bookable slot that is held: a conditional put is the whole double-booking guard.
+        TableSpec(
+            "appointments",
+            hash_key="slot_id",
+            indexes=(Index("by_customer", "customer_id", "start"),),
+        ),
+        # Offers made, per customer: never the same offer twice, never on a replayed event.
+        TableSpec("offers", hash_key="customer_id", range_key="offer_id"),
+        # pk "turn#<id>" (sk "summary" or "event#<time>#<id>") and "day#<date>" (sk "totals").
+        TableSpec("analytics", hash_key="pk", range_key="sk", ttl_attribute="expires_at"),
         # powertools Idempotency's default layout.
         TableSpec("idempotency", hash_key="id", ttl_attribute="expiration"),
     )

@@ -32,6 +32,7 @@ class TurnState:
     arrived_ms: dict[str, int]  # detail-type -> epoch ms of arrival
     claimed: bool
     delivered: bool
+    assembled: bool
 
 
 def _state(item: dict[str, Any]) -> TurnState:
@@ -49,6 +50,7 @@ def _state(item: dict[str, Any]) -> TurnState:
         arrived_ms=arrived,
         claimed="claimed_at" in item,
         delivered="delivered_at" in item,
+        assembled="assembled_at" in item,
     )
 
 
@@ -94,6 +96,22 @@ class TurnStore:
                     ":now": {"N": f"{now:.3f}"},
                     ":lease_cutoff": {"N": f"{now - CLAIM_LEASE_S:.3f}"},
                 },
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def mark_once(self, turn_id: str, attribute: str) -> bool:
+        """Set `attribute` to now unless it is set: True for exactly one caller (no lease)."""
+        dynamodb = client("dynamodb")
+        try:
+            dynamodb.update_item(
+                TableName=table_name("turns"),
+                Key=self._key(turn_id),
+                UpdateExpression="SET #a = :now",
+                ConditionExpression="attribute_not_exists(#a)",
+                ExpressionAttributeNames={"#a": attribute},
+                ExpressionAttributeValues={":now": {"N": f"{time.time():.3f}"}},
             )
         except dynamodb.exceptions.ConditionalCheckFailedException:
             return False

@@ -213,6 +213,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Provisioned]:
             events=boto3.client("events", region_name=REGION),
             sqs=boto3.client("sqs", region_name=REGION),
             dynamodb=boto3.client("dynamodb", region_name=REGION),
+            s3=boto3.client("s3", region_name=REGION),
         )
         for name, value in provisioned.env().items():
             monkeypatch.setenv(name, value)

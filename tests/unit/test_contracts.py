@@ -12,7 +12,14 @@ from aicc.runtime.bus import parse_event
 from contracts.events import EVENT_MODELS
 from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES, SendMessage
 from contracts.manifest import manifest
-from contracts.schema_export import MANIFEST_EXPORT, SCHEMA_DIR, render_manifest, render_schemas
+from contracts.schema_export import (
+    DIAGRAM,
+    MANIFEST_EXPORT,
+    SCHEMA_DIR,
+    render_diagram,
+    render_manifest,
+    render_schemas,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BUS_SAMPLES = sorted((ROOT / "events" / "bus").glob("*.json"))
@@ -25,6 +32,7 @@ def test_checked_in_schemas_are_fresh() -> None:
     stale = sorted(name for name in expected.keys() | on_disk.keys() if expected.get(name) != on_disk.get(name))
     assert not stale, f"run `python scripts/generate_contracts.py`; stale: {stale}"
     assert MANIFEST_EXPORT.read_text() == render_manifest(), "run `python scripts/generate_contracts.py`"
+    assert DIAGRAM.read_text() == render_diagram(), "run `python scripts/generate_contracts.py`"
 
 
 def test_every_event_type_has_a_sample() -> None:

@@ -22,7 +22,9 @@ META = EventMeta(
 
 
 def intent(name: str, confidence: float = 0.9, **entities: Any) -> IntentDetected:
-    return IntentDetected(meta=META, intent=name, confidence=confidence, entities=entities, model="test")  # type: ignore[arg-type]
+    return IntentDetected(
+        meta=META, text="a message", intent=name, confidence=confidence, entities=entities, model="test"
+    )  # type: ignore[arg-type]
 
 
 def sentiment(label: str = "neutral", urgency: str = "low", score: float = 0.0) -> SentimentAnalyzed:
@@ -92,7 +94,14 @@ def results(
         "ProfileLoaded": PROFILE,
     }
     if route:
-        held["RouteDecided"] = {"meta": META.model_dump(mode="json"), "route": route, "reason": "r"}
+        held["RouteDecided"] = {
+            "meta": META.model_dump(mode="json"),
+            "route": route,
+            "reason": "r",
+            "intent": intent_name,
+            "sentiment": label,
+            "urgency": "high",
+        }
     return held
 
 

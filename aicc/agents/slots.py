@@ -1,0 +1,216 @@
+"""The bookable calendar of a dealer, computed from its opening hours: pure and deterministic.
+
+A slot is one hour with one resource: a service bay (service) or a member of the sales staff (test
+drive). Slots are never stored; only a *held* slot has an item in the appointments table, keyed by
+the slot id, so the id must be stable (the same hour and resource always give the same id):
+
+    <kind>#<dealer_id>#<local start YYYY-MM-DDTHH:MM>#<resource number, from 1>
+    e.g. service#dlr-harbor#2026-06-12T09:00#3
+
+The start is the dealer's wall-clock time (its `timezone`), which is what the customer and the
+dealer see; the resource number is 1-based in the order of dealers.json.
+
+Quick actions (the client sends `action` back verbatim as the next message's text):
+    "Book slot <slot_id>"        book (or, during a reschedule, move to) that slot
+    "Cancel booking <slot_id>"   cancel the customer's appointment held in that slot
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from aicc.data.reference import dealers
+from contracts.events import Slot
+
+Kind = Literal["service", "test_drive"]
+PartOfDay = Literal["morning", "afternoon", "evening"]
+
+SLOT_LENGTH = timedelta(hours=1)
+# A booking needs the dealer to plan a bay or a salesperson: nothing sooner than this is offered.
+LEAD_TIME = timedelta(hours=2)
+HORIZON_DAYS = 14
+OFFER_COUNT = 3
+
+_SLOT_ID = r"(service|test_drive)#([a-z0-9][a-z0-9-]*)#(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})#(\d{1,3})"
+_SLOT_ID_RE = re.compile(_SLOT_ID)
+_BOOK_RE = re.compile(r"\bbook\s+slot\s+" + _SLOT_ID, re.I)
+_CANCEL_RE = re.compile(r"\bcancel\s+booking\s+" + _SLOT_ID, re.I)
+_WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_PARTS_OF_DAY: dict[PartOfDay, tuple[time, time]] = {
+    "morning": (time(0, 0), time(12, 0)),
+    "afternoon": (time(12, 0), time(17, 0)),
+    "evening": (time(17, 0), time(23, 59)),
+}
+# Clock times ("9am") are the time entity's job; "am" alone is also the verb ("I am free").
+_PART_OF_DAY_RE = re.compile(r"\b(morning|afternoon|evening|after work|lunch ?time)\b", re.I)
+
+
+@dataclass(frozen=True, order=True)
+class SlotRef:
+    """A slot by its parts. Ordering is by start, then resource: the order slots are offered in."""
+
+    start: datetime  # aware, in the dealer's timezone
+    resource: int
+    kind: Kind
+    dealer_id: str
+
+    @property
+    def slot_id(self) -> str:
+        return f"{self.kind}#{self.dealer_id}#{self.start:%Y-%m-%dT%H:%M}#{self.resource}"
+
+    def to_slot(self) -> Slot:
+        names = resource_names(self.dealer_id, self.kind)
+        return Slot(slot_id=self.slot_id, dealer_id=self.dealer_id, start=self.start, bay=names[self.resource - 1])
+
+
+@dataclass(frozen=True)
+class Preference:
+    """When the customer would like to come; every part optional."""
+
+    day: date | None = None
+    at: time | None = None
+    part_of_day: PartOfDay | None = None
+
+
+def dealer_zone(dealer_id: str) -> ZoneInfo:
+    return _zone(dealers()[dealer_id]["timezone"])
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def resource_names(dealer_id: str, kind: Kind) -> list[str]:
+    dealer = dealers()[dealer_id]
+    if kind == "test_drive":
+        return list(dealer.get("sales_staff", []))
+    return [f"Bay {n}" for n in range(1, int(dealer.get("service_bays", 0)) + 1)]
+
+
+def opening_hours(dealer_id: str, day: date) -> tuple[time, time] | None:
+    """(open, close) on that local date, or None when closed. Keys are "mon-fri", "sat", "sun"…"""
+    weekday = day.weekday()
+    for key, value in dealers()[dealer_id]["hours"].items():
+        first, _, last = key.lower().partition("-")
+        start = _WEEKDAY_KEYS.index(first[:3])
+        end = _WEEKDAY_KEYS.index(last[:3]) if last else start
+        if start <= weekday <= end:
+            if value.strip().lower() == "closed":
+                return None
+            opens, _, closes = value.partition("-")
+            return time.fromisoformat(opens.strip()), time.fromisoformat(closes.strip())
+    return None
+
+
+def slot_starts(dealer_id: str, *, now: datetime, days: int = HORIZON_DAYS) -> list[datetime]:
+    """Every bookable start (whole hours inside opening hours, at least LEAD_TIME ahead), in order."""
+    zone = dealer_zone(dealer_id)
+    earliest = now.astimezone(zone) + LEAD_TIME
+    starts: list[datetime] = []
+    for offset in range(days + 1):
+        day = earliest.date() + timedelta(days=offset)
+        hours = opening_hours(dealer_id, day)
+        if hours is None:
+            continue
+        opens, closes = (datetime.combine(day, t, tzinfo=zone) for t in hours)
+        # Whole hours only: "Tuesday at 9" must name a slot even where the doors open at 7:30.
+        start = opens if opens.minute == 0 else opens.replace(minute=0) + timedelta(hours=1)
+        while start + SLOT_LENGTH <= closes:
+            if start >= earliest:
+                starts.append(start)
+            start += SLOT_LENGTH
+    return starts
+
+
+def rank_starts(starts: list[datetime], preference: Preference) -> list[datetime]:
+    """The starts in the order they should be offered for this preference.
+
+    A day narrows to that day, or to the first open days after it when it is closed or full (the
+    customer still gets the nearest alternatives); a part of day narrows when it can; a time sorts
+    by distance from that time of day, so "9am" gives 9:00 on the next days rather than 15:00 today.
+    """
+    ranked = starts
+    if preference.day is not None:
+        on_day = [s for s in ranked if s.date() == preference.day]
+        ranked = on_day or [s for s in ranked if s.date() > preference.day]
+    if preference.part_of_day is not None:
+        low, high = _PARTS_OF_DAY[preference.part_of_day]
+        in_part = [s for s in ranked if low <= s.time() < high]
+        ranked = in_part or ranked
+    if preference.at is not None:
+        wanted = preference.at.hour * 60 + preference.at.minute
+        ranked = sorted(ranked, key=lambda s: (abs(s.hour * 60 + s.minute - wanted), s))
+    return ranked
+
+
+def parse_slot_id(slot_id: str) -> SlotRef | None:
+    """The slot an id names, or None when the id is malformed or names no real slot."""
+    match = _SLOT_ID_RE.fullmatch(slot_id.strip())
+    return _ref(match) if match else None
+
+
+def _ref(match: re.Match[str]) -> SlotRef | None:
+    kind, dealer_id, local, number = match.groups()
+    if dealer_id not in dealers():
+        return None
+    try:
+        start = datetime.fromisoformat(local).replace(tzinfo=dealer_zone(dealer_id))
+    except ValueError:
+        return None
+    resource = int(number)
+    if not 1 <= resource <= len(resource_names(dealer_id, kind)):  # type: ignore[arg-type]
+        return None
+    return SlotRef(start=start, resource=resource, kind=kind, dealer_id=dealer_id)  # type: ignore[arg-type]
+
+
+def requested_booking(text: str) -> SlotRef | None:
+    """The slot of a "Book slot <slot_id>" quick action in the message, if any."""
+    match = _BOOK_RE.search(text)
+    return _ref(match) if match else None
+
+
+def requested_cancellation(text: str) -> SlotRef | None:
+    """The slot of a "Cancel booking <slot_id>" quick action in the message, if any."""
+    match = _CANCEL_RE.search(text)
+    return _ref(match) if match else None
+
+
+def part_of_day(text: str) -> PartOfDay | None:
+    match = _PART_OF_DAY_RE.search(text)
+    if not match:
+        return None
+    word = match.group(1).lower()
+    if word == "morning":
+        return "morning"
+    if word in ("evening", "after work"):
+        return "evening"
+    return "afternoon"
+
+
+def is_open_slot(ref: SlotRef, *, now: datetime) -> bool:
+    """True when the slot lies inside opening hours, on the hour grid, and not too soon."""
+    return ref.start in set(slot_starts(ref.dealer_id, now=now))
+
+
+# --- the quick-action texts (the response agent renders the buttons, this module parses them back) ------
+
+
+def book_action(slot_id: str) -> str:
+    """What a "book this slot" button sends back as the customer's next message."""
+    return f"Book slot {slot_id}"
+
+
+def cancel_action(slot_id: str) -> str:
+    """What a "cancel this appointment" button sends back (the appointment is the one held in that slot)."""
+    return f"Cancel booking {slot_id}"
+
+
+def utc_iso(moment: datetime) -> str:
+    """The appointments index sorts on this: one fixed format, in UTC, so strings sort as times."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

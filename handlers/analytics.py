@@ -1,0 +1,132 @@
+"""Analytics Lambda: every event of the bus -> the turn's event log, and on ReplySent the per-turn
+record, the day's counters, CloudWatch EMF metrics and AnalyticsRecorded.
+
+The event log (pk `turn#<id>`, sk `event#<time>#<event id>`) is also what `aicc trace` reads.
+Runs once per event through the idempotency store, so counters never count a delivery twice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from aicc.agents.analytics import StoredEvent, TurnRecord, daily_increments, summarize
+from aicc.runtime.bus import BusEvent, new_meta
+from aicc.runtime.clients import client
+from aicc.runtime.consumer import consume
+from aicc.runtime.tables import table_name
+from contracts.common import Route
+from contracts.events import AnalyticsRecorded, EventDetail, ReplySent
+
+AGENT = "analytics"
+logger = Logger(service=AGENT)
+metrics = Metrics(namespace="aicc", service=AGENT)
+RETENTION_S = 90 * 24 * 3600
+
+
+def _log_event(event: BusEvent) -> None:
+    occurred = event.meta.occurred_at.isoformat()
+    client("dynamodb").put_item(
+        TableName=table_name("analytics"),
+        Item={
+            "pk": {"S": f"turn#{event.meta.turn_id}"},
+            "sk": {"S": f"event#{occurred}#{event.id}"},
+            "detail_type": {"S": event.detail_type},
+            "source": {"S": event.source},
+            "producer": {"S": event.meta.producer},
+            "causation_id": {"S": event.meta.causation_id},
+            "conversation_id": {"S": event.meta.conversation_id},
+            "occurred_at": {"S": occurred},
+            "detail": {"S": event.detail.model_dump_json()},
+            "expires_at": {"N": str(int(time.time()) + RETENTION_S)},
+        },
+    )
+
+
+def _turn_events(turn_id: str) -> list[StoredEvent]:
+    response = client("dynamodb").query(
+        TableName=table_name("analytics"),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
+        ExpressionAttributeValues={":pk": {"S": f"turn#{turn_id}"}, ":e": {"S": "event#"}},
+        ConsistentRead=True,
+    )
+    return [
+        StoredEvent(
+            detail_type=item["detail_type"]["S"],
+            producer=item["producer"]["S"],
+            occurred_at=datetime.fromisoformat(item["occurred_at"]["S"]),
+            detail=json.loads(item["detail"]["S"]),
+        )
+        for item in response.get("Items", [])
+    ]
+
+
+def _record_turn(record: TurnRecord) -> None:
+    dynamodb = client("dynamodb")
+    dynamodb.put_item(
+        TableName=table_name("analytics"),
+        Item={
+            "pk": {"S": f"turn#{record.turn_id}"},
+            "sk": {"S": "summary"},
+            "record": {"S": json.dumps(record.__dict__)},
+            "expires_at": {"N": str(int(time.time()) + RETENTION_S)},
+        },
+    )
+    increments = daily_increments(record)
+    names = {f"#c{i}": name for i, name in enumerate(increments)}
+    values = {f":v{i}": {"N": str(value)} for i, value in enumerate(increments.values())}
+    dynamodb.update_item(
+        TableName=table_name("analytics"),
+        Key={"pk": {"S": f"day#{record.day}"}, "sk": {"S": "totals"}},
+        UpdateExpression="ADD " + ", ".join(f"{n} :v{i}" for i, n in enumerate(names)),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+    )
+
+
+def _emit_metrics(record: TurnRecord) -> None:
+    metrics.add_metric(name="Turns", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="DegradedTurns", unit=MetricUnit.Count, value=int(record.degraded))
+    metrics.add_metric(name="Escalations", unit=MetricUnit.Count, value=int(record.route_kind == "human"))
+    if record.latency_ms is not None:
+        metrics.add_metric(name="TurnLatency", unit=MetricUnit.Milliseconds, value=record.latency_ms)
+    for agent, latency in record.agent_latency_ms.items():
+        metrics.add_metric(name=f"AgentLatency_{agent}", unit=MetricUnit.Milliseconds, value=latency)
+
+
+def process(event: BusEvent) -> list[EventDetail]:
+    _log_event(event)
+    if not isinstance(event.detail, ReplySent):
+        return []
+    record = summarize(event.meta.turn_id, _turn_events(event.meta.turn_id))
+    _record_turn(record)
+    _emit_metrics(record)
+    route = (
+        Route(kind=record.route_kind, queue=record.route_queue, priority=record.route_priority)
+        if (record.route_kind)
+        else None
+    )
+    return [
+        AnalyticsRecorded(
+            meta=new_meta(reacting_to=event, producer=AGENT),
+            intent=record.intent,
+            sentiment=record.sentiment,
+            route=route,
+            latency_ms=record.latency_ms,
+            agent_latency_ms=record.agent_latency_ms,
+            contributors=record.contributors,
+            degraded=record.degraded,
+        )
+    ]
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        return consume(event, context, agent=AGENT, process=process, logger=logger)
+    finally:
+        metrics.flush_metrics()
