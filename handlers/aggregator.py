@@ -140,6 +140,17 @@ def _deliver(
         degraded=composed.degraded,
         sources=composed.sources,
     )
+    # Queue first: by the time the customer reads "passed to our team", staff can see it.
+    if composed.route.kind == "human" and composed.route.queue:
+        profile = state.results.get("ProfileLoaded")
+        enter_queue(
+            received,
+            composed.route,
+            intent=IntentDetected.model_validate(state.results["IntentDetected"])
+            if "IntentDetected" in state.results
+            else None,
+            profile=ProfileLoaded.model_validate(profile) if profile else None,
+        )
     delivered = push(received.connection_id, frame.model_dump_json())
     latency_ms = (datetime.now(UTC) - received.meta.occurred_at).total_seconds() * 1000
     store.mark_delivered(state.turn_id, "delivered" if delivered else "gone")
@@ -151,14 +162,6 @@ def _deliver(
         intent=intent,
         degraded=composed.degraded,
     )
-    if composed.route.kind == "human" and composed.route.queue:
-        profile = state.results.get("ProfileLoaded")
-        enter_queue(
-            received,
-            composed.route,
-            intent=IntentDetected.model_validate(state.results["IntentDetected"]) if intent else None,
-            profile=ProfileLoaded.model_validate(profile) if profile else None,
-        )
     logger.info(
         "reply sent",
         extra={

@@ -152,3 +152,64 @@ def test_a_malformed_frame_gets_an_error_and_the_connection_stays_up(stack: Runn
     error, after = asyncio.run(scenario())
     assert error["type"] == "error" and error["code"] == "invalid_frame"
     assert after["reply"]["text"]
+
+
+async def _frame_of(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict[str, Any]:
+    while True:
+        message = await ws.receive(timeout=20)
+        assert message.type == aiohttp.WSMsgType.TEXT, message
+        frame = json.loads(message.data)
+        if frame["type"] == kind:
+            return frame  # type: ignore[no-any-return]
+
+
+def test_a_customer_and_a_staff_member_talk_over_their_sockets(stack: Running) -> None:
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as session:
+            customer = await session.ws_connect(f"{stack.url}?token={stack.token('cust-0011')}")
+            staff = await session.ws_connect(f"{stack.url}?token={stack.token('oem-0001', 'oem_staff')}")
+            first = await _turn(customer, "My truck broke down on the highway, I need a tow")
+            assert first["reply"]["route"]["queue"] == "roadside"
+            conversation = first["reply"]["conversation_id"]
+
+            await staff.send_str(json.dumps({"action": "listQueue"}))
+            queue = await _frame_of(staff, "queue")
+            assert conversation in [c["conversation_id"] for c in queue["conversations"]]
+            await staff.send_str(json.dumps({"action": "takeConversation", "conversation_id": conversation}))
+            assert (await _frame_of(staff, "handoff"))["status"] == "taken"
+            assert (await _frame_of(customer, "handoff"))["status"] == "taken"
+
+            await customer.send_str(
+                json.dumps(
+                    {
+                        "action": "sendMessage",
+                        "text": "I'm near exit 12",
+                        "client_message_id": "c-2",
+                        "conversation_id": conversation,
+                    }
+                )
+            )
+            relayed = await _frame_of(staff, "message")
+            assert relayed["text"] == "I'm near exit 12" and relayed["sender"] == "customer"
+
+            await staff.send_str(
+                json.dumps(
+                    {
+                        "action": "staffReply",
+                        "conversation_id": conversation,
+                        "text": "A tow truck will be there in 30 minutes.",
+                        "client_message_id": "s-1",
+                    }
+                )
+            )
+            answer = await _frame_of(customer, "message")
+            assert answer["sender"] == "staff" and "tow truck" in answer["text"]
+
+            await staff.send_str(json.dumps({"action": "handBack", "conversation_id": conversation}))
+            assert (await _frame_of(customer, "handoff"))["status"] == "returned"
+            again = await _turn(customer, "thank you!", conversation_id=conversation)
+            assert again["reply"]["route"]["kind"] == "bot"
+            await customer.close()
+            await staff.close()
+
+    asyncio.run(scenario())
