@@ -95,8 +95,9 @@ def _offer_made(chat: Choreography, customer: str, text: str) -> bool:
 def test_offers_only_with_consent_and_never_in_a_bad_mood(chat: Choreography) -> None:
     assert _offer_made(chat, "cust-0001", "What trims does the new Borealis come in and how much are they?")
     assert not _offer_made(chat, "cust-0003", "What trims does the new Borealis come in and how much are they?")
+    # A buying question in a bad mood: the marketing rule's sentiment filter keeps the offer away.
     assert not _offer_made(
-        chat, "cust-0007", "Your prices are a ripoff and the last salesman lied to me, what does a Borealis cost?"
+        chat, "cust-0007", "This is unacceptable, I'm disgusted with how I was treated. What does a Borealis cost?"
     )
 
 
