@@ -22,10 +22,30 @@ _INJECTION_RE = re.compile(
     r"|\b(developer|debug|god|admin|jailbreak|dan)\s+mode\b"
     r"|\byou\s+are\s+now\b|\bjailbr[eo]ak(?!\s+my\s+(?:phone|iphone))"
     r"|\b(reveal|print|repeat|show|output|dump|leak)\b.{0,30}\b(your|the)\s+(prompt|instructions|configuration|rules)\b"
-    r"|</?\s*(system|assistant|user)\s*>|\[/?(system|inst)\]|^\s*#*\s*system\s*:",
+    r"|</?\s*(system|assistant|user)\s*>|\[/?(system|inst)\]|^\s*#*\s*system\s*:"
+    # Role-play and persona switches: "pretend you are ...", "act as my lawyer", "roleplay as ...".
+    r"|\b(pretend|imagine)\s+(that\s+)?(you\s+are|you're|youre|to\s+be)\b|\brole-?\s?play\b"
+    r"|\bact\s+as\s+(if|though|my|an?\s+(unrestricted|unfiltered|uncensored|evil|different|new|jailbroken))\b"
+    r"|\bfrom\s+now\s+on,?\s+(you|u)\s+(are|must|shall|will\s+(respond|answer|reply|act|only|ignore|pretend|behave|speak))\b"
+    # Claimed authority: "I am your developer", "as an admin I'm authorized to ...".
+    r"|\b(i\s+am|i'm|im)\s+your\s+(developer|admin|administrator|creator|programmer|owner|operator)\b"
+    r"|\b(i\s+am|i'm|im|as)\s+(your|an?|the)\s+(\w+\s+)?(developer|admin|administrator|engineer|employee)\b.{0,60}"
+    r"\b(authori[sz]ed|override|bypass|clearance|permission)\b"
+    # Other people's data or secrets: "list every customer VIN", "print the customer database", "admin password".
+    r"|\b(all|every|other)\s+(the\s+)?(customers?|users?|clients?|owners?)('s?)?\s+(\w+\s+)?"
+    r"(data|records?|details|info|information|numbers|emails|addresses|vins?|names|accounts?)\b"
+    r"|\b(customer|user|client)\s+(database|db|table|records|list)\b"
+    r"|\b(admin|root|master)\s+password\b|\bapi\s+keys?\b|\bsecret\s+key\b"
+    # Prompt leakage: "repeat everything above", "the message you received before mine".
+    r"|\b(repeat|print|output|translate|summari[sz]e)\b.{0,25}\b(everything|all|text|words)\s+(above|before)\b"
+    r"|\b(message|text|instructions?|prompt)\s+(you\s+(received|got|were\s+given)|before\s+(mine|this))\b"
+    r"|\bwhat\s+(were|have)\s+you\s+(been\s+)?(told|instructed|programmed)\b"
+    r"|\b(translate|repeat|print|summari[sz]e|rewrite|paraphrase)\b.{0,30}\byour\s+(\w+\s+)?(instructions|prompt|rules)\b",
     re.I,
 )
 _WORD_FEATURE_PREFIXES = ("w:", "b:")
+# Placeholder words for emojis say nothing about the topic, so they do not count as known words.
+_TOPIC_FREE_FEATURES = frozenset({"w:emojipos", "w:emojineg"})
 
 
 def looks_like_injection(text: str) -> bool:
@@ -41,7 +61,11 @@ def local_detect_intent(text: str, now: datetime | None = None) -> IntentResult:
     ranked = sorted(
         zip(head.labels, head.probabilities(vector, model.vocabulary), strict=True), key=lambda pair: -pair[1]
     )
-    known_words = any(name in model.vocabulary for name in vector if name.startswith(_WORD_FEATURE_PREFIXES))
+    known_words = any(
+        name in model.vocabulary
+        for name in vector
+        if name.startswith(_WORD_FEATURE_PREFIXES) and name not in _TOPIC_FREE_FEATURES and "emoji" not in name
+    )
     if looks_like_injection(text):
         ranked = [("other", 0.95), *((label, p * 0.05) for label, p in ranked if label != "other")]
     elif not known_words:

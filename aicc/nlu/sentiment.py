@@ -54,6 +54,13 @@ POSITIVE_CUES = _patterns(
     r"thanks?", r"thank you", r"thx", r"appreciate\w*", r"great", r"awesome", r"excellent", r"amazing", r"love",
     r"perfect", r"helpful", r"wonderful", r"fantastic", r"happy", r"excited", r"cheers", r"the best",
 )  # fmt: skip
+# Words that leave no doubt about the mood even when the rest of the message is a plain question ("your prices
+# are a ripoff, what does a Borealis cost?"): they turn a neutral reading negative, never a positive one.
+UNMISTAKABLY_NEGATIVE = _patterns(
+    r"rip-?\s?off", r"ripped off", r"lied(?: to (?:me|us))?", r"liars?", r"scammed", r"furious", r"livid",
+    r"fuming", r"disgusted", r"disgusting", r"unacceptable", r"outrageous", r"pathetic", r"appalling", r"incompetent",
+    r"fed up", r"sick (?:and tired )?of", r"pissed(?: off)?", r"wtf", r"worst", r"useless", r"garbage",
+)  # fmt: skip
 _EMOTICON_NEGATIVE = re.compile(r"[:;]-?[(\[/]|\bsmh\b|>:")
 _SHOUTING = re.compile(r"\b[A-Z]{4,}\b.*\b[A-Z]{4,}\b|!{3,}")
 
@@ -91,6 +98,9 @@ def local_analyze_sentiment(text: str) -> SentimentResult:
     if urgency == "critical" and label != "negative":
         # Danger outranks whatever politeness the wording carries.
         label, score = "negative", min(score, -0.5)
+    elif label == "neutral" and (strong := _matches(UNMISTAKABLY_NEGATIVE, text)):
+        label, score = "negative", min(score, -0.4)
+        cues += [cue for cue in strong if cue not in cues]
     cues += [cue for cue in _matches(POSITIVE_CUES, text) if label == "positive"]
     return SentimentResult(
         label=cast("SentimentLabel", label),

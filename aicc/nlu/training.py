@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from aicc.nlu.features import FEATURE_VERSION, extract_features
 DATA_DIR = Path(__file__).parent / "data"
 SLOTS_FILE = DATA_DIR / "slots.txt"
 SENTIMENTS = ("positive", "neutral", "negative")
-TRAINING_CONFIG = "expand=10;augment=1;epochs=14;l2=0;lr=0.5;min_df=2;seed=13"
+TRAINING_CONFIG = "expand=10;augment=2;epochs=14;l2=0;lr=0.5;min_df=2;seed=13"
 SEED = 13
 SAMPLES_PER_TEMPLATE = 10
 
@@ -220,6 +221,23 @@ _NEGATIVE_OPENERS = [
     "I'm fed up. ",
     "Ridiculous. ",
 ]
+# Background sentences customers put before the actual request; they must not change the intent.
+_CONTEXT_OPENERS = [
+    "I bought my car from you last year. ",
+    "I have a 2022 Aster with about 40k miles. ",
+    "Quick background, I own a Cirrus. ",
+    "This is about my wife's car. ",
+    "I've had my Dune for three years now. ",
+    "Long-time customer here. ",
+    "Hope you're well. ",
+    "Sorry to bother you. ",
+    "First time using this chat. ",
+    "My name is Sam and I drive a Borealis. ",
+    "I got my car at the North Hills dealer. ",
+    "So here's the thing. ",
+]
+_POSITIVE_EMOJI = [" \U0001f60a", " \U0001f44d", " \U0001f64f", " :)", " \U0001f525", " \u2764\ufe0f", " \U0001f600"]
+_NEGATIVE_EMOJI = [" \U0001f621", " \U0001f62d", " \U0001f644", " :(", " \U0001f624", " \U0001f629", " \U0001f44e"]
 # Intents where a positive/negative opener leaves the intent unchanged and plausibly flips the mood.
 _POSITIVE_OK = {
     "vehicle_feature_help",
@@ -263,6 +281,43 @@ def _typo(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+# Chat spellings: applied word by word to some renderings so the model sees "u", "pls", "tmrw" and friends.
+_SLANG = {
+    "you": "u",
+    "your": "ur",
+    "you're": "ur",
+    "please": "pls",
+    "tomorrow": "tmrw",
+    "tonight": "tonite",
+    "right now": "rn",
+    "want to": "wanna",
+    "going to": "gonna",
+    "trying to": "tryna",
+    "you guys": "yall",
+    "because": "bc",
+    "thanks": "thx",
+    "really": "rly",
+    "though": "tho",
+    "probably": "prob",
+    "appointment": "appt",
+    "with": "w/",
+    "are": "r",
+    "okay": "ok",
+    "something": "smth",
+    "don't": "dont",
+    "can't": "cant",
+    "I'm": "im",
+    "Can you": "can u",
+    "Are you": "r u",
+    "Please": "pls",
+}
+_SLANG_RE = re.compile(r"\b(" + "|".join(re.escape(key) for key in sorted(_SLANG, key=len, reverse=True)) + r")\b")
+
+
+def _slang(text: str) -> str:
+    return _SLANG_RE.sub(lambda match: _SLANG[match.group(0)], text)
+
+
 def augment(text: str, intent: str, sentiment: str, rng: random.Random) -> tuple[str, str]:
     """Style noise (case, punctuation, typos, fillers) plus occasional mood openers that change sentiment."""
     roll = rng.random()
@@ -271,10 +326,16 @@ def augment(text: str, intent: str, sentiment: str, rng: random.Random) -> tuple
     elif sentiment == "neutral" and intent in _NEGATIVE_OK and roll > 0.95:
         text, sentiment = rng.choice(_NEGATIVE_OPENERS) + text, "negative"
     if intent not in ("greeting", "other"):
+        if rng.random() < 0.08:
+            text = rng.choice(_CONTEXT_OPENERS) + text[:1].lower() + text[1:]
         if rng.random() < 0.15:
             text = rng.choice(_PREFIXES) + text[:1].lower() + text[1:]
         if rng.random() < 0.12:
             text = text.rstrip(".?!") + rng.choice(_SUFFIXES)
+    if sentiment != "neutral" and rng.random() < 0.1:
+        text += rng.choice(_POSITIVE_EMOJI if sentiment == "positive" else _NEGATIVE_EMOJI)
+    if rng.random() < 0.12:
+        text = _slang(text)
     if rng.random() < 0.15:
         text = _typo(text, rng)
     if rng.random() < 0.3:
