@@ -33,6 +33,7 @@ from contracts.events import (
 
 # Passages below this (normalised) relevance are not quoted as an answer.
 MIN_PASSAGE_SCORE = 0.2
+IN_SCOPE_PASSAGE_SCORE = 0.6
 QUEUE_NAMES = {"roadside": "roadside assistance", "customer_care": "customer care"}
 
 _LEADS = {
@@ -131,6 +132,10 @@ def compose(results: Mapping[str, Mapping[str, Any]], *, missing: list[str], tex
             )
             reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
 
+    # The knowledge index answers nothing for out-of-scope text, so a strong passage means the
+    # classifier missed an in-scope question ("how often should I change the oil?"): answer it.
+    if label == "other" and passages and passages[0].score >= IN_SCOPE_PASSAGE_SCORE:
+        label = "in_scope_unclassified"
     if label == "other":
         parts.append(
             "I can help with your Aurora Motors vehicle: service appointments, warning lights and features, "
@@ -320,7 +325,8 @@ def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, r
 def _recommendations(made: RecommendationsMade, reply: ComposedReply) -> str:
     reply.sources.extend(made.sources)
     listed = "; ".join(
-        f"{item.name}{f' (${item.price:,.0f})' if item.price else ''}: {item.reason}" for item in made.items[:3]
+        f"{item.name}{f' (${item.price:,.0f})' if item.price else ''}: {item.reason.rstrip('.')}"
+        for item in made.items[:3]
     )
     return f"You might like: {listed}."
 

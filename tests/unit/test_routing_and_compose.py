@@ -151,6 +151,16 @@ def test_a_degraded_turn_without_intent_says_less() -> None:
 
 
 def test_out_of_scope_is_declined_without_sources() -> None:
-    reply = compose(results("other", passages=[PASSAGE]), missing=[], text="write me a poem")
+    # The index finds nothing relevant for out-of-scope text.
+    reply = compose(results("other", passages=[]), missing=[], text="write me a poem")
     assert "can't help with that" in reply.text
     assert reply.sources == []
+
+
+def test_an_in_scope_question_the_classifier_missed_is_still_answered_from_the_manuals() -> None:
+    strong = {**PASSAGE, "score": 0.8}
+    reply = compose(results("other", passages=[strong]), missing=[], text="how often should I change the oil?")
+    assert "Press the phone button." in reply.text and "can't help" not in reply.text
+    weak = {**PASSAGE, "score": 0.3}
+    declined = compose(results("other", passages=[weak]), missing=[], text="write me a poem")
+    assert "can't help with that" in declined.text and declined.sources == []
