@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_URL = "ws://127.0.0.1:8080/ws"
+REPLAY_HELP = """Replays never reach a customer's socket and never book, offer or count twice: agents with side
+effects (servicing, marketing, analytics) are not re-run (their archived results stand in), and the
+reply path (aggregator, response) always is. Replies go to a replay-results store; `aicc replay diff
+NAME` compares them with the original replies."""
 DEMO_USERS = {
     "customer": ("cust-0001", None),
     "dealer": ("staff-north-1", "dlr-north"),
@@ -55,6 +59,23 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--json", action="store_true")
     stats.add_argument("--endpoint-url", default=None, help="AWS endpoint (default: the embedded stack's moto)")
 
+    replay = commands.add_parser(
+        "replay", help="replay the bus archive into the agents (or `replay diff NAME`)", description=REPLAY_HELP
+    )
+    replay.add_argument("action", nargs="?", choices=["diff"], help="diff: compare a replay with the originals")
+    replay.add_argument("name", nargs="?", help="the replay to diff (with `diff`) or the name for a new replay")
+    replay.add_argument("--from", dest="start", help="window start (ISO 8601, UTC if no offset)")
+    replay.add_argument("--to", dest="end", help="window end (ISO 8601; default now)")
+    replay.add_argument("--last", help="window ending now: 90s, 15m, 2h, 1d")
+    replay.add_argument("--agent", action="append", default=[], help="replay only into this agent's rules")
+    replay.add_argument("--json", action="store_true")
+    replay.add_argument("--endpoint-url", default=None)
+
+    trace = commands.add_parser("trace", help="the causal timeline of a turn or a conversation")
+    trace.add_argument("id", help="a turn id or a conversation id")
+    trace.add_argument("--json", action="store_true")
+    trace.add_argument("--endpoint-url", default=None)
+
     seed = commands.add_parser("seed", help="load the reference data into the tables (uses AWS_ENDPOINT_URL)")
     seed.add_argument("--table-prefix", default=None)
 
@@ -67,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         "eval": _eval,
         "seed": _seed,
         "stats": _stats,
+        "replay": _replay,
+        "trace": _trace,
     }
     return handlers[args.command](args)
 
@@ -203,6 +226,90 @@ def _stats(args: argparse.Namespace) -> int:
     print("intents")
     for intent, count in sorted(summary["intents"].items(), key=lambda x: -x[1]):
         print(f"  {intent:22} {count}")
+    return 0
+
+
+def _window(args: argparse.Namespace) -> tuple[Any, Any]:
+    from datetime import UTC, datetime, timedelta
+
+    def parse(value: str) -> datetime:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    end = parse(args.end) if args.end else datetime.now(UTC)
+    if args.last:
+        units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+        amount, unit = args.last[:-1], args.last[-1]
+        if unit not in units or not amount.isdigit():
+            raise SystemExit("--last takes a number and a unit: 90s, 15m, 2h, 1d")
+        return end - timedelta(seconds=int(amount) * units[unit]), end
+    if not args.start:
+        raise SystemExit("give --last or --from")
+    return parse(args.start), end
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from aicc import ops
+
+    _embedded_defaults(args.endpoint_url)
+    if args.action == "diff":
+        if not args.name:
+            raise SystemExit("usage: aicc replay diff NAME")
+        report = ops.replay_diff(args.name)
+        if args.json:
+            print(json.dumps(report))
+            return 0
+        for turn in report["turns"]:
+            if turn["status"] == "same":
+                continue
+            print(f"turn {turn['turn_id']}: {turn['status']} {', '.join(turn.get('fields', []))}")
+            for key in turn.get("fields") or ("text",):
+                before = (turn.get("original") or {}).get(key)
+                after = (turn.get("replayed") or {}).get(key)
+                print(f"  {key:14} before: {json.dumps(before)[:140]}")
+                print(f"  {'':14} after:  {json.dumps(after)[:140]}")
+        print(f"same {report['same']}, changed {report['changed']}, missing {report['missing']}")
+        return 0
+    start, end = _window(args)
+    name = ops.start_replay(start, end, args.agent, name=args.name)
+
+    def progress(fraction: float, state: str) -> None:
+        if not args.json:
+            filled = int(fraction * 30)
+            print(f"\r{name} [{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {state:10}", end="", file=sys.stderr)
+
+    outcome = ops.follow_replay(name, progress=progress)
+    if args.json:
+        print(json.dumps({"name": outcome.name, "state": outcome.state, "events": outcome.events}))
+    else:
+        print(file=sys.stderr)
+        print(outcome.name)
+        print(f"{outcome.turns} turns replayed, {outcome.events} answered; state {outcome.state}", file=sys.stderr)
+    return 0 if outcome.state == "COMPLETED" else 1
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from aicc import ops
+
+    _embedded_defaults(args.endpoint_url)
+    try:
+        result = ops.trace(args.id)
+    except LookupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    for turn in result if isinstance(result, list) else [result]:
+        print(
+            f"turn {turn['turn_id']}  latency {turn['latency_ms']} ms  degraded {turn['degraded']}"
+            f"  deadline fired {turn['deadline_fired']}  missing {turn['missing']}"
+        )
+        for event in turn["events"]:
+            print(
+                f"  +{event['elapsed_ms']:8.1f} ms  {event['source']:22} {event['detail_type']:22}"
+                f" caused by {event['causation_id'][:12]}"
+            )
     return 0
 
 

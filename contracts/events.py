@@ -41,6 +41,11 @@ class EventMeta(Contract):
         description="the conversation's active multi-turn flow (e.g. 'servicing') when the turn began; "
         "rules use it so a follow-up like 'the second one' reaches the agent that asked",
     )
+    replay: str | None = Field(
+        default=None,
+        description="the archive replay this event belongs to: set on everything derived from a replayed "
+        "event, so a replay never reaches a customer, books, offers or counts twice",
+    )
 
 
 class EventDetail(Contract):
@@ -291,7 +296,8 @@ class ReplySent(EventDetail):
     degraded: bool = False
     missing: list[str] = Field(default=[], description="awaited results that had not arrived")
     contributors: list[str] = Field(default=[], description="detail-types that shaped the reply")
-    delivered: bool = Field(description="False when the connection was gone (410)")
+    delivered: bool = Field(description="False when the connection was gone (410) or the turn was a replay")
+    deadline_fired: bool = Field(default=False, description="the turn's deadline, not completion, sent the reply")
     latency_ms: float = Field(ge=0.0, description="ConversationReceived.occurred_at -> push")
 
 

@@ -27,6 +27,7 @@ from aicc.runtime.consumer import consume
 from aicc.runtime.conversations import record_reply
 from aicc.runtime.handoff import enter_queue
 from aicc.runtime.push import push
+from aicc.runtime.replay import record_replayed_reply, record_replayed_turn
 from aicc.runtime.turnstore import TurnState, TurnStore
 from contracts.events import (
     ConversationReceived,
@@ -44,11 +45,16 @@ from contracts.manifest import manifest
 
 AGENT = "aggregator"
 logger = Logger(service=AGENT)
-store = TurnStore(scope=AGENT)
+
+
+def _store(replay: str | None) -> TurnStore:
+    # A replayed turn is assembled in its own state, apart from the original (already answered) one.
+    return TurnStore(scope=f"{AGENT}#{replay}" if replay else AGENT)
 
 
 def process(event: BusEvent) -> list[EventDetail]:
     turn_id = event.meta.turn_id
+    store = _store(event.replay)
     if isinstance(event.detail, TurnDeadline):
         state = store.load(turn_id)
         if state is None or state.claimed:
@@ -57,6 +63,8 @@ def process(event: BusEvent) -> list[EventDetail]:
     state = store.record(turn_id, event.detail_type, event.detail.model_dump(mode="json"))
     if isinstance(event.detail, ConversationReceived):
         _schedule_deadline(event)
+        if event.replay:
+            record_replayed_turn(event.replay, turn_id)
     if isinstance(event.detail, ResponseComposed):
         return _deliver(state, event, event.detail, deadline_fired=False)
     status = turn_status(state.results, manifest())
@@ -126,6 +134,7 @@ def _deliver(
 ) -> list[EventDetail]:
     if "ConversationReceived" not in state.results:
         raise RuntimeError("a response arrived before its message was recorded; retry")
+    store = _store(event.replay)
     if not store.claim(state.turn_id):
         return []
     received = ConversationReceived.model_validate(state.results["ConversationReceived"])
@@ -140,6 +149,11 @@ def _deliver(
         degraded=composed.degraded,
         sources=composed.sources,
     )
+    if event.replay:
+        intent_of_replay = (state.results.get("IntentDetected") or {}).get("intent")
+        return _record_replayed(
+            event, received, frame, composed, intent=intent_of_replay, deadline_fired=deadline_fired, missing=missing
+        )
     # Queue first: by the time the customer reads "passed to our team", staff can see it.
     if composed.route.kind == "human" and composed.route.queue:
         profile = state.results.get("ProfileLoaded")
@@ -184,7 +198,45 @@ def _deliver(
             missing=missing or [],
             contributors=composed.contributors,
             delivered=delivered,
+            deadline_fired=deadline_fired,
             latency_ms=max(0.0, latency_ms),
+        )
+    ]
+
+
+def _record_replayed(
+    event: BusEvent,
+    received: ConversationReceived,
+    frame: ReplyFrame,
+    composed: ResponseComposed,
+    *,
+    intent: str | None,
+    deadline_fired: bool,
+    missing: list[str] | None,
+) -> list[EventDetail]:
+    """A replayed turn's reply goes to the replay-results store, never to a socket or a queue."""
+    replay = event.replay or ""
+    record_replayed_reply(
+        replay,
+        received.meta.turn_id,
+        {**frame.model_dump(mode="json"), "intent": intent, "deadline_fired": deadline_fired},
+    )
+    _store(replay).mark_delivered(received.meta.turn_id, "replayed")
+    logger.info("replayed turn recorded", extra={"turn_id": received.meta.turn_id, "replay": replay})
+    return [
+        ReplySent(
+            meta=new_meta(reacting_to=event, producer=AGENT),
+            text=composed.text,
+            route=composed.route,
+            quick_actions=composed.quick_actions,
+            suggestions=composed.suggestions,
+            sources=composed.sources,
+            degraded=composed.degraded,
+            missing=missing or [],
+            contributors=composed.contributors,
+            delivered=False,
+            deadline_fired=deadline_fired,
+            latency_ms=0.0,
         )
     ]
 

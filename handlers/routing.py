@@ -19,10 +19,11 @@ from contracts.events import EventDetail, IntentDetected, SentimentAnalyzed
 
 AGENT = "routing"
 logger = Logger(service=AGENT)
-store = TurnStore(scope=AGENT)
 
 
 def process(event: BusEvent) -> list[EventDetail]:
+    # A replayed turn joins in its own state, apart from the original turn's.
+    store = TurnStore(scope=f"{AGENT}#{event.replay}" if event.replay else AGENT)
     state = store.record(event.meta.turn_id, event.detail_type, event.detail.model_dump(mode="json"))
     intent = state.results.get("IntentDetected")
     sentiment = state.results.get("SentimentAnalyzed")

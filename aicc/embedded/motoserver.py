@@ -94,11 +94,54 @@ def serialize_dynamodb_writes() -> None:
         setattr(DynamoDBBackend, name, locked)
 
 
+def _epoch(value: Any) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def honour_replay_window_and_filters() -> None:
+    """Replay like EventBridge does: only archived events inside [EventStartTime, EventEndTime),
+    only into the rules listed in Destination.FilterArns (all rules when there is none), through
+    each target's input transformer, and never into the archive again. moto 5.2.5 replays every
+    archived event into every rule, untransformed."""
+    import moto.events.models as events_models
+
+    replay_class = events_models.Replay
+    if getattr(replay_class.replay_events, "_aicc_patched", False):
+        return
+
+    def replay_events(self: Any, archive: Any) -> None:
+        backend = events_models.events_backends[self.account_id][self.region]
+        bus = backend.describe_event_bus(self.destination["Arn"].split("/")[-1])
+        start, end = _epoch(self.event_start_time), _epoch(self.event_end_time)
+        wanted = set(self.destination.get("FilterArns") or [])
+        rules = [
+            rule
+            for rule in bus.rules.values()
+            if not rule.name.startswith("Events-Archive-") and (not wanted or rule.arn in wanted)
+        ]
+        for event in list(archive.events):
+            if not start <= _epoch(event["time"]) < end:
+                continue
+            replayed = dict(event, **{"id": str(events_models.random.uuid4()), "replay-name": self.name})
+            for rule in rules:
+                rule.send_to_targets(replayed)
+        self.state = events_models.ReplayState.COMPLETED
+        self.end_time = events_models.unix_time()
+
+    replay_events._aicc_patched = True  # type: ignore[attr-defined]
+    replay_class.replay_events = replay_events
+
+
 def serve(host: str, port: int, *, verbose: bool = False, exit_on_stdin_eof: bool = False) -> None:
     """Serve until SIGTERM/SIGINT (or stdin closing, when the parent asked for that)."""
     cache_jsonpath_parsing()
     cache_moto_request_routing()
     serialize_dynamodb_writes()
+    honour_replay_window_and_filters()
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 

@@ -33,6 +33,16 @@ class BusEvent:
     def meta(self) -> EventMeta:
         return self.detail.meta
 
+    @property
+    def replay(self) -> str | None:
+        """The replay this event belongs to: replayed from the archive, or derived from such an event."""
+        return self.replay_name or self.meta.replay
+
+    @property
+    def archived_copy(self) -> bool:
+        """An original event re-sent from the archive (not produced during the replay)."""
+        return self.replay_name is not None and self.meta.replay is None
+
     def as_pattern_input(self) -> dict[str, Any]:
         """The shape EventBridge patterns are matched against."""
         return {"source": self.source, "detail-type": self.detail_type, "detail": self.detail.model_dump(mode="json")}
@@ -74,25 +84,38 @@ def new_meta(*, reacting_to: BusEvent | EventMeta, producer: str, causation_id: 
         producer=producer,
         occurred_at=datetime.now(UTC),
         flow=meta.flow,
+        replay=meta.replay or (reacting_to.replay_name if isinstance(reacting_to, BusEvent) else None),
     )
 
 
-def put_entry(detail: EventDetail, source: str) -> dict[str, Any]:
-    return {
+def put_entry(detail: EventDetail, source: str, trace_header: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
         "Source": source,
         "DetailType": type(detail).__name__,
         "Detail": detail.model_dump_json(),
         "EventBusName": bus_name(),
         "Resources": [],
     }
+    # X-Ray: carrying the trace of the message that caused this event keeps one turn one trace
+    # across EventBridge -> SQS -> Lambda hops.
+    trace = trace_header or os.environ.get("_X_AMZN_TRACE_ID")
+    if trace:
+        entry["TraceHeader"] = trace
+    return entry
 
 
-def publish(details: Sequence[EventDetail], *, source: str) -> list[int]:
+def publish(
+    details: Sequence[EventDetail], *, source: str, trace_headers: Sequence[str | None] | None = None
+) -> list[int]:
     """Publish in PutEvents batches; returns the indexes of entries the bus did not accept."""
     failed: list[int] = []
+    traces = list(trace_headers) if trace_headers is not None else [None] * len(details)
     for start in range(0, len(details), PUT_EVENTS_MAX_ENTRIES):
         chunk = details[start : start + PUT_EVENTS_MAX_ENTRIES]
-        response = client("events").put_events(Entries=[put_entry(d, source) for d in chunk])
+        entries = [
+            put_entry(d, source, t) for d, t in zip(chunk, traces[start : start + PUT_EVENTS_MAX_ENTRIES], strict=True)
+        ]
+        response = client("events").put_events(Entries=entries)
         if response.get("FailedEntryCount"):
             for offset, entry in enumerate(response["Entries"]):
                 if entry.get("ErrorCode"):

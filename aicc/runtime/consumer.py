@@ -38,12 +38,16 @@ def consume(event: dict[str, Any], context: Any, *, agent: str, process: Process
     spec = manifest().agent(agent)
     source = spec.source
     outputs: dict[str, Sequence[EventDetail]] = {}
+    traces: dict[str, str | None] = {}
     run = _run_once(agent, process, context) if spec.side_effects else process
 
     def record_handler(record: SQSRecord) -> None:
         bus_event = parse_event(record.body)
         logger.append_keys(turn_id=bus_event.meta.turn_id, detail_type=bus_event.detail_type)
+        if bus_event.replay and not _takes_part(agent, bus_event):
+            return
         outputs[record.message_id] = run(bus_event)
+        traces[record.message_id] = record.attributes.aws_trace_header
 
     processor = BatchProcessor(event_type=EventType.SQS)
     records = event.get("Records", [])
@@ -63,7 +67,8 @@ def consume(event: dict[str, Any], context: Any, *, agent: str, process: Process
         flat.extend(details)
         owners.extend([message_id] * len(details))
     if flat:
-        refused = {owners[i] for i in publish(flat, source=source)}
+        trace_headers = [traces.get(owner) for owner in owners]
+        refused = {owners[i] for i in publish(flat, source=source, trace_headers=trace_headers)}
         failures.extend({"itemIdentifier": message_id} for message_id in sorted(refused))
         if len({f["itemIdentifier"] for f in failures}) == len(records):
             raise RuntimeError(f"the bus refused the results of all {len(records)} records")
@@ -79,6 +84,17 @@ def consume(event: dict[str, Any], context: Any, *, agent: str, process: Process
         },
     )
     return {"batchItemFailures": failures}
+
+
+def _takes_part(agent: str, event: BusEvent) -> bool:
+    """Whether this agent acts on this event of a replay (see aicc.runtime.replay)."""
+    from aicc.runtime.replay import live_agents
+
+    live = live_agents(event.replay or "")
+    if agent not in live:
+        return False
+    producer = event.source.removeprefix("aicc.")
+    return not (event.archived_copy and producer in live)
 
 
 _current_event: contextvars.ContextVar[BusEvent] = contextvars.ContextVar("aicc_current_event")

@@ -71,6 +71,8 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("offers", hash_key="customer_id", range_key="offer_id"),
         # pk "turn#<id>" (sk "summary" or "event#<time>#<id>") and "day#<date>" (sk "totals").
         TableSpec("analytics", hash_key="pk", range_key="sk", ttl_attribute="expires_at"),
+        # Replies of replayed turns, for `aicc replay diff`: pk "replay#<name>", sk "turn#<original turn id>".
+        TableSpec("replays", hash_key="pk", range_key="sk", ttl_attribute="expires_at"),
         # powertools Idempotency's default layout.
         TableSpec("idempotency", hash_key="id", ttl_attribute="expiration"),
     )

@@ -1,0 +1,241 @@
+"""Operator tools over the same AWS APIs on AWS and on the embedded default: archive replays,
+replay diffs and per-turn traces (the analytics agent's event log)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aicc.runtime.bus import bus_name
+from aicc.runtime.clients import client
+from aicc.runtime.replay import replayed_turns, rule_names_for_agents
+from aicc.runtime.tables import table_name
+from contracts.manifest import manifest
+
+FINISHED = {"COMPLETED", "FAILED", "CANCELLED"}
+COMPARED = ("text", "intent", "route", "quick_actions", "sources", "degraded")
+
+
+def archive_name() -> str:
+    return os.environ.get("AICC_ARCHIVE_NAME", f"{bus_name()}-archive")
+
+
+@dataclass
+class ReplayOutcome:
+    name: str
+    state: str
+    events: int  # replayed turns whose reply the replay recorded
+    turns: int  # replayed turns (messages re-sent)
+
+
+def start_replay(start: datetime, end: datetime, agents: list[str], name: str | None = None) -> str:
+    """StartReplay of the bus archive for [start, end), into the given agents' rules (all if none)."""
+    unknown = set(agents) - {a.name for a in manifest().agents}
+    if unknown:
+        raise ValueError(f"unknown agents: {sorted(unknown)}")
+    events = client("events")
+    bus = events.describe_event_bus(Name=bus_name())
+    archive = events.describe_archive(ArchiveName=archive_name())
+    destination: dict[str, Any] = {"Arn": bus["Arn"]}
+    if agents:
+        destination["FilterArns"] = [
+            events.describe_rule(Name=rule, EventBusName=bus_name())["Arn"] for rule in rule_names_for_agents(agents)
+        ]
+    name = name or f"aicc-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    events.start_replay(
+        ReplayName=name,
+        Description=f"aicc replay into {', '.join(agents) or 'every rule'}",
+        EventSourceArn=archive["ArchiveArn"],
+        EventStartTime=start,
+        EventEndTime=end,
+        Destination=destination,
+    )
+    return name
+
+
+def follow_replay(
+    name: str,
+    *,
+    progress: Callable[[float, str], None] | None = None,
+    settle_s: float = 2.0,
+    timeout_s: float = 300.0,
+) -> ReplayOutcome:
+    """Wait for DescribeReplay to finish, then for the replayed turns' replies to stop arriving."""
+    events = client("events")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        described = events.describe_replay(ReplayName=name)
+        state = described["State"]
+        if progress:
+            progress(_fraction(described), state)
+        if state in FINISHED or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    # The replay is done when the bus has re-sent everything; the agents answer after that.
+    stable_since, last = time.monotonic(), (-1, -1)
+    while time.monotonic() < deadline:
+        seen, replies = replayed_turns(name)
+        current = (len(seen), len(replies))
+        if current != last:
+            stable_since, last = time.monotonic(), current
+        elif len(replies) >= len(seen) or time.monotonic() - stable_since > settle_s * 3:
+            break
+        if progress and seen:
+            progress(len(replies) / len(seen), "ANSWERING")
+        time.sleep(0.2)
+    seen, replies = replayed_turns(name)
+    return ReplayOutcome(name=name, state=state, events=len(replies), turns=len(seen))
+
+
+def _fraction(described: dict[str, Any]) -> float:
+    if described["State"] in FINISHED:
+        return 1.0
+    start, end, last = (described.get(k) for k in ("EventStartTime", "EventEndTime", "EventLastReplayedTime"))
+    if not (start and end and last):
+        return 0.0
+    span = (end - start).total_seconds()
+    return max(0.0, min(1.0, (last - start).total_seconds() / span)) if span > 0 else 0.0
+
+
+# --- the analytics event log ----------------------------------------------------------------------
+
+
+@dataclass
+class TracedEvent:
+    source: str
+    detail_type: str
+    time: str
+    causation_id: str
+    producer: str
+    elapsed_ms: float
+    detail: dict[str, Any] = field(repr=False)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "detail_type": self.detail_type,
+            "time": self.time,
+            "causation_id": self.causation_id,
+            "producer": self.producer,
+            "elapsed_ms": self.elapsed_ms,
+        }
+
+
+def turn_events(turn_id: str) -> list[TracedEvent]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "TableName": table_name("analytics"),
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :e)",
+        "ExpressionAttributeValues": {":pk": {"S": f"turn#{turn_id}"}, ":e": {"S": "event#"}},
+    }
+    while True:
+        page = client("dynamodb").query(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    if not items:
+        return []
+    times = [datetime.fromisoformat(i["occurred_at"]["S"]) for i in items]
+    received = [t for t, i in zip(times, items, strict=True) if i["detail_type"]["S"] == "ConversationReceived"]
+    origin = received[0] if received else min(times)
+    traced = [
+        TracedEvent(
+            source=i["source"]["S"],
+            detail_type=i["detail_type"]["S"],
+            time=i["occurred_at"]["S"],
+            causation_id=i["causation_id"]["S"],
+            producer=i["producer"]["S"],
+            elapsed_ms=round((t - origin).total_seconds() * 1000, 1),
+            detail=json.loads(i["detail"]["S"]),
+        )
+        for t, i in zip(times, items, strict=True)
+    ]
+    return sorted(traced, key=lambda e: e.time)
+
+
+def trace_turn(turn_id: str) -> dict[str, Any]:
+    events = turn_events(turn_id)
+    reply = next((e.detail for e in events if e.detail_type == "ReplySent"), None)
+    agents: dict[str, float] = {}
+    for event in events:
+        if event.producer not in ("ingress",) and event.detail_type != "ReplySent":
+            agents.setdefault(event.producer, event.elapsed_ms)
+    return {
+        "turn_id": turn_id,
+        "events": [e.public() for e in events],
+        "agent_latency_ms": agents,
+        "deadline_fired": bool(reply and reply.get("deadline_fired")),
+        "degraded": bool(reply and reply.get("degraded")),
+        "missing": list(reply.get("missing", [])) if reply else [],
+        "latency_ms": reply.get("latency_ms") if reply else None,
+    }
+
+
+def conversation_turns(conversation_id: str) -> list[str]:
+    response = client("dynamodb").query(
+        TableName=table_name("conversations"),
+        KeyConditionExpression="conversation_id = :c AND begins_with(sk, :p)",
+        ExpressionAttributeValues={":c": {"S": conversation_id}, ":p": {"S": "TURN#"}},
+    )
+    turns = sorted(response.get("Items", []), key=lambda i: i["at"]["S"])
+    return [i["turn_id"]["S"] for i in turns]
+
+
+def trace(identifier: str) -> dict[str, Any] | list[dict[str, Any]]:
+    """A turn's trace, or (for a conversation id) the list of its turns' traces."""
+    single = trace_turn(identifier)
+    if single["events"]:
+        return single
+    turns = conversation_turns(identifier)
+    if not turns:
+        raise LookupError(f"no turn or conversation {identifier!r} in the event log")
+    return [trace_turn(t) for t in turns]
+
+
+# --- replay diff -----------------------------------------------------------------------------
+
+
+def original_reply(turn_id: str) -> dict[str, Any] | None:
+    events = turn_events(turn_id)
+    reply = next((e.detail for e in events if e.detail_type == "ReplySent"), None)
+    if reply is None:
+        return None
+    intent = next((e.detail.get("intent") for e in events if e.detail_type == "IntentDetected"), None)
+    return {**reply, "intent": intent}
+
+
+def _comparable(reply: dict[str, Any]) -> dict[str, Any]:
+    return {key: reply.get(key) for key in COMPARED}
+
+
+def replay_diff(name: str) -> dict[str, Any]:
+    seen, replies = replayed_turns(name)
+    turns: list[dict[str, Any]] = []
+    counts = {"same": 0, "changed": 0, "missing": 0}
+    for turn_id in sorted(seen | replies.keys()):
+        original = original_reply(turn_id)
+        replayed = replies.get(turn_id)
+        if replayed is None or original is None:
+            counts["missing"] += 1
+            turns.append(
+                {
+                    "turn_id": turn_id,
+                    "status": "missing",
+                    "original": original and _comparable(original),
+                    "replayed": replayed and _comparable(replayed),
+                }
+            )
+            continue
+        before, after = _comparable(original), _comparable(replayed)
+        changed = sorted(k for k in COMPARED if before[k] != after[k])
+        status = "changed" if changed else "same"
+        counts[status] += 1
+        turns.append({"turn_id": turn_id, "status": status, "fields": changed, "original": before, "replayed": after})
+    return {**counts, "turns": turns}

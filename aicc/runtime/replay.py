@@ -1,0 +1,96 @@
+"""Replays of the bus archive: which agents re-run, and where replayed replies go.
+
+A replay re-sends archived events (they carry `replay-name`); everything an agent derives from
+them carries `meta.replay`. Rules for a replay:
+
+- *Live* agents re-run: the agents whose rules the replay targets (`FilterArns`; all when the
+  replay has no filter), plus the reply path (aggregator and response generation), minus every
+  agent with side effects (servicing, marketing, analytics): a replay never books, cancels, offers
+  or counts anything a second time. Their archived results stand in for them.
+- A live agent ignores the archived copy of an event whose producer is live too: the re-run
+  produces a fresh one, and that is the one being tested.
+- The aggregator keeps replayed turns in their own turn state, never pushes to a socket, and
+  records the reply in the `replays` table under the replay name and the original turn id.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import lru_cache
+from typing import Any
+
+from aicc.runtime.clients import client
+from aicc.runtime.tables import table_name
+from contracts.manifest import manifest
+
+REPLY_PATH = frozenset({"aggregator", "response"})
+RESULTS_TTL_S = 30 * 24 * 3600
+
+
+def agents_for_rules(rule_arns: list[str]) -> set[str]:
+    """Agents owning these rules (ARN `…:rule/<bus>/<rule name>`)."""
+    names = {arn.rsplit("/", 1)[-1] for arn in rule_arns}
+    return {a.name for a in manifest().agents if any(a.rule_name(s) in names for s in a.consumes)}
+
+
+def rule_names_for_agents(agents: list[str]) -> list[str]:
+    wanted = set(agents) | REPLY_PATH
+    return [a.rule_name(s) for a in manifest().agents if a.name in wanted for s in a.consumes]
+
+
+@lru_cache(maxsize=64)
+def live_agents(replay_name: str) -> frozenset[str]:
+    described = client("events").describe_replay(ReplayName=replay_name)
+    filters = (described.get("Destination") or {}).get("FilterArns") or []
+    targeted = agents_for_rules(filters) if filters else {a.name for a in manifest().agents}
+    side_effects = {a.name for a in manifest().agents if a.side_effects}
+    return frozenset((targeted | REPLY_PATH) - side_effects)
+
+
+def record_replayed_reply(replay_name: str, turn_id: str, reply: dict[str, Any]) -> None:
+    client("dynamodb").put_item(
+        TableName=table_name("replays"),
+        Item={
+            "pk": {"S": f"replay#{replay_name}"},
+            "sk": {"S": f"turn#{turn_id}"},
+            "reply": {"S": json.dumps(reply, sort_keys=True)},
+            "recorded_at": {"N": f"{time.time():.3f}"},
+            "expires_at": {"N": str(int(time.time()) + RESULTS_TTL_S)},
+        },
+    )
+
+
+def record_replayed_turn(replay_name: str, turn_id: str) -> None:
+    """The replay re-sent this turn's message: a turn seen but never answered is 'missing' in a diff."""
+    client("dynamodb").put_item(
+        TableName=table_name("replays"),
+        Item={
+            "pk": {"S": f"replay#{replay_name}"},
+            "sk": {"S": f"seen#{turn_id}"},
+            "expires_at": {"N": str(int(time.time()) + RESULTS_TTL_S)},
+        },
+    )
+
+
+def replayed_turns(replay_name: str) -> tuple[set[str], dict[str, dict[str, Any]]]:
+    """(turn ids the replay re-sent, original turn id -> the reply the replay produced for it)."""
+    seen: set[str] = set()
+    replies: dict[str, dict[str, Any]] = {}
+    kwargs: dict[str, Any] = {
+        "TableName": table_name("replays"),
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": f"replay#{replay_name}"}},
+        "ConsistentRead": True,
+    }
+    while True:
+        page = client("dynamodb").query(**kwargs)
+        for item in page.get("Items", []):
+            kind, _, turn_id = item["sk"]["S"].partition("#")
+            if kind == "seen":
+                seen.add(turn_id)
+            elif kind == "turn":
+                replies[turn_id] = json.loads(item["reply"]["S"])
+        if "LastEvaluatedKey" not in page:
+            return seen, replies
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
