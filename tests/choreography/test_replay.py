@@ -43,8 +43,8 @@ def _replay(chat: Choreography, start: datetime, agents: list[str], name: str) -
 def test_a_replay_answers_every_turn_the_same_and_pushes_nothing(replayable: Choreography) -> None:
     chat = replayable
     start = datetime.now(UTC) - timedelta(seconds=5)
-    conn_a, replies_a = _talk(chat, "cust-0001", ["How do I pair my phone?", "what does my warranty cover?"])
-    conn_b, replies_b = _talk(chat, "cust-0004", ["The tire pressure light is on"])
+    conn_a, _ = _talk(chat, "cust-0001", ["How do I pair my phone?", "what does my warranty cover?"])
+    conn_b, _ = _talk(chat, "cust-0004", ["The tire pressure light is on"])
     frames_before = {c: len(chat.frames(c)) for c in (conn_a, conn_b)}
 
     outcome = _replay(chat, start, [], "all-agents")
@@ -107,7 +107,7 @@ def test_a_changed_agent_shows_up_in_exactly_the_affected_turns(
 
 
 def test_a_trace_lists_every_agent_that_contributed_in_causal_order(chat: Choreography) -> None:
-    conn, replies = _talk(chat, "cust-0004", ["The tire pressure light came on"])
+    _, replies = _talk(chat, "cust-0004", ["The tire pressure light came on"])
     traced = ops.trace(replies[0]["turn_id"])
     assert isinstance(traced, dict)
     producers = [e["producer"] for e in traced["events"]]
