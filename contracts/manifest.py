@@ -7,7 +7,7 @@ over its JSON export, the aggregator derives "turn complete" from it, and tests 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -40,6 +40,11 @@ class AgentSpec(Contract):
         default=False,
         description="True when a duplicate delivery could repeat an effect; such agents go "
         "through the idempotency store, pure agents are idempotent by construction",
+    )
+    dedupe: Literal["idempotency_store", "conditional_writes"] = Field(
+        default="idempotency_store",
+        description="how an agent with side effects repeats none: powertools Idempotency per event, or "
+        "its own conditional writes (cheaper when every event is an input, as for analytics)",
     )
     sends_to_own_queue: bool = Field(default=False, description="the aggregator's turn deadline")
     pushes_to_connections: bool = False
@@ -280,8 +285,11 @@ def manifest() -> Manifest:
                 )
             ],
             emits=_EMITS["analytics"],
-            tables=["analytics", "idempotency"],
+            tables=["analytics"],
             side_effects=True,
+            dedupe="conditional_writes",
+            # Off the reply's path: wait up to a second to fill batches of ten (one write per batch).
+            batching_window_s=1,
         ),
         AgentSpec(
             name="aggregator",

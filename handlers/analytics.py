@@ -1,8 +1,11 @@
 """Analytics Lambda: every event of the bus -> the turn's event log, and on ReplySent the per-turn
 record, the day's counters, CloudWatch EMF metrics and AnalyticsRecorded.
 
-The event log (pk `turn#<id>`, sk `event#<time>#<event id>`) is also what `aicc trace` reads.
-Runs once per event through the idempotency store, so counters never count a delivery twice.
+The event log (pk `turn#<id>`, sk `event#<time>#<event id>`) is also what `aicc trace` reads; a
+whole batch of events is written with one BatchWriteItem (the mapping waits up to a second to fill
+batches). Counting happens once per turn without an idempotency store: only the delivery whose
+conditional put creates the turn's summary adds to the day's counters, so a duplicate ReplySent
+never counts twice.
 """
 
 from __future__ import annotations
@@ -29,23 +32,36 @@ metrics = Metrics(namespace="aicc", service=AGENT)
 RETENTION_S = 90 * 24 * 3600
 
 
-def _log_event(event: BusEvent) -> None:
+def _log_item(event: BusEvent) -> dict[str, Any]:
     occurred = event.meta.occurred_at.isoformat()
-    client("dynamodb").put_item(
-        TableName=table_name("analytics"),
-        Item={
-            "pk": {"S": f"turn#{event.meta.turn_id}"},
-            "sk": {"S": f"event#{occurred}#{event.id}"},
-            "detail_type": {"S": event.detail_type},
-            "source": {"S": event.source},
-            "producer": {"S": event.meta.producer},
-            "causation_id": {"S": event.meta.causation_id},
-            "conversation_id": {"S": event.meta.conversation_id},
-            "occurred_at": {"S": occurred},
-            "detail": {"S": event.detail.model_dump_json()},
-            "expires_at": {"N": str(int(time.time()) + RETENTION_S)},
-        },
-    )
+    return {
+        "pk": {"S": f"turn#{event.meta.turn_id}"},
+        "sk": {"S": f"event#{occurred}#{event.id}"},
+        "detail_type": {"S": event.detail_type},
+        "source": {"S": event.source},
+        "producer": {"S": event.meta.producer},
+        "causation_id": {"S": event.meta.causation_id},
+        "conversation_id": {"S": event.meta.conversation_id},
+        "occurred_at": {"S": occurred},
+        "detail": {"S": event.detail.model_dump_json()},
+        "expires_at": {"N": str(int(time.time()) + RETENTION_S)},
+    }
+
+
+def log_events(events: list[BusEvent]) -> None:
+    """Write the batch's events to their turns' logs (idempotent: the key is the event id)."""
+    items = {(f"turn#{e.meta.turn_id}", f"event#{e.meta.occurred_at.isoformat()}#{e.id}"): _log_item(e) for e in events}
+    pending = [{"PutRequest": {"Item": item}} for item in items.values()]
+    dynamodb = client("dynamodb")
+    for start in range(0, len(pending), 25):
+        request: dict[str, Any] = {table_name("analytics"): pending[start : start + 25]}
+        for _ in range(8):
+            unprocessed = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+            if not unprocessed:
+                break
+            request = unprocessed
+        else:
+            raise RuntimeError("the event log did not take the whole batch")
 
 
 def _turn_events(turn_id: str) -> list[StoredEvent]:
@@ -66,17 +82,22 @@ def _turn_events(turn_id: str) -> list[StoredEvent]:
     ]
 
 
-def _record_turn(record: TurnRecord) -> None:
+def _record_turn(record: TurnRecord) -> bool:
+    """Store the turn's record and count it, once: False when it was already recorded."""
     dynamodb = client("dynamodb")
-    dynamodb.put_item(
-        TableName=table_name("analytics"),
-        Item={
-            "pk": {"S": f"turn#{record.turn_id}"},
-            "sk": {"S": "summary"},
-            "record": {"S": json.dumps(record.__dict__)},
-            "expires_at": {"N": str(int(time.time()) + RETENTION_S)},
-        },
-    )
+    try:
+        dynamodb.put_item(
+            TableName=table_name("analytics"),
+            Item={
+                "pk": {"S": f"turn#{record.turn_id}"},
+                "sk": {"S": "summary"},
+                "record": {"S": json.dumps(record.__dict__)},
+                "expires_at": {"N": str(int(time.time()) + RETENTION_S)},
+            },
+            ConditionExpression="attribute_not_exists(sk)",
+        )
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        return False
     increments = daily_increments(record)
     names = {f"#c{i}": name for i, name in enumerate(increments)}
     values = {f":v{i}": {"N": str(value)} for i, value in enumerate(increments.values())}
@@ -87,6 +108,7 @@ def _record_turn(record: TurnRecord) -> None:
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
     )
+    return True
 
 
 def _emit_metrics(record: TurnRecord) -> None:
@@ -100,11 +122,11 @@ def _emit_metrics(record: TurnRecord) -> None:
 
 
 def process(event: BusEvent) -> list[EventDetail]:
-    _log_event(event)
     if not isinstance(event.detail, ReplySent):
         return []
     record = summarize(event.meta.turn_id, _turn_events(event.meta.turn_id))
-    _record_turn(record)
+    if not _record_turn(record):
+        return []  # a duplicate delivery: already counted
     _emit_metrics(record)
     route = (
         Route(kind=record.route_kind, queue=record.route_queue, priority=record.route_priority)
@@ -127,6 +149,6 @@ def process(event: BusEvent) -> list[EventDetail]:
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
-        return consume(event, context, agent=AGENT, process=process, logger=logger)
+        return consume(event, context, agent=AGENT, process=process, logger=logger, prepare=log_events)
     finally:
         metrics.flush_metrics()

@@ -28,9 +28,20 @@ from contracts.events import EVENT_MODELS, ConversationReceived, EventDetail, Ev
 from contracts.manifest import manifest
 
 Process = Callable[[BusEvent], Sequence[EventDetail]]
+Prepare = Callable[[list[BusEvent]], None]
 
 
-def consume(event: dict[str, Any], context: Any, *, agent: str, process: Process, logger: Logger) -> dict[str, Any]:
+def consume(
+    event: dict[str, Any],
+    context: Any,
+    *,
+    agent: str,
+    process: Process,
+    logger: Logger,
+    prepare: Prepare | None = None,
+) -> dict[str, Any]:
+    """Process an SQS batch of bus events; `prepare` first sees every parseable event of the batch
+    (for agents that write a whole batch at once)."""
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -39,10 +50,20 @@ def consume(event: dict[str, Any], context: Any, *, agent: str, process: Process
     source = spec.source
     outputs: dict[str, Sequence[EventDetail]] = {}
     traces: dict[str, str | None] = {}
-    run = _run_once(agent, process, context) if spec.side_effects else process
+    once = spec.side_effects and spec.dedupe == "idempotency_store"
+    run = _run_once(agent, process, context) if once else process
+    records = event.get("Records", [])
+    parsed: dict[str, BusEvent] = {}
+    if prepare is not None:
+        for record in records:
+            try:
+                parsed[record["messageId"]] = parse_event(record["body"])
+            except ValueError:
+                continue  # reported as this record's failure below
+        prepare([e for e in parsed.values() if not e.replay or _takes_part(agent, e)])
 
     def record_handler(record: SQSRecord) -> None:
-        bus_event = parse_event(record.body)
+        bus_event = parsed.get(record.message_id) or parse_event(record.body)
         logger.append_keys(turn_id=bus_event.meta.turn_id, detail_type=bus_event.detail_type)
         if bus_event.replay and not _takes_part(agent, bus_event):
             return
@@ -50,7 +71,6 @@ def consume(event: dict[str, Any], context: Any, *, agent: str, process: Process
         traces[record.message_id] = record.attributes.aws_trace_header
 
     processor = BatchProcessor(event_type=EventType.SQS)
-    records = event.get("Records", [])
     # Raises BatchProcessingError when every record failed: the whole batch goes back to the queue.
     try:
         with processor(records=records, handler=record_handler, lambda_context=context):
