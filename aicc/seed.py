@@ -15,9 +15,8 @@ from importlib import resources
 from typing import Any
 
 from aicc.runtime.clients import client
+from aicc.runtime.dynamodb import put_all
 from aicc.runtime.tables import table_name
-
-BATCH_WRITE_MAX = 25
 
 
 def demo_customers() -> list[dict[str, Any]]:
@@ -31,19 +30,6 @@ def customer_item(customer: dict[str, Any]) -> dict[str, Any]:
         "email": {"S": customer["email"]},
         "doc": {"S": json.dumps(customer, separators=(",", ":"))},
     }
-
-
-def _batch_write(table: str, items: list[dict[str, Any]]) -> None:
-    dynamodb = client("dynamodb")
-    for start in range(0, len(items), BATCH_WRITE_MAX):
-        pending: dict[str, Any] = {table: [{"PutRequest": {"Item": i}} for i in items[start : start + BATCH_WRITE_MAX]]}
-        for _ in range(8):
-            unprocessed = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-            if not unprocessed:
-                break
-            pending = unprocessed
-        else:
-            raise RuntimeError(f"could not write all items to {table}")
 
 
 def knowledge_objects() -> dict[str, bytes]:
@@ -77,7 +63,7 @@ def upload_knowledge(bucket: str) -> dict[str, int]:
 
 def seed_reference_data() -> dict[str, int]:
     customers = demo_customers()
-    _batch_write(table_name("customers"), [customer_item(c) for c in customers])
+    put_all(table_name("customers"), [customer_item(c) for c in customers])
     counts = {"customers": len(customers)}
     bucket = os.environ.get("AICC_KNOWLEDGE_BUCKET")
     if bucket:

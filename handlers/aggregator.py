@@ -111,16 +111,8 @@ def _deadline_reply(state: TurnState, event: BusEvent) -> list[EventDetail]:
     missing = status.missing or ["ResponseComposed"]
     received = ConversationReceived.model_validate(results["ConversationReceived"])
     reply = compose(results, missing=missing, text=received.text)
-    composed = ResponseComposed(
-        meta=new_meta(reacting_to=event, producer=AGENT),
-        text=reply.text,
-        route=reply.route,
-        quick_actions=reply.quick_actions,
-        suggestions=reply.suggestions,
-        sources=reply.sources,
-        degraded=True,
-        contributors=reply.contributors,
-    )
+    reply.degraded = True
+    composed = reply.as_event(new_meta(reacting_to=event, producer=AGENT))
     return _deliver(state, event, composed, deadline_fired=True, missing=missing)
 
 
@@ -187,19 +179,8 @@ def _deliver(
         },
     )
     return [
-        ReplySent(
-            meta=new_meta(reacting_to=event, producer=AGENT),
-            text=composed.text,
-            route=composed.route,
-            quick_actions=composed.quick_actions,
-            suggestions=composed.suggestions,
-            sources=composed.sources,
-            degraded=composed.degraded,
-            missing=missing or [],
-            contributors=composed.contributors,
-            delivered=delivered,
-            deadline_fired=deadline_fired,
-            latency_ms=max(0.0, latency_ms),
+        _reply_sent(
+            event, composed, delivered=delivered, deadline_fired=deadline_fired, missing=missing, latency_ms=latency_ms
         )
     ]
 
@@ -224,21 +205,33 @@ def _record_replayed(
     _store(replay).mark_delivered(received.meta.turn_id, "replayed")
     logger.info("replayed turn recorded", extra={"turn_id": received.meta.turn_id, "replay": replay})
     return [
-        ReplySent(
-            meta=new_meta(reacting_to=event, producer=AGENT),
-            text=composed.text,
-            route=composed.route,
-            quick_actions=composed.quick_actions,
-            suggestions=composed.suggestions,
-            sources=composed.sources,
-            degraded=composed.degraded,
-            missing=missing or [],
-            contributors=composed.contributors,
-            delivered=False,
-            deadline_fired=deadline_fired,
-            latency_ms=0.0,
-        )
+        _reply_sent(event, composed, delivered=False, deadline_fired=deadline_fired, missing=missing, latency_ms=0.0)
     ]
+
+
+def _reply_sent(
+    event: BusEvent,
+    composed: ResponseComposed,
+    *,
+    delivered: bool,
+    deadline_fired: bool,
+    missing: list[str] | None,
+    latency_ms: float,
+) -> ReplySent:
+    return ReplySent(
+        meta=new_meta(reacting_to=event, producer=AGENT),
+        text=composed.text,
+        route=composed.route,
+        quick_actions=composed.quick_actions,
+        suggestions=composed.suggestions,
+        sources=composed.sources,
+        degraded=composed.degraded,
+        missing=missing or [],
+        contributors=composed.contributors,
+        delivered=delivered,
+        deadline_fired=deadline_fired,
+        latency_ms=max(0.0, latency_ms),
+    )
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from aicc.agents.analytics import StoredEvent, TurnRecord, daily_increments, sum
 from aicc.runtime.bus import BusEvent, new_meta
 from aicc.runtime.clients import client
 from aicc.runtime.consumer import consume
+from aicc.runtime.dynamodb import put_all
 from aicc.runtime.tables import table_name
 from contracts.common import Route
 from contracts.events import AnalyticsRecorded, EventDetail, ReplySent
@@ -50,18 +51,7 @@ def _log_item(event: BusEvent) -> dict[str, Any]:
 
 def log_events(events: list[BusEvent]) -> None:
     """Write the batch's events to their turns' logs (idempotent: the key is the event id)."""
-    items = {(f"turn#{e.meta.turn_id}", f"event#{e.meta.occurred_at.isoformat()}#{e.id}"): _log_item(e) for e in events}
-    pending = [{"PutRequest": {"Item": item}} for item in items.values()]
-    dynamodb = client("dynamodb")
-    for start in range(0, len(pending), 25):
-        request: dict[str, Any] = {table_name("analytics"): pending[start : start + 25]}
-        for _ in range(8):
-            unprocessed = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-            if not unprocessed:
-                break
-            request = unprocessed
-        else:
-            raise RuntimeError("the event log did not take the whole batch")
+    put_all(table_name("analytics"), [_log_item(e) for e in {e.id: e for e in events}.values()])
 
 
 def _turn_events(turn_id: str) -> list[StoredEvent]:

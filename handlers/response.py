@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger
 from aicc.agents.compose import compose
 from aicc.runtime.bus import BusEvent, new_meta
 from aicc.runtime.consumer import consume
-from contracts.events import ConversationReceived, EventDetail, ResponseComposed, TurnAssembled
+from contracts.events import ConversationReceived, EventDetail, TurnAssembled
 
 AGENT = "response"
 logger = Logger(service=AGENT)
@@ -21,18 +21,7 @@ def process(event: BusEvent) -> list[EventDetail]:
     assembled = event.detail
     received = ConversationReceived.model_validate(assembled.results["ConversationReceived"])
     reply = compose(assembled.results, missing=assembled.missing, text=received.text)
-    return [
-        ResponseComposed(
-            meta=new_meta(reacting_to=event, producer=AGENT),
-            text=reply.text,
-            route=reply.route,
-            quick_actions=reply.quick_actions,
-            suggestions=reply.suggestions,
-            sources=reply.sources,
-            degraded=reply.degraded,
-            contributors=reply.contributors,
-        )
-    ]
+    return [reply.as_event(new_meta(reacting_to=event, producer=AGENT))]
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

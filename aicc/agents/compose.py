@@ -18,6 +18,7 @@ from aicc.data.reference import catalog, dealer_uri, dealers
 from contracts.common import QuickAction, Route, Source
 from contracts.events import (
     CockpitGuidance,
+    EventMeta,
     InsightsComputed,
     IntentDetected,
     KnowledgeRetrieved,
@@ -25,6 +26,7 @@ from contracts.events import (
     Passage,
     ProfileLoaded,
     RecommendationsMade,
+    ResponseComposed,
     RouteDecided,
     SentimentAnalyzed,
     ServiceActionTaken,
@@ -78,6 +80,18 @@ class ComposedReply:
     contributors: list[str] = field(default_factory=list)
     degraded: bool = False
 
+    def as_event(self, meta: EventMeta) -> ResponseComposed:
+        return ResponseComposed(
+            meta=meta,
+            text=self.text,
+            route=self.route,
+            quick_actions=self.quick_actions,
+            suggestions=self.suggestions,
+            sources=self.sources,
+            degraded=self.degraded,
+            contributors=self.contributors,
+        )
+
 
 def _model(results: Mapping[str, Mapping[str, Any]], name: str, kind: type[Any]) -> Any:
     raw = results.get(name)
@@ -100,7 +114,7 @@ def compose(results: Mapping[str, Mapping[str, Any]], *, missing: list[str], tex
     if vehicle:
         # Never answer an Aster owner with the Cirrus manual.
         passages = [p for p in passages if _applies(p, vehicle)]
-    label = intent.intent if intent else None
+    label: str | None = intent.intent if intent else None
 
     parts: list[str] = []
     if label is None:
