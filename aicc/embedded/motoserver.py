@@ -128,12 +128,12 @@ def honour_replay_window_and_filters() -> None:
                 continue
             replayed = dict(event, **{"id": str(events_models.random.uuid4()), "replay-name": self.name})
             for rule in rules:
-                rule.send_to_targets(replayed)
+                rule.send_to_targets(replayed)  # type: ignore[arg-type]
         self.state = events_models.ReplayState.COMPLETED
         self.end_time = events_models.unix_time()
 
     replay_events._aicc_patched = True  # type: ignore[attr-defined]
-    replay_class.replay_events = replay_events
+    replay_class.replay_events = replay_events  # type: ignore[method-assign]
 
 
 def serve(host: str, port: int, *, verbose: bool = False, exit_on_stdin_eof: bool = False) -> None:
