@@ -10,12 +10,17 @@ import json
 from pathlib import Path
 
 from contracts.events import EVENT_MODELS
-from contracts.frames import FRAME_MODELS
+from contracts.frames import FRAME_MODELS, ROUTE_SELECTION_EXPRESSION, WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
 from contracts.manifest import Manifest, manifest
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 MANIFEST_EXPORT = Path(__file__).parent / "manifest.json"
 DIAGRAM = Path(__file__).parent.parent / "docs" / "choreography.md"
+# Terraform reads these with jsondecode(file(...)) and iterates over them with for_each.
+TERRAFORM_DIR = Path(__file__).parent.parent / "terraform"
+TERRAFORM_EXPORTS = ("manifest.json", "tables.json", "websocket_routes.json")
+# The $connect authorizer reads the JWT from `?token=` (handlers/ws_authorizer.py).
+AUTHORIZER_IDENTITY_SOURCES = ["route.request.querystring.token"]
 
 
 def _dump(obj: object) -> str:
@@ -48,6 +53,48 @@ def render_manifest() -> str:
         for sub, sub_spec in zip(agent["consumes"], spec.consumes, strict=True):
             sub["rule_name"] = spec.rule_name(sub_spec)
     return _dump(data)
+
+
+def render_tables() -> str:
+    """aicc/runtime/tables.py as data: Terraform's DynamoDB tables are built from this."""
+    from aicc.runtime.tables import TABLES
+
+    data = {
+        name: {
+            "hash_key": spec.hash_key,
+            "range_key": spec.range_key,
+            "ttl_attribute": spec.ttl_attribute,
+            "attributes": spec.key_attributes(),
+            "indexes": [
+                {"name": index.name, "hash_key": index.hash_key, "range_key": index.range_key, "projection": "ALL"}
+                for index in spec.indexes
+            ],
+        }
+        for name, spec in TABLES.items()
+    }
+    return _dump(data)
+
+
+def render_websocket_routes() -> str:
+    """contracts/frames.py's routes as data: the WebSocket API's routes and integrations."""
+    data = {
+        "route_selection_expression": ROUTE_SELECTION_EXPRESSION,
+        "authorizer": {"handler": WEBSOCKET_AUTHORIZER, "identity_sources": AUTHORIZER_IDENTITY_SOURCES},
+        "routes": {
+            route_key: {"handler": handler, "route_response": route_response}
+            for route_key, (handler, route_response) in WEBSOCKET_ROUTES.items()
+        },
+    }
+    return _dump(data)
+
+
+def render_terraform_exports() -> dict[str, str]:
+    """terraform/<file> -> content."""
+    return {
+        "manifest.json": render_manifest(),
+        "tables.json": render_tables(),
+        "websocket_routes.json": render_websocket_routes(),
+    }
 
 
 def _filter_label(pattern: dict[str, object]) -> str:
@@ -115,6 +162,12 @@ def write_all() -> list[Path]:
     if not MANIFEST_EXPORT.exists() or MANIFEST_EXPORT.read_text() != render_manifest():
         MANIFEST_EXPORT.write_text(render_manifest())
         written.append(MANIFEST_EXPORT)
+    for relative, text in render_terraform_exports().items():
+        path = TERRAFORM_DIR / relative
+        if not path.exists() or path.read_text() != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            written.append(path)
     if not DIAGRAM.exists() or DIAGRAM.read_text() != render_diagram():
         DIAGRAM.parent.mkdir(parents=True, exist_ok=True)
         DIAGRAM.write_text(render_diagram())

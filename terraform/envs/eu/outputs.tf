@@ -1,0 +1,39 @@
+output "websocket_url" {
+  value = module.stack.websocket_url
+}
+
+output "table_prefix" {
+  value = module.stack.table_prefix
+}
+
+output "knowledge_bucket" {
+  value = module.stack.knowledge_bucket
+}
+
+output "user_pool_id" {
+  value = module.stack.user_pool_id
+}
+
+output "user_pool_client_id" {
+  value = module.stack.user_pool_client_id
+}
+
+output "bus_name" {
+  value = module.stack.bus_name
+}
+
+output "archive_name" {
+  value = module.stack.archive_name
+}
+
+output "dashboard" {
+  value = module.stack.dashboard
+}
+
+output "web_url" {
+  value = module.stack.web_url
+}
+
+output "agents" {
+  value = module.stack.agents
+}

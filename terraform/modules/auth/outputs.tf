@@ -1,0 +1,19 @@
+output "user_pool_id" {
+  value = aws_cognito_user_pool.this.id
+}
+
+output "user_pool_arn" {
+  value = aws_cognito_user_pool.this.arn
+}
+
+output "client_id" {
+  value = aws_cognito_user_pool_client.this.id
+}
+
+output "groups" {
+  value = sort(keys(aws_cognito_user_group.this))
+}
+
+output "issuer" {
+  value = "https://${aws_cognito_user_pool.this.endpoint}"
+}
