@@ -76,7 +76,8 @@ class CognitoKeySource:
 @cache
 def key_source() -> KeySource:
     if os.environ.get("AICC_AUTH_MODE", "local") == "cognito":
-        region = os.environ.get("AWS_REGION", "us-east-1")
+        # The pool may live in another region than the function (a DR stack trusting the primary pool).
+        region = os.environ.get("AICC_COGNITO_REGION") or os.environ.get("AWS_REGION", "us-east-1")
         return CognitoKeySource(
             region, os.environ["AICC_COGNITO_USER_POOL_ID"], os.environ.get("AICC_COGNITO_CLIENT_ID")
         )
