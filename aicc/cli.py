@@ -79,6 +79,22 @@ def main(argv: list[str] | None = None) -> int:
     seed = commands.add_parser("seed", help="load the reference data into the tables (uses AWS_ENDPOINT_URL)")
     seed.add_argument("--table-prefix", default=None)
 
+    bench = commands.add_parser(
+        "bench", help="measure latency, throughput, AWS API calls and cost per turn of the embedded stack"
+    )
+    bench.add_argument("--customers", type=int, default=4, help="concurrent simulated customers")
+    bench.add_argument("--turns", type=int, default=60, help="measured turns (after the warm-up)")
+    bench.add_argument("--duration", type=float, default=None, help="measure for this many seconds instead")
+    bench.add_argument("--warmup", type=int, default=10, help="turns before measuring (not counted)")
+    bench.add_argument("--sweep", default="", help="load sweep: comma-separated customer counts, e.g. 1,2,4,8,16")
+    bench.add_argument("--url", default=None, help="a running stack's WebSocket URL (default: start one)")
+    bench.add_argument("--state-dir", type=Path, default=None, help="signing key of the stack at --url")
+    bench.add_argument("--reply-timeout", type=float, default=15.0, help="seconds before a turn counts as lost")
+    bench.add_argument("--import-runs", type=int, default=3, help="fresh-interpreter imports per handler (0: skip)")
+    bench.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    bench.add_argument("--report", type=Path, default=None, help="write report.md and PNG plots to this directory")
+    bench.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
     args = parser.parse_args(argv)
     handlers = {
         "up": _up,
@@ -90,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "stats": _stats,
         "replay": _replay,
         "trace": _trace,
+        "bench": _bench,
     }
     return handlers[args.command](args)
 
@@ -311,6 +328,36 @@ def _trace(args: argparse.Namespace) -> int:
                 f" caused by {event['causation_id'][:12]}"
             )
     return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from aicc.bench.report import format_table, write_report
+    from aicc.bench.run import BenchOptions, run_bench
+
+    try:
+        sweep = [int(level) for level in args.sweep.split(",") if level.strip()]
+    except ValueError:
+        raise SystemExit("--sweep takes customer counts separated by commas, e.g. 1,2,4,8") from None
+    if args.customers < 1 or any(level < 1 for level in sweep):
+        raise SystemExit("customer counts must be at least 1")
+    options = BenchOptions(
+        customers=args.customers,
+        turns=None if args.duration else args.turns,
+        duration_s=args.duration,
+        warmup=args.warmup,
+        sweep=sweep,
+        url=args.url,
+        state_dir=args.state_dir,
+        reply_timeout_s=args.reply_timeout,
+        import_runs=args.import_runs,
+        progress=not args.no_progress,
+    )
+    result = asyncio.run(run_bench(options))
+    if args.report:
+        path = write_report(result, args.report)
+        print(f"report written to {path}", file=sys.stderr)
+    print(json.dumps(result) if args.json else format_table(result))
+    return 0 if result["lost"] == 0 and result["duplicated"] == 0 else 1
 
 
 # --- chat ---------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -191,6 +191,7 @@ class WebSocketGateway:
         max_frame_bytes: int = MAX_FRAME_BYTES,
         idle_timeout_s: float = IDLE_TIMEOUT_S,
         function_timeout_s: float = 10.0,
+        bench_info: Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
         self.executor = executor
         self.stats = stats
@@ -205,6 +206,7 @@ class WebSocketGateway:
         self.max_frame_bytes = max_frame_bytes
         self.idle_timeout_s = idle_timeout_s
         self.function_timeout_s = function_timeout_s
+        self.bench_info = bench_info
         self.connections: dict[str, Connection] = {}
         self._handlers: dict[str, tuple[LambdaHandler, FunctionConfig]] = {}
         self._runner: web.AppRunner | None = None
@@ -252,7 +254,14 @@ class WebSocketGateway:
                 (web.delete, self._delete_connection),
             )
         ]
-        app.add_routes([web.get("/ws", self._websocket), web.get("/_aicc/stats", self._stats), *management])
+        app.add_routes(
+            [
+                web.get("/ws", self._websocket),
+                web.get("/_aicc/stats", self._stats),
+                web.get("/_aicc/bench", self._bench),
+                *management,
+            ]
+        )
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -610,3 +619,8 @@ class WebSocketGateway:
 
     async def _stats(self, _request: web.Request) -> web.Response:
         return web.json_response(self.stats.summary())
+
+    async def _bench(self, _request: web.Request) -> web.Response:
+        if self.bench_info is None:
+            raise web.HTTPNotFound()
+        return web.json_response(dict(self.bench_info()))

@@ -24,11 +24,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from aicc.bench.meter import ApiCallMeter
 from aicc.embedded.gateway import WebSocketGateway
 from aicc.embedded.invoke import HandlerResolver, InvocationStats, import_handler
 from aicc.embedded.motoserver import MotoServerProcess
 from aicc.embedded.poller import QueuePoller, binding_for_agent
 from aicc.embedded.provision import Provisioned, provision
+from aicc.runtime import clients
 from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
 from contracts.manifest import Manifest, manifest
 
@@ -80,6 +82,8 @@ class EmbeddedStack:
         self.seed = seed
         self.wait_time_s = wait_time_s
         self.stats = InvocationStats()
+        # Every AWS call of the handlers and the pollers, for `aicc bench` (GET /_aicc/bench).
+        self.api_calls = ApiCallMeter()
         self.provisioned: Provisioned | None = None
         self.gateway: WebSocketGateway | None = None
         self.pollers: list[QueuePoller] = []
@@ -127,11 +131,13 @@ class EmbeddedStack:
             routes=self.routes,
             authorizer=self.authorizer,
             region=REGION,
+            bench_info=self.bench_info,
         )
         # Bind the gateway's port first (it may be 0): handlers need the callback URL in their env
         # before they are imported. Its handlers are loaded after the env is set, in start().
         await self._bind_gateway_port()
         self._set_env({})
+        clients.add_api_call_listener(self.api_calls)
         self.provisioned = await asyncio.to_thread(self._provision, manifest_)
         self._set_env(self.provisioned.env())
         if self.seed:
@@ -139,6 +145,7 @@ class EmbeddedStack:
 
         self._exit_stack = contextlib.AsyncExitStack()
         sqs = await self._exit_stack.enter_async_context(self._sqs_client(manifest_))
+        clients.observe_api_calls(sqs.meta.events)
         for agent in manifest_.agents:
             binding = binding_for_agent(
                 agent,
@@ -259,7 +266,14 @@ class EmbeddedStack:
         await asyncio.to_thread(self.moto.stop)
         if self.dynamodb is not None:
             await asyncio.to_thread(self.dynamodb.stop)
+        clients.remove_api_call_listener(self.api_calls)
         self._restore_env()
+
+    def bench_info(self) -> dict[str, Any]:
+        """Running totals and high-water marks for `aicc bench` (see aicc.bench.probe)."""
+        from aicc.bench.probe import describe_stack
+
+        return describe_stack(self)
 
     def describe(self) -> str:
         """What is running where, for the console."""

@@ -1,0 +1,1 @@
+"""The shipped message mix (conversations.jsonl)."""

@@ -1,0 +1,60 @@
+"""What the embedded stack tells `aicc bench` about itself (`GET /_aicc/bench`).
+
+Every figure is a running total (calls, invocations) or a high-water mark (peak RSS), so the bench
+takes one snapshot before and one after a measured phase and subtracts; nothing is reset, and a
+stack someone else runs (`aicc up`) can be measured without disturbing its own statistics.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aicc.embedded.stack import EmbeddedStack
+
+
+def peak_rss_kb(pid: int | None) -> int | None:
+    """VmHWM of a process: the most resident memory it has ever had (Linux /proc), in KiB."""
+    if pid is None:
+        return None
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
+
+
+def describe_stack(stack: EmbeddedStack) -> dict[str, Any]:
+    functions: dict[str, Any] = {}
+    for name in stack.stats.summary():
+        stats = stack.stats.function(name)
+        functions[name] = {
+            "invocations": stats.invocations,
+            "errors": stats.errors,
+            # The newest samples last: the bench keeps as many as there were invocations since its snapshot.
+            "duration_ms": [round(d, 3) for d in list(stats.duration_ms)],
+            "messages": sum(stats.batch_sizes),
+        }
+    memory = {poller.name: poller.binding.function.memory_mb for poller in stack.pollers}
+    processes = {"stack": os.getpid(), "moto": stack.moto.pid}
+    if stack.dynamodb is not None:
+        processes["moto-dynamodb"] = stack.dynamodb.pid
+    return {
+        "api_calls": stack.api_calls.snapshot(),
+        "functions": functions,
+        "memory_mb": memory,
+        "peak_rss_kb": {name: peak_rss_kb(pid) for name, pid in processes.items()},
+        "pids": processes,
+        "endpoints": {"moto": stack.moto_url, "dynamodb": stack.dynamodb_url},
+        "state_dir": str(stack.state_dir.resolve()),
+        "pollers": {
+            "queues": len(stack.pollers),
+            "per_queue": stack.pollers_per_queue,
+            "long_poll_s": stack.wait_time_s,
+        },
+    }
