@@ -223,6 +223,9 @@ class EmbeddedStack:
             "AICC_TABLE_PREFIX": TABLE_PREFIX,
             "AICC_CALLBACK_URL": self.callback_url,
             "AICC_AUTH_MODE": "local",
+            # A JSON line per batch from a dozen functions drowns the console and costs CPU the
+            # turns need; warnings and errors still show. POWERTOOLS_LOG_LEVEL=INFO brings them back.
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             "AICC_STATE_DIR": str(self.state_dir.resolve()),
         }
 
