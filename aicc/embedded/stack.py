@@ -110,6 +110,11 @@ class EmbeddedStack:
     async def start(self) -> None:
         started = time.perf_counter()
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        # The local token issuer's key is made on first start (later starts reuse it), so the
+        # authorizer has a key set before anyone mints a token with `aicc token`.
+        from aicc.runtime.auth import ensure_local_keys
+
+        ensure_local_keys(self.state_dir)
         # The moto child is started before the env changes so it never sees AWS_ENDPOINT_URL.
         children = [self.moto, *([self.dynamodb] if self.dynamodb else [])]
         await asyncio.gather(*(asyncio.to_thread(child.start) for child in children))
