@@ -99,17 +99,16 @@ def _deadline_reply(state: TurnState, event: BusEvent) -> list[EventDetail]:
     if "ConversationReceived" not in results:
         raise RuntimeError("deadline for a turn whose message was never recorded")
     status = turn_status(results, manifest())
+    received = ConversationReceived.model_validate(results["ConversationReceived"])
     if "RouteDecided" not in results and {"IntentDetected", "SentimentAnalyzed"} <= results.keys():
         # Routing is late: its rules are a pure function of what we hold, so route here rather
         # than send a stranded customer to the bot.
-        received = ConversationReceived.model_validate(results["ConversationReceived"])
         results["RouteDecided"] = decide(
             IntentDetected.model_validate(results["IntentDetected"]),
             SentimentAnalyzed.model_validate(results["SentimentAnalyzed"]),
             new_meta(reacting_to=received.meta, producer=AGENT),
         ).model_dump(mode="json")
     missing = status.missing or ["ResponseComposed"]
-    received = ConversationReceived.model_validate(results["ConversationReceived"])
     reply = compose(results, missing=missing, text=received.text)
     reply.degraded = True
     composed = reply.as_event(new_meta(reacting_to=event, producer=AGENT))
