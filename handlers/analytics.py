@@ -141,4 +141,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         return consume(event, context, agent=AGENT, process=process, logger=logger, prepare=log_events)
     finally:
-        metrics.flush_metrics()
+        if metrics.metric_set:  # most batches carry no ReplySent, hence no metrics to publish
+            metrics.flush_metrics()
