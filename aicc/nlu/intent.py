@@ -48,6 +48,29 @@ _WORD_FEATURE_PREFIXES = ("w:", "b:")
 _TOPIC_FREE_FEATURES = frozenset({"w:emojipos", "w:emojineg"})
 
 
+# Faults of other devices read like vehicle problems to a bag-of-words model ("my PS5 controller
+# won't charge"). A message that names such a device and nothing of a vehicle is out of scope.
+_OTHER_DEVICE_RE = re.compile(
+    r"\b(ps[45]|playstation|xbox|nintendo|laptop|macbook|computer|\bpc\b|printer|router|modem|home wi-?fi|"
+    r"(?:smart )?tv|television|fridge|refrigerator|washing machine|washer|dryer|dishwasher|microwave|oven|"
+    r"vacuum|airpods|headphones|earbuds|tablet|ipad|kindle|thermostat|doorbell|internet provider|broadband|"
+    r"air ?fryer|coffee (?:machine|maker)|treadmill|drone|camera lens)\b",
+    re.IGNORECASE,
+)
+_VEHICLE_RE = re.compile(
+    r"\b(car|cars|vehicle|truck|suv|sedan|aurora|aster|borealis|cirrus|dune|dash(?:board)?|engine|motor|"
+    r"tyres?|tires?|brakes?|seats?|steering|infotainment|touchscreen|carplay|android auto|trunk|hood|"
+    r"wheels?|windshield|wipers?|mirrors?|key ?fob|digital key|charging port|dealer(?:ship)?|vin|mileage|"
+    r"drive|driving|parked|garage)\b",
+    re.IGNORECASE,
+)
+_DEVICE_CONFUSABLE = {"vehicle_problem", "vehicle_feature_help", "connected_services", "parts_accessories"}
+
+
+def about_another_device(text: str) -> bool:
+    return bool(_OTHER_DEVICE_RE.search(text)) and not _VEHICLE_RE.search(text)
+
+
 def looks_like_injection(text: str) -> bool:
     return bool(_INJECTION_RE.search(text))
 
@@ -68,6 +91,8 @@ def local_detect_intent(text: str, now: datetime | None = None) -> IntentResult:
     )
     if looks_like_injection(text):
         ranked = [("other", 0.95), *((label, p * 0.05) for label, p in ranked if label != "other")]
+    elif ranked[0][0] in _DEVICE_CONFUSABLE and about_another_device(text):
+        ranked = [("other", 0.8), *((label, p * 0.2) for label, p in ranked if label != "other")]
     elif not known_words:
         # No word the model has ever seen (gibberish, another language): out of scope.
         ranked = [("other", 0.8), *((label, p * 0.2) for label, p in ranked if label != "other")]

@@ -251,3 +251,16 @@ def test_blind_quality_gate(
     assert report["intent_accuracy"] >= min_accuracy, report["confusion"]
     assert report["other_recall"] >= min_other_recall
     assert report["sentiment_accuracy"] >= min_sentiment
+
+
+def test_faults_of_other_devices_are_out_of_scope_but_car_devices_are_not() -> None:
+    from aicc.nlu import detect_intent
+
+    for text in (
+        "my PS5 controller won't charge",
+        "the washing machine makes a grinding noise",
+        "my laptop keeps overheating",
+    ):
+        assert detect_intent(text).intent == "other", text
+    for text in ("my laptop bag is stuck in the trunk and it won't open", "the car's touchscreen keeps freezing"):
+        assert detect_intent(text).intent != "other", text
