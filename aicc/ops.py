@@ -3,7 +3,6 @@ replay diffs and per-turn traces (the analytics agent's event log)."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import uuid
@@ -14,6 +13,7 @@ from typing import Any
 
 from aicc.runtime.bus import bus_name
 from aicc.runtime.clients import client
+from aicc.runtime.eventlog import read_turn
 from aicc.runtime.replay import replayed_turns, rule_names_for_agents
 from aicc.runtime.tables import table_name
 from contracts.manifest import manifest
@@ -128,36 +128,23 @@ class TracedEvent:
 
 
 def turn_events(turn_id: str) -> list[TracedEvent]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "TableName": table_name("analytics"),
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :e)",
-        "ExpressionAttributeValues": {":pk": {"S": f"turn#{turn_id}"}, ":e": {"S": "event#"}},
-    }
-    while True:
-        page = client("dynamodb").query(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    if not items:
+    events = read_turn(turn_id)
+    if not events:
         return []
-    times = [datetime.fromisoformat(i["occurred_at"]["S"]) for i in items]
-    received = [t for t, i in zip(times, items, strict=True) if i["detail_type"]["S"] == "ConversationReceived"]
-    origin = received[0] if received else min(times)
-    traced = [
+    received = [e.occurred_at for e in events if e.detail_type == "ConversationReceived"]
+    origin = received[0] if received else events[0].occurred_at
+    return [
         TracedEvent(
-            source=i["source"]["S"],
-            detail_type=i["detail_type"]["S"],
-            time=i["occurred_at"]["S"],
-            causation_id=i["causation_id"]["S"],
-            producer=i["producer"]["S"],
-            elapsed_ms=round((t - origin).total_seconds() * 1000, 1),
-            detail=json.loads(i["detail"]["S"]),
+            source=e.source,
+            detail_type=e.detail_type,
+            time=e.occurred_at.isoformat(),
+            causation_id=e.causation_id,
+            producer=e.producer,
+            elapsed_ms=round((e.occurred_at - origin).total_seconds() * 1000, 1),
+            detail=e.detail,
         )
-        for t, i in zip(times, items, strict=True)
+        for e in events
     ]
-    return sorted(traced, key=lambda e: e.time)
 
 
 def trace_turn(turn_id: str) -> dict[str, Any]:

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from aicc.agents.analytics import StoredEvent, TurnRecord, daily_increments, summarize
+from aicc.agents.analytics import TurnRecord, daily_increments, summarize
 from aicc.runtime.bus import BusEvent, new_meta
 from aicc.runtime.clients import client
 from aicc.runtime.consumer import consume
 from aicc.runtime.dynamodb import put_all
+from aicc.runtime.eventlog import RETENTION_S, log_item, read_turn
 from aicc.runtime.tables import table_name
 from contracts.common import Route
 from contracts.events import AnalyticsRecorded, EventDetail, ReplySent
@@ -30,46 +30,11 @@ from contracts.events import AnalyticsRecorded, EventDetail, ReplySent
 AGENT = "analytics"
 logger = Logger(service=AGENT)
 metrics = Metrics(namespace="aicc", service=AGENT)
-RETENTION_S = 90 * 24 * 3600
-
-
-def _log_item(event: BusEvent) -> dict[str, Any]:
-    occurred = event.meta.occurred_at.isoformat()
-    return {
-        "pk": {"S": f"turn#{event.meta.turn_id}"},
-        "sk": {"S": f"event#{occurred}#{event.id}"},
-        "detail_type": {"S": event.detail_type},
-        "source": {"S": event.source},
-        "producer": {"S": event.meta.producer},
-        "causation_id": {"S": event.meta.causation_id},
-        "conversation_id": {"S": event.meta.conversation_id},
-        "occurred_at": {"S": occurred},
-        "detail": {"S": event.detail.model_dump_json()},
-        "expires_at": {"N": str(int(time.time()) + RETENTION_S)},
-    }
 
 
 def log_events(events: list[BusEvent]) -> None:
     """Write the batch's events to their turns' logs (idempotent: the key is the event id)."""
-    put_all(table_name("analytics"), [_log_item(e) for e in {e.id: e for e in events}.values()])
-
-
-def _turn_events(turn_id: str) -> list[StoredEvent]:
-    response = client("dynamodb").query(
-        TableName=table_name("analytics"),
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
-        ExpressionAttributeValues={":pk": {"S": f"turn#{turn_id}"}, ":e": {"S": "event#"}},
-        ConsistentRead=True,
-    )
-    return [
-        StoredEvent(
-            detail_type=item["detail_type"]["S"],
-            producer=item["producer"]["S"],
-            occurred_at=datetime.fromisoformat(item["occurred_at"]["S"]),
-            detail=json.loads(item["detail"]["S"]),
-        )
-        for item in response.get("Items", [])
-    ]
+    put_all(table_name("analytics"), [log_item(e) for e in {e.id: e for e in events}.values()])
 
 
 def _record_turn(record: TurnRecord) -> bool:
@@ -114,7 +79,7 @@ def _emit_metrics(record: TurnRecord) -> None:
 def process(event: BusEvent) -> list[EventDetail]:
     if not isinstance(event.detail, ReplySent):
         return []
-    record = summarize(event.meta.turn_id, _turn_events(event.meta.turn_id))
+    record = summarize(event.meta.turn_id, read_turn(event.meta.turn_id))
     if not _record_turn(record):
         return []  # a duplicate delivery: already counted
     _emit_metrics(record)

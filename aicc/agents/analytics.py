@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aicc.runtime.eventlog import LoggedEvent
 
 # Upper bounds (ms) of the latency buckets; the last bucket is open-ended.
 LATENCY_BUCKETS_MS: tuple[int, ...] = (
@@ -34,14 +36,6 @@ LATENCY_BUCKETS_MS: tuple[int, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class StoredEvent:
-    detail_type: str
-    producer: str
-    occurred_at: datetime
-    detail: Mapping[str, Any]
-
-
 @dataclass
 class TurnRecord:
     turn_id: str
@@ -59,7 +53,7 @@ class TurnRecord:
     delivered: bool = True
 
 
-def summarize(turn_id: str, events: Iterable[StoredEvent]) -> TurnRecord:
+def summarize(turn_id: str, events: Iterable[LoggedEvent]) -> TurnRecord:
     """The turn as a supervisor would read it: what was asked, how it felt, where it went, how fast."""
     by_type = {e.detail_type: e for e in sorted(events, key=lambda e: e.occurred_at)}
     received = by_type.get("ConversationReceived")

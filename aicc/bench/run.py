@@ -37,6 +37,7 @@ from aicc.bench.driver import Customers, PhaseResult, TurnRecord
 from aicc.bench.meter import Snapshot, difference
 from aicc.bench.mix import load_mix
 from aicc.bench.serve import READY_PREFIX
+from aicc.runtime.eventlog import read_turn
 
 # The analytics mapping waits up to 1 s to fill a batch; deletes are sent after the handler returns.
 SETTLE_S = 1.5
@@ -284,15 +285,9 @@ def critical_paths(turn_ids: list[str], dynamodb_url: str) -> dict[str, Any]:
     table = os.environ.get("AICC_BENCH_TABLE_PREFIX", "aicc-") + "analytics"
     chains: list[list[str]] = []
     for turn_id in turn_ids:
-        items = dynamodb.query(
-            TableName=table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
-            ExpressionAttributeValues={":pk": {"S": f"turn#{turn_id}"}, ":e": {"S": "event#"}},
-            ConsistentRead=True,
-        ).get("Items", [])
         events = {
-            i["sk"]["S"].rsplit("#", 1)[1]: (i["detail_type"]["S"], i["causation_id"]["S"], i["producer"]["S"])
-            for i in items
+            e.event_id: (e.detail_type, e.causation_id, e.producer)
+            for e in read_turn(turn_id, dynamodb=dynamodb, table=table)
         }
         reply = next((event_id for event_id, e in events.items() if e[0] == "ReplySent"), None)
         chain: list[str] = []

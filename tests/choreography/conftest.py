@@ -69,6 +69,7 @@ class Choreography:
         self.sqs = boto3.client("sqs", region_name=REGION)
         self.invocations: dict[str, int] = {}
         self.failures: dict[str, int] = {}
+        self._identities: dict[str, tuple[str, str, str | None]] = {}
 
     # --- the WebSocket side ------------------------------------------------------------------
 
@@ -86,8 +87,6 @@ class Choreography:
         assert response["statusCode"] == 200
         self._identities[connection_id] = (user_id, role, dealer_id)
         return connection_id
-
-    _identities: dict[str, tuple[str, str, str | None]] = {}
 
     def send_raw(self, connection_id: str, body: str) -> dict[str, Any]:
         user_id, role, dealer_id = self._identities[connection_id]
@@ -224,5 +223,4 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Provisioned]:
 
 @pytest.fixture
 def chat(aws: Provisioned) -> Choreography:
-    Choreography._identities = {}
     return Choreography(aws)
