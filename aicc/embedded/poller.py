@@ -1,7 +1,7 @@
-"""The Lambda SQS event-source mapping, played on one event loop.
+"""Lambda's SQS event-source mapping for the embedded stack.
 
 Semantics reproduced (AWS "Using Lambda with Amazon SQS"):
-- long-poll receive (20 s) of up to `batch_size` messages, all system and message attributes;
+- long-poll receive of up to `batch_size` messages, all system and message attributes;
 - an optional batching window: keep receiving until the batch is full or the window has passed;
 - the handler gets `{"Records": [...]}` in Lambda's SQS record shape, plus a Lambda context;
 - ReportBatchItemFailures: `{"batchItemFailures": [{"itemIdentifier": id}]}` deletes every other
@@ -11,18 +11,25 @@ Semantics reproduced (AWS "Using Lambda with Amazon SQS"):
   the messages reappear after the queue's visibility timeout;
 - past `maxReceiveCount` the queue's redrive policy moves a message to its DLQ (moto does this on
   receive, like SQS);
-- several pollers per queue (Lambda starts with five and scales), so one slow batch does not hold up
-  the queue.
+- several concurrent batches per mapping (Lambda starts with five pollers and scales), so one slow
+  batch does not hold up the queue.
 
-Handlers are synchronous (boto3 inside) and run in a thread pool; the SQS calls are aiobotocore on
-the loop. Deletes are not awaited before the next receive: they are off the reply's critical path.
+`QueuePoller` is the function side: a batch in, an invocation on the handler thread pool, the
+receipt handles to delete out. Two ways bring it batches:
+- `MappingChannel` (the default): the receive/delete half runs inside the moto process, next to the
+  queues, as the mapping runs inside AWS (aicc.embedded.esm_host); only batches and outcomes cross.
+- `SqsApiPolling`: ReceiveMessage/DeleteMessageBatch over the SQS API with aiobotocore, for queues
+  the stack does not host (any SQS endpoint).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import json
 import logging
+import socket
 import time
 import uuid
 from collections.abc import Mapping
@@ -38,6 +45,7 @@ from aicc.embedded.invoke import (
     LambdaHandler,
     timed_call,
 )
+from aicc.runtime.clients import ApiCallListener
 from contracts.manifest import AgentSpec
 
 log = logging.getLogger(__name__)
@@ -128,94 +136,41 @@ def outcome_of(result: Any, messages: list[dict[str, Any]], *, report_batch_item
 
 
 class QueuePoller:
-    """`binding.concurrency` concurrent receive -> invoke -> delete loops for one queue."""
+    """One mapping's function side: invoke the handler with a batch, apply the partial-batch rules."""
 
     def __init__(
         self,
         binding: QueueBinding,
         handler: LambdaHandler,
         *,
-        sqs: Any,
         executor: Executor,
         stats: InvocationStats,
-        wait_time_s: int = LONG_POLL_S,
     ) -> None:
         self.binding = binding
         self.handler = handler
-        self.sqs = sqs
         self.executor = executor
         self.stats = stats
-        self.wait_time_s = wait_time_s
-        self._tasks: list[asyncio.Task[None]] = []
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._pending_deletes: set[asyncio.Task[None]] = set()
-        self._stopping = False
+        self._in_flight: set[asyncio.Future[Any]] = set()
 
     @property
     def name(self) -> str:
         return self.binding.function.name
 
-    def start(self) -> None:
-        for index in range(max(1, self.binding.concurrency)):
-            self._tasks.append(asyncio.create_task(self._poll_loop(), name=f"poll {self.name} #{index}"))
+    async def invoke(self, messages: list[dict[str, Any]]) -> BatchOutcome:
+        """Run one batch (ReceiveMessage entries) through the handler; never raises."""
+        task = asyncio.ensure_future(self._invoke(messages))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        # Shielded: once a batch is handed over, stopping waits for its outcome rather than leaving
+        # the messages invisible until the visibility timeout.
+        return await asyncio.shield(task)
 
-    async def stop(self) -> None:
-        """Stop receiving; batches already handed to a handler finish and are deleted first."""
-        self._stopping = True
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
+    async def drain(self) -> None:
+        """Wait for the batches already handed to the handler."""
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
-        if self._pending_deletes:
-            await asyncio.gather(*self._pending_deletes, return_exceptions=True)
 
-    async def _poll_loop(self) -> None:
-        while not self._stopping:
-            try:
-                messages = await self._receive_batch()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                if self._stopping:
-                    return
-                log.exception("receive from %s failed", self.binding.queue_url)
-                await asyncio.sleep(_ERROR_BACKOFF_S)
-                continue
-            if messages:
-                # Shielded and tracked: once a batch is handed over, stopping waits for its outcome,
-                # rather than leaving it invisible until the visibility timeout.
-                task = asyncio.create_task(self._process(messages))
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
-                await asyncio.shield(task)
-
-    async def _receive_batch(self) -> list[dict[str, Any]]:
-        binding = self.binding
-        messages = await self._receive(binding.batch_size, self.wait_time_s)
-        if not messages or binding.batching_window_s <= 0:
-            return messages
-        window_ends = time.monotonic() + binding.batching_window_s
-        while len(messages) < binding.batch_size:
-            remaining = window_ends - time.monotonic()
-            if remaining <= 0:
-                break
-            more = await self._receive(binding.batch_size - len(messages), min(LONG_POLL_S, max(1, int(remaining))))
-            messages.extend(more)
-        return messages
-
-    async def _receive(self, max_messages: int, wait_s: int) -> list[dict[str, Any]]:
-        response = await self.sqs.receive_message(
-            QueueUrl=self.binding.queue_url,
-            MaxNumberOfMessages=max_messages,
-            WaitTimeSeconds=wait_s,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
-        return list(response.get("Messages", []))
-
-    async def _process(self, messages: list[dict[str, Any]]) -> None:
+    async def _invoke(self, messages: list[dict[str, Any]]) -> BatchOutcome:
         binding = self.binding
         now_ms = time.time() * 1000
         # First deliveries only: a redelivery's wait is mostly the visibility timeout, not latency.
@@ -241,10 +196,209 @@ class QueuePoller:
             log.exception("%s failed: the batch of %d will be retried", self.name, len(messages))
             outcome = BatchOutcome([], failed=len(messages), whole_batch_failed=True)
         self.stats.record_batch(self.name, len(messages), waits, outcome.failed)
+        return outcome
+
+
+class MappingChannel:
+    """The stack's end of the in-moto event-source mappings (protocol: aicc.embedded.esm_host).
+
+    `on_api_call(service, operation, params, parsed)` hears the SQS calls the mappings make inside
+    moto (ReceiveMessage per receive, DeleteMessageBatch per outcome), so `aicc bench` counts and
+    prices them as before; they are the mapping's calls on AWS too.
+    """
+
+    def __init__(self, address: tuple[str, int], *, on_api_call: ApiCallListener | None = None) -> None:
+        self.address = address
+        self.on_api_call = on_api_call
+        self._pollers: dict[str, QueuePoller] = {}
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._read_task: asyncio.Task[None] | None = None
+        self._batches: set[asyncio.Task[None]] = set()
+        self._closing = False
+        self._closed = asyncio.Event()
+
+    async def open(self) -> None:
+        self._reader, self._writer = await asyncio.open_connection(*self.address, limit=2**26)
+        sock = self._writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._read_task = asyncio.create_task(self._read_loop(), name="event-source mappings")
+
+    def add(self, poller: QueuePoller) -> None:
+        binding = poller.binding
+        self._pollers[poller.name] = poller
+        self._send(
+            {
+                "op": "map",
+                "mapping": poller.name,
+                "queue_arn": binding.queue_arn,
+                "batch_size": binding.batch_size,
+                "window_s": binding.batching_window_s,
+                "concurrency": binding.concurrency,
+            }
+        )
+
+    async def close(self, timeout_s: float = 5.0) -> None:
+        """Stop taking batches; those already handed to a handler finish and are deleted first."""
+        self._closing = True
+        while self._batches:
+            await asyncio.gather(*self._batches, return_exceptions=True)
+        self._send({"op": "close"})
+        if self._read_task is not None:
+            # moto answers "closed" once every outcome sent before is applied (the deletes done).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closed.wait(), timeout_s)
+            self._read_task.cancel()
+            await asyncio.gather(self._read_task, return_exceptions=True)
+            self._read_task = None
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(OSError):
+                await self._writer.wait_closed()
+            self._writer = None
+
+    def _send(self, message: dict[str, Any]) -> None:
+        if self._writer is None or self._writer.is_closing():
+            return
+        self._writer.write((json.dumps(message, separators=(",", ":")) + "\n").encode())
+
+    async def _read_loop(self) -> None:
+        assert self._reader is not None
+        while True:
+            line = await self._reader.readline()
+            if not line:
+                if not self._closing:
+                    log.warning("the event-source mapping channel to moto closed")
+                self._closed.set()
+                return
+            message = json.loads(line)
+            if message.get("op") == "closed":
+                self._closed.set()
+                continue
+            if message.get("op") != "batch":
+                continue
+            if self._closing:
+                # Not handed to a handler: nothing is deleted, the messages come back after the
+                # visibility timeout, as with a mapping being disabled.
+                self._send({"op": "done", "batch": message["batch"], "delete": []})
+                continue
+            task = asyncio.create_task(self._run_batch(message))
+            self._batches.add(task)
+            task.add_done_callback(self._batches.discard)
+
+    async def _run_batch(self, message: dict[str, Any]) -> None:
+        poller = self._pollers[message["mapping"]]
+        messages: list[dict[str, Any]] = [_with_binary_attributes(m) for m in message["messages"]]
+        self._count_receives(poller, messages, message.get("receive_sizes") or [len(messages)], message)
+        outcome = await poller.invoke(messages)
+        handles = [entry["ReceiptHandle"] for entry in outcome.delete]
+        self._send({"op": "done", "batch": message["batch"], "delete": handles})
+        if handles and self.on_api_call is not None:
+            params = {"QueueUrl": poller.binding.queue_url, "Entries": outcome.delete}
+            self.on_api_call("sqs", "DeleteMessageBatch", params, {"Successful": outcome.delete})
+
+    def _count_receives(
+        self, poller: QueuePoller, messages: list[dict[str, Any]], sizes: list[int], message: dict[str, Any]
+    ) -> None:
+        if self.on_api_call is None:
+            return
+        params = {"QueueUrl": poller.binding.queue_url}
+        start = 0
+        for size in sizes:
+            self.on_api_call("sqs", "ReceiveMessage", params, {"Messages": messages[start : start + size]})
+            start += size
+        for _ in range(int(message.get("empty_receives", 0))):
+            self.on_api_call("sqs", "ReceiveMessage", params, {})
+
+
+def _with_binary_attributes(message: dict[str, Any]) -> dict[str, Any]:
+    """Binary message attributes cross the channel base64-encoded: bytes again, as botocore gives them."""
+    for value in (message.get("MessageAttributes") or {}).values():
+        if "BinaryValue" in value:
+            value["BinaryValue"] = base64.b64decode(value["BinaryValue"])
+        if value.get("BinaryListValues"):
+            value["BinaryListValues"] = [base64.b64decode(v) for v in value["BinaryListValues"]]
+    return message
+
+
+class SqsApiPolling:
+    """`binding.concurrency` receive -> invoke -> delete loops over the SQS API (aiobotocore)."""
+
+    def __init__(self, poller: QueuePoller, *, sqs: Any, wait_time_s: int = LONG_POLL_S) -> None:
+        self.poller = poller
+        self.binding = poller.binding
+        self.sqs = sqs
+        self.wait_time_s = wait_time_s
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pending_deletes: set[asyncio.Task[None]] = set()
+        self._stopping = False
+
+    def start(self) -> None:
+        for index in range(max(1, self.binding.concurrency)):
+            self._tasks.append(asyncio.create_task(self._poll_loop(), name=f"poll {self.poller.name} #{index}"))
+
+    async def stop(self) -> None:
+        """Stop receiving; batches already handed to a handler finish and are deleted first."""
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.poller.drain()
+        while self._pending_deletes:
+            await asyncio.gather(*self._pending_deletes, return_exceptions=True)
+
+    async def _poll_loop(self) -> None:
+        while not self._stopping:
+            try:
+                messages = await self._receive_batch()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if self._stopping:
+                    return
+                log.exception("receive from %s failed", self.binding.queue_url)
+                await asyncio.sleep(_ERROR_BACKOFF_S)
+                continue
+            if messages:
+                # Shielded and tracked: a batch handed over is answered and deleted even if stopping.
+                task = asyncio.create_task(self._invoke_then_delete(messages))
+                self._pending_deletes.add(task)
+                task.add_done_callback(self._pending_deletes.discard)
+                await asyncio.shield(task)
+
+    async def _invoke_then_delete(self, messages: list[dict[str, Any]]) -> None:
+        outcome = await self.poller.invoke(messages)
         if outcome.delete:
+            # Not awaited before the next receive: deletes are off the reply's critical path.
             task = asyncio.create_task(self._delete(outcome.delete))
             self._pending_deletes.add(task)
             task.add_done_callback(self._pending_deletes.discard)
+
+    async def _receive_batch(self) -> list[dict[str, Any]]:
+        binding = self.binding
+        messages = await self._receive(binding.batch_size, self.wait_time_s)
+        if not messages or binding.batching_window_s <= 0:
+            return messages
+        window_ends = time.monotonic() + binding.batching_window_s
+        while len(messages) < binding.batch_size:
+            remaining = window_ends - time.monotonic()
+            if remaining <= 0:
+                break
+            more = await self._receive(binding.batch_size - len(messages), min(LONG_POLL_S, max(1, int(remaining))))
+            messages.extend(more)
+        return messages
+
+    async def _receive(self, max_messages: int, wait_s: int) -> list[dict[str, Any]]:
+        response = await self.sqs.receive_message(
+            QueueUrl=self.binding.queue_url,
+            MaxNumberOfMessages=max_messages,
+            WaitTimeSeconds=wait_s,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        return list(response.get("Messages", []))
 
     async def _delete(self, entries: list[dict[str, str]]) -> None:
         try:

@@ -28,7 +28,7 @@ from aicc.bench.meter import ApiCallMeter
 from aicc.embedded.gateway import WebSocketGateway
 from aicc.embedded.invoke import HandlerResolver, InvocationStats, import_handler
 from aicc.embedded.motoserver import MotoServerProcess
-from aicc.embedded.poller import QueuePoller, binding_for_agent
+from aicc.embedded.poller import MappingChannel, QueuePoller, SqsApiPolling, binding_for_agent
 from aicc.embedded.provision import Provisioned, provision
 from aicc.runtime import clients
 from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
@@ -62,6 +62,7 @@ class EmbeddedStack:
         handler_threads: int = DEFAULT_HANDLER_THREADS,
         seed: bool = True,
         wait_time_s: int = 20,
+        mappings_in_moto: bool = True,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the embedded stack only listens on loopback")
@@ -81,12 +82,17 @@ class EmbeddedStack:
         self.handler_threads = handler_threads
         self.seed = seed
         self.wait_time_s = wait_time_s
+        # True: the event-source mappings' receive/delete half runs inside the moto process, as it
+        # runs inside AWS (aicc.embedded.esm_host). False: the stack polls over the SQS API.
+        self.mappings_in_moto = mappings_in_moto
         self.stats = InvocationStats()
         # Every AWS call of the handlers and the pollers, for `aicc bench` (GET /_aicc/bench).
         self.api_calls = ApiCallMeter()
         self.provisioned: Provisioned | None = None
         self.gateway: WebSocketGateway | None = None
         self.pollers: list[QueuePoller] = []
+        self._mapping_channel: MappingChannel | None = None
+        self._api_polling: list[SqsApiPolling] = []
         self._executor: ThreadPoolExecutor | None = None
         self._exit_stack: contextlib.AsyncExitStack | None = None
         self._saved_env: dict[str, str | None] = {}
@@ -149,8 +155,14 @@ class EmbeddedStack:
             await asyncio.to_thread(_seed_reference_data)
 
         self._exit_stack = contextlib.AsyncExitStack()
-        sqs = await self._exit_stack.enter_async_context(self._sqs_client(manifest_))
-        clients.observe_api_calls(sqs.meta.events)
+        sqs: Any = None
+        if self.mappings_in_moto:
+            assert self.moto.mappings_address is not None
+            self._mapping_channel = MappingChannel(self.moto.mappings_address, on_api_call=self.api_calls)
+            await self._mapping_channel.open()
+        else:
+            sqs = await self._exit_stack.enter_async_context(self._sqs_client(manifest_))
+            clients.observe_api_calls(sqs.meta.events)
         for agent in manifest_.agents:
             binding = binding_for_agent(
                 agent,
@@ -162,11 +174,14 @@ class EmbeddedStack:
             load_started = time.perf_counter()
             handler = self.resolver(agent.handler)
             self.stats.record_init(binding.function.name, (time.perf_counter() - load_started) * 1000)
-            poller = QueuePoller(
-                binding, handler, sqs=sqs, executor=self._executor, stats=self.stats, wait_time_s=self.wait_time_s
-            )
-            poller.start()
+            poller = QueuePoller(binding, handler, executor=self._executor, stats=self.stats)
             self.pollers.append(poller)
+            if self._mapping_channel is not None:
+                self._mapping_channel.add(poller)
+            else:
+                polling = SqsApiPolling(poller, sqs=sqs, wait_time_s=self.wait_time_s)
+                polling.start()
+                self._api_polling.append(polling)
         await self.gateway.start()
         log.info("embedded stack up in %.0f ms", (time.perf_counter() - started) * 1000)
 
@@ -262,8 +277,12 @@ class EmbeddedStack:
                 await self.gateway.stop()
             except Exception:
                 log.exception("gateway did not stop cleanly")
-        for poller in self.pollers:
-            await poller.stop()
+        if self._mapping_channel is not None:
+            await self._mapping_channel.close()
+            self._mapping_channel = None
+        for polling in self._api_polling:
+            await polling.stop()
+        self._api_polling.clear()
         self.pollers.clear()
         if self._exit_stack is not None:
             await self._exit_stack.aclose()

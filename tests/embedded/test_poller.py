@@ -1,4 +1,7 @@
-"""The pollers behave like Lambda's SQS event-source mapping (against a real moto server process)."""
+"""The event-source mappings behave like Lambda's (against a real moto server process).
+
+Each case runs both ways batches reach a function: the mapping inside the moto process (the embedded
+default) and polling over the SQS API."""
 
 from __future__ import annotations
 
@@ -15,13 +18,19 @@ from aiobotocore.session import get_session
 
 from aicc.embedded.invoke import InvocationStats, LambdaHandler
 from aicc.embedded.motoserver import MotoServerProcess
-from aicc.embedded.poller import QueuePoller, binding_for_agent, outcome_of
+from aicc.embedded.poller import MappingChannel, QueuePoller, SqsApiPolling, binding_for_agent, outcome_of
 from aicc.embedded.provision import Provisioned, provision
 from contracts.manifest import Manifest
 
 from .fakes import Recorder, recording, single_agent_manifest
 
 pytestmark = pytest.mark.embedded
+
+
+@pytest.fixture(params=["in-moto", "sqs-api"])
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
 
 # Short enough that redelivery tests take a couple of seconds; moto re-checks visibility every 1 s.
 VISIBILITY_S = 1
@@ -43,6 +52,7 @@ async def running_poller(
     *,
     concurrency: int = 1,
     stats: InvocationStats | None = None,
+    transport: str = "in-moto",
 ) -> AsyncIterator[QueuePoller]:
     agent = manifest.agents[0]
     binding = binding_for_agent(
@@ -52,21 +62,31 @@ async def running_poller(
         region="us-east-1",
         concurrency=concurrency,
     )
-    session = get_session()
     with ThreadPoolExecutor(max_workers=4) as executor:
-        async with session.create_client(
+        poller = QueuePoller(binding, handler, executor=executor, stats=stats or InvocationStats())
+        if transport == "in-moto":
+            assert moto.mappings_address is not None
+            channel = MappingChannel(moto.mappings_address)
+            await channel.open()
+            channel.add(poller)
+            try:
+                yield poller
+            finally:
+                await channel.close()
+            return
+        async with get_session().create_client(
             "sqs",
             region_name="us-east-1",
             endpoint_url=moto.url,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         ) as sqs:
-            poller = QueuePoller(binding, handler, sqs=sqs, executor=executor, stats=stats or InvocationStats())
-            poller.start()
+            polling = SqsApiPolling(poller, sqs=sqs)
+            polling.start()
             try:
                 yield poller
             finally:
-                await poller.stop()
+                await polling.stop()
 
 
 def _send(aws: dict[str, Any], queue_url: str, bodies: list[str], **extra: Any) -> None:
@@ -87,7 +107,9 @@ async def _wait(recorder: Recorder, predicate: Callable[[], bool], timeout_s: fl
     await asyncio.to_thread(recorder.wait_for, predicate, timeout_s)
 
 
-def test_batches_of_up_to_batch_size_in_lambda_record_shape(moto: MotoServerProcess, aws: dict[str, Any]) -> None:
+def test_batches_of_up_to_batch_size_in_lambda_record_shape(
+    moto: MotoServerProcess, aws: dict[str, Any], transport: str
+) -> None:
     manifest = single_agent_manifest(batch_size=10)
     provisioned = _provision(aws, manifest)
     queue_url = provisioned.queue_urls["intent"]
@@ -104,7 +126,9 @@ def test_batches_of_up_to_batch_size_in_lambda_record_shape(moto: MotoServerProc
     stats = InvocationStats()
 
     async def scenario() -> None:
-        async with running_poller(moto, manifest, provisioned, recording(recorder, "intent"), stats=stats):
+        async with running_poller(
+            moto, manifest, provisioned, recording(recorder, "intent"), stats=stats, transport=transport
+        ):
             await _wait(recorder, lambda: len(recorder.records("intent")) >= 12)
 
     asyncio.run(scenario())
@@ -137,13 +161,15 @@ def test_batches_of_up_to_batch_size_in_lambda_record_shape(moto: MotoServerProc
     assert summary["invocations"] == len(events) and summary["errors"] == 0
 
 
-def test_events_from_the_bus_arrive_with_the_full_envelope(moto: MotoServerProcess, aws: dict[str, Any]) -> None:
+def test_events_from_the_bus_arrive_with_the_full_envelope(
+    moto: MotoServerProcess, aws: dict[str, Any], transport: str
+) -> None:
     manifest = single_agent_manifest()
     provisioned = _provision(aws, manifest)
     recorder = Recorder()
 
     async def scenario() -> None:
-        async with running_poller(moto, manifest, provisioned, recording(recorder, "intent")):
+        async with running_poller(moto, manifest, provisioned, recording(recorder, "intent"), transport=transport):
             detail = {"meta": {"turn_id": "t-1"}, "text": "hello"}
             aws["events"].put_events(
                 Entries=[
@@ -168,7 +194,9 @@ def test_events_from_the_bus_arrive_with_the_full_envelope(moto: MotoServerProce
     assert envelope["detail"]["meta"]["turn_id"] == "t-1"
 
 
-def test_partial_batch_failure_redelivers_only_the_failed_message(moto: MotoServerProcess, aws: dict[str, Any]) -> None:
+def test_partial_batch_failure_redelivers_only_the_failed_message(
+    moto: MotoServerProcess, aws: dict[str, Any], transport: str
+) -> None:
     manifest = single_agent_manifest()
     provisioned = _provision(aws, manifest)
     queue_url = provisioned.queue_urls["intent"]
@@ -187,7 +215,9 @@ def test_partial_batch_failure_redelivers_only_the_failed_message(moto: MotoServ
         return [r["body"] for r in recorder.records("intent")]
 
     async def scenario() -> None:
-        async with running_poller(moto, manifest, provisioned, recording(recorder, "intent", fail_bad_once)):
+        async with running_poller(
+            moto, manifest, provisioned, recording(recorder, "intent", fail_bad_once), transport=transport
+        ):
             await _wait(recorder, lambda: bodies().count("bad") >= 2)
 
     asyncio.run(scenario())
@@ -197,7 +227,7 @@ def test_partial_batch_failure_redelivers_only_the_failed_message(moto: MotoServ
     assert _queue_counts(aws, queue_url) == (0, 0)
 
 
-def test_an_exception_fails_the_whole_batch(moto: MotoServerProcess, aws: dict[str, Any]) -> None:
+def test_an_exception_fails_the_whole_batch(moto: MotoServerProcess, aws: dict[str, Any], transport: str) -> None:
     manifest = single_agent_manifest()
     provisioned = _provision(aws, manifest)
     queue_url = provisioned.queue_urls["intent"]
@@ -209,7 +239,9 @@ def test_an_exception_fails_the_whole_batch(moto: MotoServerProcess, aws: dict[s
             raise RuntimeError("agent crashed")
 
     async def scenario() -> None:
-        async with running_poller(moto, manifest, provisioned, recording(recorder, "intent", raise_first_time)):
+        async with running_poller(
+            moto, manifest, provisioned, recording(recorder, "intent", raise_first_time), transport=transport
+        ):
             await _wait(recorder, lambda: len(recorder.records("intent")) >= 6)
 
     asyncio.run(scenario())
@@ -218,7 +250,9 @@ def test_an_exception_fails_the_whole_batch(moto: MotoServerProcess, aws: dict[s
     assert _queue_counts(aws, queue_url) == (0, 0)
 
 
-def test_past_max_receive_count_the_message_goes_to_the_dlq(moto: MotoServerProcess, aws: dict[str, Any]) -> None:
+def test_past_max_receive_count_the_message_goes_to_the_dlq(
+    moto: MotoServerProcess, aws: dict[str, Any], transport: str
+) -> None:
     manifest = single_agent_manifest(max_receive_count=2)
     provisioned = _provision(aws, manifest)
     _send(aws, provisioned.queue_urls["intent"], ["poison"])
@@ -231,7 +265,9 @@ def test_past_max_receive_count_the_message_goes_to_the_dlq(moto: MotoServerProc
         return sum(_queue_counts(aws, provisioned.dlq_urls["intent"]))
 
     async def scenario() -> None:
-        async with running_poller(moto, manifest, provisioned, recording(recorder, "intent", always_fail)):
+        async with running_poller(
+            moto, manifest, provisioned, recording(recorder, "intent", always_fail), transport=transport
+        ):
             await _wait(recorder, lambda: len(recorder.records("intent")) >= 2)
             # moto moves the message on the next receive after the visibility timeout.
             for _ in range(100):
@@ -246,7 +282,7 @@ def test_past_max_receive_count_the_message_goes_to_the_dlq(moto: MotoServerProc
     assert dead["Body"] == "poison"
 
 
-def test_a_slow_batch_does_not_hold_up_the_queue(moto: MotoServerProcess, aws: dict[str, Any]) -> None:
+def test_a_slow_batch_does_not_hold_up_the_queue(moto: MotoServerProcess, aws: dict[str, Any], transport: str) -> None:
     manifest = single_agent_manifest(batch_size=1)
     provisioned = _provision(aws, manifest)
     recorder = Recorder()
@@ -262,7 +298,7 @@ def test_a_slow_batch_does_not_hold_up_the_queue(moto: MotoServerProcess, aws: d
 
     async def scenario() -> None:
         handler = recording(recorder, "intent", slow_first)
-        async with running_poller(moto, manifest, provisioned, handler, concurrency=2):
+        async with running_poller(moto, manifest, provisioned, handler, concurrency=2, transport=transport):
             _send(aws, provisioned.queue_urls["intent"], ["slow"])
             assert await asyncio.to_thread(slow_started.wait, 10)
             _send(aws, provisioned.queue_urls["intent"], ["fast"])
