@@ -25,8 +25,12 @@ lost `ConversationReceived` under load). DynamoDB applies each write to an item 
 from __future__ import annotations
 
 import argparse
+import base64
+import datetime
+import decimal
 import functools
 import io
+import json
 import logging
 import os
 import select
@@ -111,6 +115,74 @@ def speed_up_sqs_receive() -> None:
     )
 
 
+# DynamoDB operations whose responses are items and counts: plain JSON once dynamo_to_dict is done.
+DYNAMODB_ITEM_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+
+
+def _wire_json(value: Any) -> Any:
+    """What moto's JSON serializer makes of a DynamoDB item response, without walking the model."""
+    if isinstance(value, dict):
+        return {key: _wire_json(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_wire_json(item) for item in value]
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=value.tzinfo or datetime.UTC).timestamp()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def serialize_dynamodb_items_directly() -> None:
+    """Answer item operations with json.dumps of the result instead of moto's model-driven serializer.
+
+    moto's generic serializer visits the botocore shape of every attribute value of every item (a
+    dozen calls per value); for the aggregator's whole-turn UpdateItem (ReturnValues=ALL_NEW) that
+    was ~20% of the DynamoDB process's CPU under `aicc bench` (py-spy --gil). The result is already
+    in DynamoDB's wire form after `dynamo_to_dict`, save bytes and timestamps. Errors and every other
+    operation keep moto's serializer. tests/embedded/test_motoserver_dynamodb_json.py checks that
+    botocore parses both to the same thing.
+    """
+    from moto.dynamodb.responses import DynamoResult
+
+    original = DynamoResult.execute_result
+    if getattr(original, "_aicc_direct", False):
+        return
+
+    def execute_result(self: Any, context: Any) -> Any:
+        operation = context.operation_model.name
+        if operation not in DYNAMODB_ITEM_OPERATIONS or isinstance(self.result, Exception):
+            return original(self, context)
+        body = json.dumps(_wire_json(self.result), separators=(",", ":"))
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+    execute_result._aicc_direct = True  # type: ignore[attr-defined]
+    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+
+
+def cache_handler_method_names() -> None:
+    """moto lists a response class's methods with inspect.getmembers on every request; they never change."""
+    import moto.core.responses
+
+    original = moto.core.responses.method_names_from_class
+    if getattr(original, "cache_info", None) is None:
+        moto.core.responses.method_names_from_class = functools.lru_cache(maxsize=512)(original)
+
+
 DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 
 
@@ -181,6 +253,8 @@ def serve(host: str, port: int, *, verbose: bool = False, exit_on_stdin_eof: boo
     cache_moto_request_routing()
     serialize_dynamodb_writes()
     speed_up_sqs_receive()
+    serialize_dynamodb_items_directly()
+    cache_handler_method_names()
     honour_replay_window_and_filters()
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
