@@ -1,6 +1,6 @@
 """What the embedded stack tells `aicc bench` about itself (`GET /_aicc/bench`).
 
-Every figure is a running total (calls, invocations) or a high-water mark (peak RSS), so the bench
+Every figure is a running total (calls, invocations, CPU seconds) or a high-water mark (peak RSS), so the bench
 takes one snapshot before and one after a measured phase and subtracts; nothing is reset, and a
 stack someone else runs (`aicc up`) can be measured without disturbing its own statistics.
 """
@@ -29,6 +29,18 @@ def peak_rss_kb(pid: int | None) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU a process has used so far (Linux /proc), in seconds."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After the command name: state is field 3, utime and stime are fields 14 and 15 (proc(5)).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def describe_stack(stack: EmbeddedStack) -> dict[str, Any]:
     functions: dict[str, Any] = {}
     for name in stack.stats.summary():
@@ -49,6 +61,7 @@ def describe_stack(stack: EmbeddedStack) -> dict[str, Any]:
         "functions": functions,
         "memory_mb": memory,
         "peak_rss_kb": {name: peak_rss_kb(pid) for name, pid in processes.items()},
+        "cpu_s": {name: cpu_seconds(pid) for name, pid in processes.items()},
         "pids": processes,
         "endpoints": {"moto": stack.moto_url, "dynamodb": stack.dynamodb_url},
         "state_dir": str(stack.state_dir.resolve()),

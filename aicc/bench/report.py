@@ -41,6 +41,10 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(
             f"critical path           {path['critical_path_hops']} hops: " + " -> ".join(path["longest_chain"])
         )
+    if result.get("cpu_ms_per_turn"):
+        lines.append(
+            "CPU per turn            " + ", ".join(f"{k} {v} ms" for k, v in result["cpu_ms_per_turn"].items())
+        )
     if result.get("peak_rss_mb"):
         lines.append("peak RSS                " + ", ".join(f"{k} {v} MB" for k, v in result["peak_rss_mb"].items()))
     lines += ["", "API calls per turn by operation"]

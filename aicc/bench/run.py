@@ -235,6 +235,14 @@ def summarise_phase(phase: PhaseResult, before: dict[str, Any], after: dict[str,
         websocket_messages=phase.websocket_messages,
         queues=int(after.get("pollers", {}).get("queues", 0)),
     )
+    # Where the stand-in spends its CPU: per process, per turn (the stack runs every handler).
+    cpu_ms_per_turn: dict[str, float] = {}
+    for name, now_s in (after.get("cpu_s") or {}).items():
+        earlier_s = (before.get("cpu_s") or {}).get(name)
+        if now_s is not None and earlier_s is not None:
+            cpu_ms_per_turn[name] = round((now_s - earlier_s) * 1000 / max(1, sent), 1)
+    if cpu_ms_per_turn:
+        cpu_ms_per_turn["total"] = round(sum(cpu_ms_per_turn.values()), 1)
     return {
         "customers": phase.customers,
         "turns": sent,
@@ -258,6 +266,7 @@ def summarise_phase(phase: PhaseResult, before: dict[str, Any], after: dict[str,
         "api_calls_per_turn_by_operation": by_operation,
         "api_calls": api_calls,
         "handlers": handlers,
+        "cpu_ms_per_turn": cpu_ms_per_turn,
         "websocket_messages": phase.websocket_messages,
         "connections": phase.connections,
         "cost_per_turn_usd": round(cost["cost_per_turn_usd"], 9),

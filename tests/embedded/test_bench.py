@@ -32,6 +32,7 @@ REQUIRED = (
     "critical_path",
     "handler_import_ms",
     "peak_rss_mb",
+    "cpu_ms_per_turn",
 )
 
 
@@ -72,6 +73,13 @@ def test_a_tiny_bench_run_reports_every_figure_and_its_counts_add_up() -> None:
     assert result["critical_path"]["longest_chain"][0].startswith("ConversationReceived")
     assert result["critical_path"]["longest_chain"][-1].startswith("ReplySent")
     assert set(result["peak_rss_mb"]) >= {"stack", "moto", "total"}
+    # CPU per turn, by process: every part did work, and the parts add up to the total.
+    cpu = result["cpu_ms_per_turn"]
+    assert set(cpu) >= {"stack", "moto", "total"} and all(ms > 0 for ms in cpu.values())
+    assert sum(ms for name, ms in cpu.items() if name != "total") == pytest.approx(cpu["total"], abs=0.2)
+    # The event-source mappings run inside moto; their receives and deletes are still counted.
+    assert result["api_calls"]["sqs"]["ReceiveMessage"]["messages_received"] >= turns
+    assert by_operation["sqs.DeleteMessageBatch"] > 0
     assert "handlers.intent" in result["handler_import_ms"]
 
 
