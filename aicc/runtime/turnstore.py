@@ -29,25 +29,17 @@ class TurnState:
     turn_id: str
     scope: str
     results: dict[str, dict[str, Any]]  # detail-type -> detail
-    arrived_ms: dict[str, int]  # detail-type -> epoch ms of arrival
     claimed: bool
     delivered: bool
     assembled: bool
 
 
 def _state(item: dict[str, Any]) -> TurnState:
-    results: dict[str, dict[str, Any]] = {}
-    arrived: dict[str, int] = {}
-    for name, value in item.items():
-        if name.startswith("r:"):
-            results[name[2:]] = json.loads(value["S"])
-        elif name.startswith("t:"):
-            arrived[name[2:]] = int(value["N"])
+    results = {name[2:]: json.loads(value["S"]) for name, value in item.items() if name.startswith("r:")}
     return TurnState(
         turn_id=item["turn_id"]["S"],
         scope=item["scope"]["S"],
         results=results,
-        arrived_ms=arrived,
         claimed="claimed_at" in item,
         delivered="delivered_at" in item,
         assembled="assembled_at" in item,
@@ -62,16 +54,14 @@ class TurnStore:
         return {"turn_id": {"S": turn_id}, "scope": {"S": self.scope}}
 
     def record(self, turn_id: str, detail_type: str, detail: dict[str, Any]) -> TurnState:
-        now_ms = int(time.time() * 1000)
         response = client("dynamodb").update_item(
             TableName=table_name("turns"),
             Key=self._key(turn_id),
-            UpdateExpression="SET #r = if_not_exists(#r, :r), #t = if_not_exists(#t, :t), expires_at = :ttl",
-            ExpressionAttributeNames={"#r": f"r:{detail_type}", "#t": f"t:{detail_type}"},
+            UpdateExpression="SET #r = if_not_exists(#r, :r), expires_at = :ttl",
+            ExpressionAttributeNames={"#r": f"r:{detail_type}"},
             ExpressionAttributeValues={
                 ":r": {"S": json.dumps(detail, separators=(",", ":"))},
-                ":t": {"N": str(now_ms)},
-                ":ttl": {"N": str(now_ms // 1000 + TURN_TTL_S)},
+                ":ttl": {"N": str(int(time.time()) + TURN_TTL_S)},
             },
             ReturnValues="ALL_NEW",
         )

@@ -61,3 +61,23 @@ def test_one_connection_carries_many_requests_each_answered_in_turn(moto: MotoSe
         connection.close()
     assert sorted(m["Body"] for m in received["Messages"]) == [f"m{i}" for i in range(5)]
     assert tables == {"TableNames": []}
+
+
+def test_rules_match_each_sample_event_as_moto_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flattening an event once for all rules (the stand-in's speed-up) decides exactly as moto does."""
+    from pathlib import Path
+
+    from moto.events.models import EventPattern
+
+    from aicc.embedded.motoserver import flatten_each_event_once
+    from contracts.manifest import manifest
+
+    patterns = [EventPattern.load(json.dumps(s.pattern)) for a in manifest().agents for s in a.consumes]
+    samples = [json.loads(p.read_text()) for p in sorted(Path("events/bus").glob("*.json"))]
+    assert len(patterns) > 10 and len(samples) > 10
+    monkeypatch.setattr(EventPattern, "matches_event", EventPattern.matches_event)
+    expected = [[p.matches_event(e) for p in patterns] for e in samples]
+    flatten_each_event_once()
+    assert getattr(EventPattern.matches_event, "_aicc_cached", False)
+    assert [[p.matches_event(e) for p in patterns] for e in samples] == expected
+    assert any(any(row) for row in expected) and not all(all(row) for row in expected)
