@@ -232,7 +232,8 @@ def flatten_each_event_once() -> None:
     moto's `EventPattern.matches_event` round-trips the event through JSON and flattens it once per
     rule; with a rule per agent that is ~15 times per event (~18% of the EventBridge process under
     `aicc bench`, py-spy --gil). Matching only reads the flattened copy, so the copy made for one
-    rule serves the next ones while the event's JSON is unchanged (checked per call).
+    rule serves the next ones for the same event object (PutEvents hands one dict to every rule and
+    no rule changes it; the cache holds a reference, so a new event can't reuse the object's id).
     """
     import moto.events.models as events_models
 
@@ -243,10 +244,9 @@ def flatten_each_event_once() -> None:
     def matches_event(self: Any, event: Any) -> bool:
         if not self._pattern:
             return True
-        text = json.dumps(event)
         cached = getattr(_flattened_event, "last", None)
-        if cached is None or cached[0] != text:
-            cached = (text, self._flatten_dict(json.loads(text)))
+        if cached is None or cached[0] is not event:
+            cached = (event, self._flatten_dict(json.loads(json.dumps(event))))
             _flattened_event.last = cached
         return bool(self._does_event_match(cached[1], self._pattern))
 

@@ -21,6 +21,8 @@ from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
 
 TURN_TTL_S = 7 * 24 * 3600
+# A turn can be claimed for its reply only once its message is recorded (the reply is addressed to it).
+MUST_HOLD = "ConversationReceived"
 CLAIM_LEASE_S = 30
 
 
@@ -65,6 +67,37 @@ class TurnStore:
             },
             ReturnValues="ALL_NEW",
         )
+        return _state(response["Attributes"])
+
+    def record_and_claim(self, turn_id: str, detail_type: str, detail: dict[str, Any]) -> TurnState | None:
+        """`record` and `claim` in one write, for the result that is replied with.
+
+        The claim needs the turn's message recorded first (`must_hold`): if it is not there yet this
+        raises, so the delivery is retried, and nothing is claimed. None: someone else holds the claim.
+        """
+        dynamodb = client("dynamodb")
+        now = time.time()
+        try:
+            response = dynamodb.update_item(
+                TableName=table_name("turns"),
+                Key=self._key(turn_id),
+                UpdateExpression="SET #r = if_not_exists(#r, :r), expires_at = :ttl, claimed_at = :now",
+                ConditionExpression="attribute_exists(#must) AND (attribute_not_exists(claimed_at) OR "
+                "(attribute_not_exists(delivered_at) AND claimed_at < :lease_cutoff))",
+                ExpressionAttributeNames={"#r": f"r:{detail_type}", "#must": f"r:{MUST_HOLD}"},
+                ExpressionAttributeValues={
+                    ":r": {"S": json.dumps(detail, separators=(",", ":"))},
+                    ":ttl": {"N": str(int(now) + TURN_TTL_S)},
+                    ":now": {"N": f"{now:.3f}"},
+                    ":lease_cutoff": {"N": f"{now - CLAIM_LEASE_S:.3f}"},
+                },
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException as failed:
+            if f"r:{MUST_HOLD}" not in (failed.response.get("Item") or {}):
+                raise RuntimeError(f"{detail_type} arrived before the turn's {MUST_HOLD} was recorded; retry") from None
+            return None
         return _state(response["Attributes"])
 
     def load(self, turn_id: str) -> TurnState | None:
