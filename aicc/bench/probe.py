@@ -50,7 +50,7 @@ def describe_stack(stack: EmbeddedStack) -> dict[str, Any]:
             "errors": stats.errors,
             # The newest samples last: the bench keeps as many as there were invocations since its snapshot.
             "duration_ms": [round(d, 3) for d in list(stats.duration_ms)],
-            "messages": sum(stats.batch_sizes),
+            "messages": stats.messages,
         }
     memory = {poller.name: poller.binding.function.memory_mb for poller in stack.pollers}
     processes = {"stack": os.getpid(), "moto": stack.moto.pid}

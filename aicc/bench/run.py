@@ -218,6 +218,8 @@ def summarise_phase(phase: PhaseResult, before: dict[str, Any], after: dict[str,
         shares = percentiles(durations)
         handlers[name] = {
             "invocations": invocations,
+            # Records handled: a batch of several messages is one invocation.
+            "messages": now.get("messages", 0) - earlier.get("messages", 0),
             "invocations_per_turn": round(invocations / max(1, sent), 2),
             "errors": now["errors"] - earlier.get("errors", 0),
             "p50_ms": shares["p50"],

@@ -89,6 +89,7 @@ class FunctionStats:
     # Pollers only, first deliveries: SentTimestamp -> handler start (bus + queue + long-poll wake-up).
     queue_wait_ms: deque[float] = field(default_factory=lambda: deque(maxlen=_SAMPLES))
     batch_sizes: deque[int] = field(default_factory=lambda: deque(maxlen=_SAMPLES))
+    messages: int = 0  # running total of records handed to the function
     failed_items: int = 0
 
     def summary(self) -> dict[str, Any]:
@@ -137,6 +138,7 @@ class InvocationStats:
         stats = self.function(name)
         with self._lock:
             stats.batch_sizes.append(size)
+            stats.messages += size
             stats.queue_wait_ms.extend(queue_wait_ms)
             stats.failed_items += failed_items
 

@@ -60,7 +60,9 @@ def test_a_tiny_bench_run_reports_every_figure_and_its_counts_add_up() -> None:
 
     # Every turn went through ingress and the aggregator; each handler reports its timing.
     assert result["handlers"]["aicc-ws-ingress"]["invocations"] == turns
-    assert result["handlers"]["aicc-intent"]["invocations"] == turns
+    # Queue-fed agents may get several turns' messages in one batch: count records, not invocations.
+    intent = result["handlers"]["aicc-intent"]
+    assert intent["messages"] == turns and 1 <= intent["invocations"] <= turns
     assert all(row["p50_ms"] is not None for row in result["handlers"].values())
 
     cost = result["cost"]
