@@ -81,3 +81,39 @@ def test_rules_match_each_sample_event_as_moto_does(monkeypatch: pytest.MonkeyPa
     assert getattr(EventPattern.matches_event, "_aicc_cached", False)
     assert [[p.matches_event(e) for p in patterns] for e in samples] == expected
     assert any(any(row) for row in expected) and not all(all(row) for row in expected)
+
+
+def test_json_calls_and_their_errors_and_other_protocols_answer_as_on_aws(
+    moto: MotoServerProcess, aws: dict[str, Any]
+) -> None:
+    """JSON-protocol calls skip moto's Flask layer; botocore must still see the same answers and errors."""
+    import boto3
+
+    dynamodb = aws["dynamodb"]
+    dynamodb.create_table(
+        TableName="t",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.put_item(TableName="t", Item={"pk": {"S": "a"}})
+    with pytest.raises(dynamodb.exceptions.ConditionalCheckFailedException):
+        dynamodb.put_item(TableName="t", Item={"pk": {"S": "a"}}, ConditionExpression="attribute_not_exists(pk)")
+    with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):
+        dynamodb.get_item(TableName="missing", Key={"pk": {"S": "a"}})
+    sqs = aws["sqs"]
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.get_queue_url(QueueName="missing")
+    assert (
+        aws["events"].put_events(Entries=[{"Source": "a", "DetailType": "b", "Detail": "{}"}])["FailedEntryCount"] == 0
+    )
+    # A REST/XML service still goes through moto's own app.
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(Bucket="aicc-test-bucket")
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["aicc-test-bucket"]
