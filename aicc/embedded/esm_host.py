@@ -44,6 +44,7 @@ _POLL_SLICE_S = 1
 # ReceiveMessage in the bill.
 _LONG_POLL_S = 20.0
 _BATCH_IDS = itertools.count(1)
+_ERROR_BACKOFF_S = 1.0
 
 
 def received_message_entry(message: Any) -> dict[str, Any]:
@@ -210,9 +211,12 @@ class _QueuePoller:
         while not self.session.closed.is_set():
             try:
                 messages, sizes = self._receive_batch()
-            except Exception as error:  # the queue went away (moto reset) or moto failed: stop this poller
-                log.info("event-source mapping %s stops: %s", self.mapping, error)
-                return
+            except Exception as error:
+                # The queue is gone (a moto reset) or moto failed: keep trying, as a mapping on AWS
+                # does, until the stack closes the channel.
+                log.warning("event-source mapping %s could not receive: %s", self.mapping, error)
+                self.session.closed.wait(_ERROR_BACKOFF_S)
+                continue
             if not messages:
                 # A stretch of nothing as long as a real long poll is one empty receive on the bill.
                 if time.monotonic() - idle_since >= _LONG_POLL_S:

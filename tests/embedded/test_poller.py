@@ -309,6 +309,25 @@ def test_a_slow_batch_does_not_hold_up_the_queue(moto: MotoServerProcess, aws: d
     assert [r["body"] for r in recorder.records("intent")] == ["slow", "fast"]
 
 
+def test_a_mapping_keeps_polling_through_a_missing_queue(moto: MotoServerProcess, aws: dict[str, Any]) -> None:
+    """A queue that disappears and comes back (moto restarted, Terraform re-created it) is polled again."""
+    manifest = single_agent_manifest()
+    provisioned = _provision(aws, manifest)
+    queue_url = provisioned.queue_urls["intent"]
+    recorder = Recorder()
+
+    async def scenario() -> None:
+        async with running_poller(moto, manifest, provisioned, recording(recorder, "intent"), transport="in-moto"):
+            aws["sqs"].delete_queue(QueueUrl=queue_url)
+            await asyncio.sleep(1.5)  # the pollers find no queue at least once
+            recreated = aws["sqs"].create_queue(QueueName=queue_url.rsplit("/", 1)[1])["QueueUrl"]
+            _send(aws, recreated, ["after"])
+            await _wait(recorder, lambda: len(recorder.records("intent")) >= 1)
+
+    asyncio.run(scenario())
+    assert [r["body"] for r in recorder.records("intent")] == ["after"]
+
+
 def test_batch_item_failure_rules() -> None:
     messages = [{"MessageId": f"id-{i}", "ReceiptHandle": f"rh-{i}"} for i in range(3)]
 
