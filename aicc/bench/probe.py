@@ -52,7 +52,7 @@ def describe_stack(stack: EmbeddedStack) -> dict[str, Any]:
             "duration_ms": [round(d, 3) for d in list(stats.duration_ms)],
             "messages": stats.messages,
         }
-    memory = {poller.name: poller.binding.function.memory_mb for poller in stack.pollers}
+    memory = {poller.name: poller.binding.function.memory_mb for poller in stack.mapped_functions}
     processes = {"stack": os.getpid(), "moto": stack.moto.pid}
     if stack.dynamodb is not None:
         processes["moto-dynamodb"] = stack.dynamodb.pid
@@ -66,7 +66,7 @@ def describe_stack(stack: EmbeddedStack) -> dict[str, Any]:
         "endpoints": {"moto": stack.moto_url, "dynamodb": stack.dynamodb_url},
         "state_dir": str(stack.state_dir.resolve()),
         "pollers": {
-            "queues": len(stack.pollers),
+            "queues": len(stack.mapped_functions),
             "per_queue": stack.pollers_per_queue,
             "long_poll_s": stack.wait_time_s,
         },

@@ -105,7 +105,7 @@ class _Session:
     def __init__(self, connection: socket.socket) -> None:
         self.connection = connection
         self._write_lock = threading.Lock()
-        self._outcomes: dict[int, tuple[threading.Event, _QueuePoller]] = {}
+        self._outcomes: dict[int, tuple[threading.Event, _MappingPoller]] = {}
         self._outcomes_lock = threading.Lock()
         self.closed = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -157,12 +157,12 @@ class _Session:
     def _start_mapping(self, spec: dict[str, Any]) -> None:
         receive_lock = threading.Lock()
         for index in range(max(1, int(spec.get("concurrency", 1)))):
-            poller = _QueuePoller(self, spec, receive_lock)
+            poller = _MappingPoller(self, spec, receive_lock)
             thread = threading.Thread(target=poller.run, name=f"esm {spec['mapping']} #{index}", daemon=True)
             self._threads.append(thread)
             thread.start()
 
-    def hand_over(self, poller: _QueuePoller, messages: list[dict[str, Any]], sizes: list[int], empty: int) -> None:
+    def hand_over(self, poller: _MappingPoller, messages: list[dict[str, Any]], sizes: list[int], empty: int) -> None:
         """Send a batch and wait until its outcome is applied (or the connection closes)."""
         batch_id = next(_BATCH_IDS)
         done = threading.Event()
@@ -187,7 +187,7 @@ class _Session:
                 self._outcomes.pop(batch_id, None)
 
 
-class _QueuePoller:
+class _MappingPoller:
     """One of a mapping's concurrent receive -> hand over -> delete loops."""
 
     def __init__(self, session: _Session, spec: dict[str, Any], receive_lock: threading.Lock) -> None:

@@ -14,7 +14,7 @@ Semantics reproduced (AWS "Using Lambda with Amazon SQS"):
 - several concurrent batches per mapping (Lambda starts with five pollers and scales), so one slow
   batch does not hold up the queue.
 
-`QueuePoller` is the function side: a batch in, an invocation on the handler thread pool, the
+`MappedFunction` is the function side: a batch in, an invocation on the handler thread pool, the
 receipt handles to delete out. Two ways bring it batches:
 - `MappingChannel` (the default): the receive/delete half runs inside the moto process, next to the
   queues, as the mapping runs inside AWS (aicc.embedded.esm_host); only batches and outcomes cross.
@@ -135,7 +135,7 @@ def outcome_of(result: Any, messages: list[dict[str, Any]], *, report_batch_item
     return BatchOutcome(keep, failed=len(failed_ids), whole_batch_failed=False)
 
 
-class QueuePoller:
+class MappedFunction:
     """One mapping's function side: invoke the handler with a batch, apply the partial-batch rules."""
 
     def __init__(
@@ -210,7 +210,7 @@ class MappingChannel:
     def __init__(self, address: tuple[str, int], *, on_api_call: ApiCallListener | None = None) -> None:
         self.address = address
         self.on_api_call = on_api_call
-        self._pollers: dict[str, QueuePoller] = {}
+        self._pollers: dict[str, MappedFunction] = {}
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._read_task: asyncio.Task[None] | None = None
@@ -225,7 +225,7 @@ class MappingChannel:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._read_task = asyncio.create_task(self._read_loop(), name="event-source mappings")
 
-    def add(self, poller: QueuePoller) -> None:
+    def add(self, poller: MappedFunction) -> None:
         binding = poller.binding
         self._pollers[poller.name] = poller
         self._send(
@@ -299,7 +299,7 @@ class MappingChannel:
             self.on_api_call("sqs", "DeleteMessageBatch", params, {"Successful": outcome.delete})
 
     def _count_receives(
-        self, poller: QueuePoller, messages: list[dict[str, Any]], sizes: list[int], message: dict[str, Any]
+        self, poller: MappedFunction, messages: list[dict[str, Any]], sizes: list[int], message: dict[str, Any]
     ) -> None:
         if self.on_api_call is None:
             return
@@ -325,7 +325,7 @@ def _with_binary_attributes(message: dict[str, Any]) -> dict[str, Any]:
 class SqsApiPolling:
     """`binding.concurrency` receive -> invoke -> delete loops over the SQS API (aiobotocore)."""
 
-    def __init__(self, poller: QueuePoller, *, sqs: Any, wait_time_s: int = LONG_POLL_S) -> None:
+    def __init__(self, poller: MappedFunction, *, sqs: Any, wait_time_s: int = LONG_POLL_S) -> None:
         self.poller = poller
         self.binding = poller.binding
         self.sqs = sqs

@@ -1,4 +1,4 @@
-"""The whole product on one machine: moto (AWS), the pollers (event-source mappings), the gateway.
+"""The whole product on one machine: moto (AWS, with the event-source mappings inside it), the gateway.
 
     run_stack(port=8080, moto_port=5000)      # blocks until Ctrl-C / SIGTERM
 
@@ -28,7 +28,7 @@ from aicc.bench.meter import ApiCallMeter
 from aicc.embedded.gateway import WebSocketGateway
 from aicc.embedded.invoke import HandlerResolver, InvocationStats, import_handler
 from aicc.embedded.motoserver import MotoServerProcess
-from aicc.embedded.poller import MappingChannel, QueuePoller, SqsApiPolling, binding_for_agent
+from aicc.embedded.poller import MappedFunction, MappingChannel, SqsApiPolling, binding_for_agent
 from aicc.embedded.provision import Provisioned, provision
 from aicc.runtime import clients
 from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
@@ -90,7 +90,7 @@ class EmbeddedStack:
         self.api_calls = ApiCallMeter()
         self.provisioned: Provisioned | None = None
         self.gateway: WebSocketGateway | None = None
-        self.pollers: list[QueuePoller] = []
+        self.mapped_functions: list[MappedFunction] = []
         self._mapping_channel: MappingChannel | None = None
         self._api_polling: list[SqsApiPolling] = []
         self._executor: ThreadPoolExecutor | None = None
@@ -174,8 +174,8 @@ class EmbeddedStack:
             load_started = time.perf_counter()
             handler = self.resolver(agent.handler)
             self.stats.record_init(binding.function.name, (time.perf_counter() - load_started) * 1000)
-            poller = QueuePoller(binding, handler, executor=self._executor, stats=self.stats)
-            self.pollers.append(poller)
+            poller = MappedFunction(binding, handler, executor=self._executor, stats=self.stats)
+            self.mapped_functions.append(poller)
             if self._mapping_channel is not None:
                 self._mapping_channel.add(poller)
             else:
@@ -271,7 +271,7 @@ class EmbeddedStack:
         _reset_shared_clients()
 
     async def stop(self) -> None:
-        """Sockets first (each gets its $disconnect while moto is still up), then pollers, then moto."""
+        """Sockets first (each gets its $disconnect while moto is still up), then the mappings, then moto."""
         if self.gateway is not None:
             try:
                 await self.gateway.stop()
@@ -283,7 +283,7 @@ class EmbeddedStack:
         for polling in self._api_polling:
             await polling.stop()
         self._api_polling.clear()
-        self.pollers.clear()
+        self.mapped_functions.clear()
         if self._exit_stack is not None:
             await self._exit_stack.aclose()
             self._exit_stack = None
@@ -314,7 +314,7 @@ class EmbeddedStack:
         ]
         if self.provisioned is not None:
             lines.append(f"event bus      {self.provisioned.bus_name}   archive {self.provisioned.archive_name}")
-            for poller in self.pollers:
+            for poller in self.mapped_functions:
                 queue = poller.binding.queue_url.rsplit("/", 1)[-1]
                 lines.append(
                     f"queue          {queue:<28} -> {poller.name} "
@@ -371,7 +371,7 @@ async def serve_stack(stack: EmbeddedStack, ready: Callable[[EmbeddedStack], Any
         if ready is not None:
             ready(stack)
         await stopping.wait()
-        print("\nstopping: closing sockets ($disconnect), pollers, moto", file=sys.stderr, flush=True)
+        print("\nstopping: closing sockets ($disconnect), event-source mappings, moto", file=sys.stderr, flush=True)
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)

@@ -18,7 +18,7 @@ from aiobotocore.session import get_session
 
 from aicc.embedded.invoke import InvocationStats, LambdaHandler
 from aicc.embedded.motoserver import MotoServerProcess
-from aicc.embedded.poller import MappingChannel, QueuePoller, SqsApiPolling, binding_for_agent, outcome_of
+from aicc.embedded.poller import MappedFunction, MappingChannel, SqsApiPolling, binding_for_agent, outcome_of
 from aicc.embedded.provision import Provisioned, provision
 from contracts.manifest import Manifest
 
@@ -53,7 +53,7 @@ async def running_poller(
     concurrency: int = 1,
     stats: InvocationStats | None = None,
     transport: str = "in-moto",
-) -> AsyncIterator[QueuePoller]:
+) -> AsyncIterator[MappedFunction]:
     agent = manifest.agents[0]
     binding = binding_for_agent(
         agent,
@@ -63,7 +63,7 @@ async def running_poller(
         concurrency=concurrency,
     )
     with ThreadPoolExecutor(max_workers=4) as executor:
-        poller = QueuePoller(binding, handler, executor=executor, stats=stats or InvocationStats())
+        poller = MappedFunction(binding, handler, executor=executor, stats=stats or InvocationStats())
         if transport == "in-moto":
             assert moto.mappings_address is not None
             channel = MappingChannel(moto.mappings_address)
