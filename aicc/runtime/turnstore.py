@@ -23,6 +23,20 @@ from aicc.runtime.tables import table_name
 TURN_TTL_S = 7 * 24 * 3600
 # A turn can be claimed for its reply only once its message is recorded (the reply is addressed to it).
 MUST_HOLD = "ConversationReceived"
+# Nobody claimed the turn, or an earlier claim never reached `delivered_at` and its lease ran out.
+_CLAIMABLE = "attribute_not_exists(claimed_at) OR (attribute_not_exists(delivered_at) AND claimed_at < :lease_cutoff)"
+
+
+def _result_values(detail: dict[str, Any], now: float) -> dict[str, Any]:
+    """`:r` and `:ttl` of a write that records a result (details as JSON: no float <-> Decimal)."""
+    return {":r": {"S": json.dumps(detail, separators=(",", ":"))}, ":ttl": {"N": str(int(now) + TURN_TTL_S)}}
+
+
+def _claim_values(now: float) -> dict[str, Any]:
+    """`:now` and `:lease_cutoff` of a write conditioned on `_CLAIMABLE`."""
+    return {":now": {"N": f"{now:.3f}"}, ":lease_cutoff": {"N": f"{now - CLAIM_LEASE_S:.3f}"}}
+
+
 CLAIM_LEASE_S = 30
 
 
@@ -61,10 +75,7 @@ class TurnStore:
             Key=self._key(turn_id),
             UpdateExpression="SET #r = if_not_exists(#r, :r), expires_at = :ttl",
             ExpressionAttributeNames={"#r": f"r:{detail_type}"},
-            ExpressionAttributeValues={
-                ":r": {"S": json.dumps(detail, separators=(",", ":"))},
-                ":ttl": {"N": str(int(time.time()) + TURN_TTL_S)},
-            },
+            ExpressionAttributeValues=_result_values(detail, time.time()),
             ReturnValues="ALL_NEW",
         )
         return _state(response["Attributes"])
@@ -72,7 +83,7 @@ class TurnStore:
     def record_and_claim(self, turn_id: str, detail_type: str, detail: dict[str, Any]) -> TurnState | None:
         """`record` and `claim` in one write, for the result that is replied with.
 
-        The claim needs the turn's message recorded first (`must_hold`): if it is not there yet this
+        The claim needs the turn's message recorded first (`MUST_HOLD`): if it is not there yet this
         raises, so the delivery is retried, and nothing is claimed. None: someone else holds the claim.
         """
         dynamodb = client("dynamodb")
@@ -82,15 +93,9 @@ class TurnStore:
                 TableName=table_name("turns"),
                 Key=self._key(turn_id),
                 UpdateExpression="SET #r = if_not_exists(#r, :r), expires_at = :ttl, claimed_at = :now",
-                ConditionExpression="attribute_exists(#must) AND (attribute_not_exists(claimed_at) OR "
-                "(attribute_not_exists(delivered_at) AND claimed_at < :lease_cutoff))",
+                ConditionExpression=f"attribute_exists(#must) AND ({_CLAIMABLE})",
                 ExpressionAttributeNames={"#r": f"r:{detail_type}", "#must": f"r:{MUST_HOLD}"},
-                ExpressionAttributeValues={
-                    ":r": {"S": json.dumps(detail, separators=(",", ":"))},
-                    ":ttl": {"N": str(int(now) + TURN_TTL_S)},
-                    ":now": {"N": f"{now:.3f}"},
-                    ":lease_cutoff": {"N": f"{now - CLAIM_LEASE_S:.3f}"},
-                },
+                ExpressionAttributeValues={**_result_values(detail, now), **_claim_values(now)},
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -113,12 +118,8 @@ class TurnStore:
                 TableName=table_name("turns"),
                 Key=self._key(turn_id),
                 UpdateExpression="SET claimed_at = :now",
-                ConditionExpression="attribute_not_exists(claimed_at) OR "
-                "(attribute_not_exists(delivered_at) AND claimed_at < :lease_cutoff)",
-                ExpressionAttributeValues={
-                    ":now": {"N": f"{now:.3f}"},
-                    ":lease_cutoff": {"N": f"{now - CLAIM_LEASE_S:.3f}"},
-                },
+                ConditionExpression=_CLAIMABLE,
+                ExpressionAttributeValues=_claim_values(now),
             )
         except dynamodb.exceptions.ConditionalCheckFailedException:
             return False
