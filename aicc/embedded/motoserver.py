@@ -447,8 +447,21 @@ class DirectJsonDispatch:
     """
 
     def __init__(self, app: Any) -> None:
+        # Resolved once here, not per request (and not at module import: the stack imports this
+        # module without needing moto).
+        from botocore.exceptions import ClientError
+        from moto.core.request import normalize_request
+        from moto.moto_api import recorder
+        from moto.moto_server.werkzeug_app import BackendRequest
+        from werkzeug.wrappers import Response
+
         self.app = app
         self._dispatchers: dict[str, Any] = {}
+        self._client_error = ClientError
+        self._normalize_request = normalize_request
+        self._recorder = recorder
+        self._request_class = BackendRequest
+        self._response_class = Response
 
     def _dispatcher(self, prefix: str) -> Any:
         if prefix not in self._dispatchers:
@@ -461,20 +474,14 @@ class DirectJsonDispatch:
         prefix = environ.get("HTTP_X_AMZ_TARGET", "").split(".", 1)[0]
         if prefix not in _JSON_TARGETS or environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != "/":
             return self.app(environ, start_response)
-        from botocore.exceptions import ClientError
-        from moto.core.request import normalize_request
-        from moto.moto_api import recorder
-        from moto.moto_server.werkzeug_app import BackendRequest
-        from werkzeug.wrappers import Response
-
-        request = normalize_request(BackendRequest(environ))
-        recorder._record_request(request)
+        request = self._normalize_request(self._request_class(environ))
+        self._recorder._record_request(request)
         try:
             result = self._dispatcher(prefix)(request, request.raw_url, dict(request.headers))
-        except ClientError as error:
+        except self._client_error as error:
             result = 400, {}, error.response["Error"]["Message"]
         status, headers, body = result if len(result) == 3 else (200, {}, result)
-        return Response(response=body, status=status, headers=headers)(environ, start_response)
+        return self._response_class(response=body, status=status, headers=headers)(environ, start_response)
 
 
 class _NothingLeftToDrain:
