@@ -150,27 +150,15 @@ class MappedFunction:
         self.handler = handler
         self.executor = executor
         self.stats = stats
-        self._in_flight: set[asyncio.Future[Any]] = set()
 
     @property
     def name(self) -> str:
         return self.binding.function.name
 
     async def invoke(self, messages: list[dict[str, Any]]) -> BatchOutcome:
-        """Run one batch (ReceiveMessage entries) through the handler; never raises."""
-        task = asyncio.ensure_future(self._invoke(messages))
-        self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
-        # Shielded: once a batch is handed over, stopping waits for its outcome rather than leaving
-        # the messages invisible until the visibility timeout.
-        return await asyncio.shield(task)
+        """Run one batch (ReceiveMessage entries) through the handler; never raises.
 
-    async def drain(self) -> None:
-        """Wait for the batches already handed to the handler."""
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
-
-    async def _invoke(self, messages: list[dict[str, Any]]) -> BatchOutcome:
+        Each transport tracks the batches it handed over and lets them finish when it stops."""
         binding = self.binding
         now_ms = time.time() * 1000
         # First deliveries only: a redelivery's wait is mostly the visibility timeout, not latency.
@@ -210,7 +198,7 @@ class MappingChannel:
     def __init__(self, address: tuple[str, int], *, on_api_call: ApiCallListener | None = None) -> None:
         self.address = address
         self.on_api_call = on_api_call
-        self._pollers: dict[str, MappedFunction] = {}
+        self._functions: dict[str, MappedFunction] = {}
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._read_task: asyncio.Task[None] | None = None
@@ -225,13 +213,13 @@ class MappingChannel:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._read_task = asyncio.create_task(self._read_loop(), name="event-source mappings")
 
-    def add(self, poller: MappedFunction) -> None:
-        binding = poller.binding
-        self._pollers[poller.name] = poller
+    def add(self, function: MappedFunction) -> None:
+        binding = function.binding
+        self._functions[function.name] = function
         self._send(
             {
                 "op": "map",
-                "mapping": poller.name,
+                "mapping": function.name,
                 "queue_arn": binding.queue_arn,
                 "batch_size": binding.batch_size,
                 "window_s": binding.batching_window_s,
@@ -288,22 +276,22 @@ class MappingChannel:
             task.add_done_callback(self._batches.discard)
 
     async def _run_batch(self, message: dict[str, Any]) -> None:
-        poller = self._pollers[message["mapping"]]
+        function = self._functions[message["mapping"]]
         messages: list[dict[str, Any]] = [_with_binary_attributes(m) for m in message["messages"]]
-        self._count_receives(poller, messages, message.get("receive_sizes") or [len(messages)], message)
-        outcome = await poller.invoke(messages)
+        self._count_receives(function, messages, message.get("receive_sizes") or [len(messages)], message)
+        outcome = await function.invoke(messages)
         handles = [entry["ReceiptHandle"] for entry in outcome.delete]
         self._send({"op": "done", "batch": message["batch"], "delete": handles})
         if handles and self.on_api_call is not None:
-            params = {"QueueUrl": poller.binding.queue_url, "Entries": outcome.delete}
+            params = {"QueueUrl": function.binding.queue_url, "Entries": outcome.delete}
             self.on_api_call("sqs", "DeleteMessageBatch", params, {"Successful": outcome.delete})
 
     def _count_receives(
-        self, poller: MappedFunction, messages: list[dict[str, Any]], sizes: list[int], message: dict[str, Any]
+        self, function: MappedFunction, messages: list[dict[str, Any]], sizes: list[int], message: dict[str, Any]
     ) -> None:
         if self.on_api_call is None:
             return
-        params = {"QueueUrl": poller.binding.queue_url}
+        params = {"QueueUrl": function.binding.queue_url}
         start = 0
         for size in sizes:
             self.on_api_call("sqs", "ReceiveMessage", params, {"Messages": messages[start : start + size]})
@@ -325,18 +313,19 @@ def _with_binary_attributes(message: dict[str, Any]) -> dict[str, Any]:
 class SqsApiPolling:
     """`binding.concurrency` receive -> invoke -> delete loops over the SQS API (aiobotocore)."""
 
-    def __init__(self, poller: MappedFunction, *, sqs: Any, wait_time_s: int = LONG_POLL_S) -> None:
-        self.poller = poller
-        self.binding = poller.binding
+    def __init__(self, function: MappedFunction, *, sqs: Any, wait_time_s: int = LONG_POLL_S) -> None:
+        self.function = function
+        self.binding = function.binding
         self.sqs = sqs
         self.wait_time_s = wait_time_s
         self._tasks: list[asyncio.Task[None]] = []
-        self._pending_deletes: set[asyncio.Task[None]] = set()
+        # Batches handed to the function, and their deletes: stopping lets every one finish.
+        self._unfinished: set[asyncio.Task[None]] = set()
         self._stopping = False
 
     def start(self) -> None:
         for index in range(max(1, self.binding.concurrency)):
-            self._tasks.append(asyncio.create_task(self._poll_loop(), name=f"poll {self.poller.name} #{index}"))
+            self._tasks.append(asyncio.create_task(self._poll_loop(), name=f"poll {self.function.name} #{index}"))
 
     async def stop(self) -> None:
         """Stop receiving; batches already handed to a handler finish and are deleted first."""
@@ -345,9 +334,8 @@ class SqsApiPolling:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        await self.poller.drain()
-        while self._pending_deletes:
-            await asyncio.gather(*self._pending_deletes, return_exceptions=True)
+        while self._unfinished:
+            await asyncio.gather(*self._unfinished, return_exceptions=True)
 
     async def _poll_loop(self) -> None:
         while not self._stopping:
@@ -364,17 +352,17 @@ class SqsApiPolling:
             if messages:
                 # Shielded and tracked: a batch handed over is answered and deleted even if stopping.
                 task = asyncio.create_task(self._invoke_then_delete(messages))
-                self._pending_deletes.add(task)
-                task.add_done_callback(self._pending_deletes.discard)
+                self._unfinished.add(task)
+                task.add_done_callback(self._unfinished.discard)
                 await asyncio.shield(task)
 
     async def _invoke_then_delete(self, messages: list[dict[str, Any]]) -> None:
-        outcome = await self.poller.invoke(messages)
+        outcome = await self.function.invoke(messages)
         if outcome.delete:
             # Not awaited before the next receive: deletes are off the reply's critical path.
             task = asyncio.create_task(self._delete(outcome.delete))
-            self._pending_deletes.add(task)
-            task.add_done_callback(self._pending_deletes.discard)
+            self._unfinished.add(task)
+            task.add_done_callback(self._unfinished.discard)
 
     async def _receive_batch(self) -> list[dict[str, Any]]:
         binding = self.binding
