@@ -1,8 +1,8 @@
 """Aggregator Lambda (the supervisor): joins a turn, has it answered once, on time.
 
-1. Records ConversationReceived and every result the manifest says a reply waits for. The
-   delivery that completes the turn (manifest patterns decide what "complete" means) publishes
-   TurnAssembled, once.
+1. Records ConversationReceived and every result the manifest says a reply waits for, with one
+   write per turn for the results that arrive in one batch. The write that completes the turn
+   (manifest patterns decide what "complete" means) publishes TurnAssembled, once.
 2. Response generation answers with ResponseComposed; the aggregator claims the turn, pushes the
    reply with `post_to_connection`, records it, hands the conversation to a staff queue when the
    route says so, and publishes ReplySent.
@@ -24,7 +24,7 @@ from aicc.runtime.clients import client
 from aicc.runtime.consumer import consume
 from aicc.runtime.conversations import record_reply
 from aicc.runtime.push import push
-from aicc.runtime.turnstore import TurnState, TurnStore
+from aicc.runtime.turnstore import BatchJoin, Recorded, TurnState, TurnStore
 from contracts.events import (
     ConversationReceived,
     EventDetail,
@@ -52,6 +52,9 @@ def _store(replay: str | None) -> TurnStore:
     return TurnStore(scope=f"{AGENT}#{replay}" if replay else AGENT)
 
 
+_join = BatchJoin(AGENT, lambda event: _store(event.replay))
+
+
 def process(event: BusEvent) -> list[EventDetail]:
     turn_id = event.meta.turn_id
     store = _store(event.replay)
@@ -64,37 +67,65 @@ def process(event: BusEvent) -> list[EventDetail]:
         # Recorded and claimed in one write: the reply's critical path saves a round trip.
         claimed = store.record_and_claim(turn_id, event.detail_type, event.detail.model_dump(mode="json"))
         return [] if claimed is None else _deliver(claimed, event, event.detail, deadline_fired=False, claimed=True)
-    state = store.record(turn_id, event.detail_type, event.detail.model_dump(mode="json"))
-    if isinstance(event.detail, ConversationReceived):
-        _schedule_deadline(event)
-        if event.replay:
-            from aicc.runtime.replay import record_replayed_turn
+    if isinstance(event.detail, ConversationReceived) and not _join.in_batch(event):
+        _schedule_deadlines([event])  # recorded alone: its batch did not schedule it
+    recorded = _join.recorded(event)
+    if isinstance(event.detail, ConversationReceived) and event.replay:
+        from aicc.runtime.replay import record_replayed_turn
 
-            record_replayed_turn(event.replay, turn_id)
-    status = turn_status(state.results, manifest())
-    if state.assembled or not status.complete or not store.mark_once(turn_id, "assembled_at"):
+        record_replayed_turn(event.replay, turn_id)
+    if recorded is None or not _completed_by(recorded):
         return []
     return [
         TurnAssembled(
             meta=new_meta(reacting_to=event, producer=AGENT),
-            results={k: v for k, v in state.results.items() if k != "ResponseComposed"},
+            results={k: v for k, v in recorded.after.results.items() if k != "ResponseComposed"},
             missing=[],
             degraded=False,
         )
     ]
 
 
-def _schedule_deadline(event: BusEvent) -> None:
+def _completed_by(recorded: Recorded) -> bool:
+    """Whether this write made the turn complete. Exactly one write per turn does: writes to a turn are
+    serialized, and a complete turn stays complete (the first copy of every result stands)."""
+    if not turn_status(recorded.after.results, manifest()).complete:
+        return False
+    return not turn_status(recorded.before.results, manifest()).complete
+
+
+def record_batch(events: list[BusEvent]) -> None:
+    """Before the records are processed: schedule the batch's deadlines in one request, then record its
+    results with one write per turn (a turn's results often arrive together)."""
+    joining = [e for e in events if not isinstance(e.detail, (ResponseComposed, TurnDeadline))]
+    _schedule_deadlines([e for e in joining if isinstance(e.detail, ConversationReceived)])
+    _join.record_batch(joining)
+
+
+def _schedule_deadlines(received: list[BusEvent]) -> None:
+    """A delayed TurnDeadline to ourselves per turn: one request for all the turns of a batch."""
+    if not received:
+        return
     queue_url = os.environ.get("AICC_DEADLINE_QUEUE_URL")
     if not queue_url:
-        logger.warning("AICC_DEADLINE_QUEUE_URL is not set: this turn has no deadline")
+        logger.warning("AICC_DEADLINE_QUEUE_URL is not set: these turns have no deadline")
         return
     # Operators may tighten or relax the deadline per deployment without touching the manifest.
     seconds = int(os.environ.get("AICC_TURN_DEADLINE_S", manifest().turn_deadline_s))
-    deadline = TurnDeadline(meta=new_meta(reacting_to=event, producer=AGENT), deadline_s=seconds)
-    client("sqs").send_message(
-        QueueUrl=queue_url, DelaySeconds=seconds, MessageBody=envelope_for_queue(deadline, source=f"aicc.{AGENT}")
-    )
+    bodies = [
+        envelope_for_queue(
+            TurnDeadline(meta=new_meta(reacting_to=event, producer=AGENT), deadline_s=seconds), source=f"aicc.{AGENT}"
+        )
+        for event in received
+    ]
+    sqs = client("sqs")
+    if len(bodies) == 1:
+        sqs.send_message(QueueUrl=queue_url, DelaySeconds=seconds, MessageBody=bodies[0])
+        return
+    entries = [{"Id": str(i), "DelaySeconds": seconds, "MessageBody": body} for i, body in enumerate(bodies)]
+    failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
+    if failed:
+        raise RuntimeError(f"{len(failed)} turn deadlines were not scheduled: {failed[0].get('Message')}")
 
 
 def _deadline_reply(state: TurnState, event: BusEvent) -> list[EventDetail]:
@@ -246,4 +277,4 @@ def _reply_sent(
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return consume(event, context, agent=AGENT, process=process, logger=logger)
+    return consume(event, context, agent=AGENT, process=process, logger=logger, prepare=record_batch)

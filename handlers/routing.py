@@ -1,8 +1,9 @@
 """Routing Lambda: IntentDetected + SentimentAnalyzed of one turn -> RouteDecided.
 
-The two arrive in any order, from different agents; the turn store joins them. Whichever delivery
-completes the pair decides. A duplicate delivery may decide again: the decision is a pure
-function of the pair, and the aggregator keeps the first RouteDecided of a turn.
+The two arrive in any order, from different agents; the turn store joins them, with one write
+when both arrive in one batch. Whichever delivery completes the pair decides. A duplicate delivery
+may decide again: the decision is a pure function of the pair, and the aggregator keeps the first
+RouteDecided of a turn.
 """
 
 from __future__ import annotations
@@ -14,19 +15,27 @@ from aws_lambda_powertools import Logger
 from aicc.agents.routing import decide
 from aicc.runtime.bus import BusEvent, new_meta
 from aicc.runtime.consumer import consume
-from aicc.runtime.turnstore import TurnStore
+from aicc.runtime.turnstore import BatchJoin, TurnStore
 from contracts.events import EventDetail, IntentDetected, SentimentAnalyzed
 
 AGENT = "routing"
 logger = Logger(service=AGENT)
 
 
-def process(event: BusEvent) -> list[EventDetail]:
+def _store(event: BusEvent) -> TurnStore:
     # A replayed turn joins in its own state, apart from the original turn's.
-    store = TurnStore(scope=f"{AGENT}#{event.replay}" if event.replay else AGENT)
-    state = store.record(event.meta.turn_id, event.detail_type, event.detail.model_dump(mode="json"))
-    intent = state.results.get("IntentDetected")
-    sentiment = state.results.get("SentimentAnalyzed")
+    return TurnStore(scope=f"{AGENT}#{event.replay}" if event.replay else AGENT)
+
+
+_join = BatchJoin(AGENT, _store)
+
+
+def process(event: BusEvent) -> list[EventDetail]:
+    recorded = _join.recorded(event)
+    if recorded is None:  # written with the other half of the pair, whose delivery decides
+        return []
+    intent = recorded.after.results.get("IntentDetected")
+    sentiment = recorded.after.results.get("SentimentAnalyzed")
     if intent is None or sentiment is None:
         return []
     return [
@@ -39,4 +48,4 @@ def process(event: BusEvent) -> list[EventDetail]:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return consume(event, context, agent=AGENT, process=process, logger=logger)
+    return consume(event, context, agent=AGENT, process=process, logger=logger, prepare=_join.record_batch)

@@ -18,8 +18,10 @@ Connections are kept alive (werkzeug's dev server closes each one; see QuietRequ
 
 And one correctness fix: moto's DynamoDB writes are read-modify-write without a lock, so two
 concurrent UpdateItem calls on one item can lose an attribute (seen: the aggregator's turn state
-lost `ConversationReceived` under load). DynamoDB applies each write to an item atomically;
-`serialize_dynamodb_writes` restores that by running moto's write paths under one lock.
+lost `ConversationReceived` under load). Its PutItem and UpdateItem also read the old item, for
+ReturnValues=ALL_OLD, before the write and apart from it, so two writes could report the same old
+item. DynamoDB applies each write to an item atomically and returns the item that write replaced;
+`serialize_dynamodb_writes` restores both by running moto's write paths under one lock.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import io
 import json
 import logging
 import os
+import re
 import select
 import signal
 import subprocess
@@ -151,7 +154,7 @@ def serialize_dynamodb_items_directly() -> None:
     """Answer item operations with json.dumps of the result instead of moto's model-driven serializer.
 
     moto's generic serializer visits the botocore shape of every attribute value of every item (a
-    dozen calls per value); for the aggregator's whole-turn UpdateItem (ReturnValues=ALL_NEW) that
+    dozen calls per value); for the aggregator's whole-turn UpdateItem (then ReturnValues=ALL_NEW) that
     was ~20% of the DynamoDB process's CPU under `aicc bench` (py-spy --gil). The result is already
     in DynamoDB's wire form after `dynamo_to_dict`, save bytes and timestamps. Errors and every other
     operation keep moto's serializer. tests/embedded/test_motoserver_dynamodb_json.py checks that
@@ -278,25 +281,76 @@ def cache_handler_method_names() -> None:
 
 
 DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+# Request handlers that read the old item (ReturnValues=ALL_OLD) before calling the backend's write.
+DYNAMODB_OLD_IMAGE_WRITES = ("put_item", "update_item")
+_dynamodb_write_lock = threading.RLock()
+
+
+# A header field name as RFC 9110 allows it (visible ASCII but ':'), which is what the email parser
+# takes as a plain "Name: value" line.
+_HEADER_NAME = re.compile(rb"[\x21-\x39\x3b-\x7e]+")
+
+
+def parse_headers_directly() -> None:
+    """Split request header lines directly instead of through the email package.
+
+    http.server hands each request's header block to `email.parser.Parser` (feedparser, policies,
+    regexes per line), about 5% of each moto process under `aicc bench` (py-spy --gil). For plain
+    `Name: value` lines, all botocore and aiohttp send, that parser keeps the name as is and the value
+    with its leading blanks and line ending stripped; anything else (a folded line, a line with no
+    name) goes to the email parser as before. tests/embedded/test_motoserver_headers.py compares
+    the two on generated header blocks.
+    """
+    import http.client
+
+    if not getattr(http.client.parse_headers, "_aicc_direct", False):
+        http.client.parse_headers = direct_header_parser()
+
+
+def direct_header_parser() -> Any:
+    """A drop-in for `http.client.parse_headers` (see `parse_headers_directly`)."""
+    import email.parser
+    import http.client
+
+    read_headers = http.client._read_headers  # type: ignore[attr-defined]
+
+    def parse_headers(fp: Any, _class: Any = http.client.HTTPMessage) -> Any:
+        lines = read_headers(fp)
+        message = _class()
+        for line in lines:
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, colon, value = line.partition(b":")
+            if not colon or not _HEADER_NAME.fullmatch(name):
+                return email.parser.Parser(_class=_class).parsestr(b"".join(lines).decode("iso-8859-1"))
+            message.set_raw(name.decode("iso-8859-1"), value.decode("iso-8859-1").lstrip(" \t").rstrip("\r\n"))
+        message.set_payload("")
+        return message
+
+    parse_headers._aicc_direct = True  # type: ignore[attr-defined]
+    return parse_headers
 
 
 def serialize_dynamodb_writes() -> None:
-    """Make moto's DynamoDB item writes atomic with respect to each other, as DynamoDB's are."""
+    """Make moto's DynamoDB item writes atomic with respect to each other, as DynamoDB's are, and the
+    old item a write returns the one it replaced."""
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
-    lock = threading.RLock()
-    for name in DYNAMODB_WRITES:
-        original = getattr(DynamoDBBackend, name)
+    targets: list[tuple[Any, str]] = [(DynamoDBBackend, name) for name in DYNAMODB_WRITES]
+    targets += [(DynamoHandler, name) for name in DYNAMODB_OLD_IMAGE_WRITES]
+    for owner, name in targets:
+        original = getattr(owner, name)
         if getattr(original, "_aicc_serialized", False):
             continue
 
         def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
+            with _dynamodb_write_lock:  # re-entrant: a handler's lock covers its backend call
                 return _original(self, *args, **kwargs)
 
         locked._aicc_serialized = True  # type: ignore[attr-defined]
         functools.update_wrapper(locked, original)
-        setattr(DynamoDBBackend, name, locked)
+        setattr(owner, name, locked)
 
 
 def _epoch(value: Any) -> float:
@@ -353,6 +407,7 @@ def serve(host: str, port: int, *, verbose: bool = False, exit_on_stdin_eof: boo
     cache_update_expression_parsing()
     cache_handler_method_names()
     honour_replay_window_and_filters()
+    parse_headers_directly()
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 

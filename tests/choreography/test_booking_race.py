@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from aicc.agents.servicing import book_action, handle
-from aicc.embedded.motoserver import DYNAMODB_WRITES, serialize_dynamodb_writes
+from aicc.embedded.motoserver import DYNAMODB_OLD_IMAGE_WRITES, DYNAMODB_WRITES, serialize_dynamodb_writes
 from aicc.runtime import clients
 from aicc.runtime.tables import TABLES, create_table_kwargs
 from contracts.events import EventMeta, IntentDetected, ServiceActionTaken
@@ -29,9 +29,12 @@ CUSTOMERS = 50
 def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     # In-process moto applies a conditional write as check-then-set without a lock; DynamoDB is atomic.
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
     for name in DYNAMODB_WRITES:  # restored when the test ends
         monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))
+    for name in DYNAMODB_OLD_IMAGE_WRITES:
+        monkeypatch.setattr(DynamoHandler, name, getattr(DynamoHandler, name))
     serialize_dynamodb_writes()
     monkeypatch.setenv("AICC_MAX_POOL_CONNECTIONS", str(CUSTOMERS))
     with mock_aws():

@@ -2,12 +2,16 @@
 
 moto's UpdateItem on a missing item creates it with a put; two first writes racing each create it,
 and the second put drops the first write's attribute (seen in the embedded stack under load: the
-aggregator's turn state lost ConversationReceived). The race window is widened here so the test
-is deterministic: without `serialize_dynamodb_writes` it fails every time.
+aggregator's turn state lost ConversationReceived). Its UpdateItem also reads the old item
+for ReturnValues=ALL_OLD apart from the write, so two racing writes could both report the same
+old item (the aggregator tells from it whether its write completed the turn). The race window is
+widened here so the tests are deterministic: without `serialize_dynamodb_writes` they fail every
+time.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +22,7 @@ import pytest
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.parsing import validators
+from moto.dynamodb.responses import DynamoHandler
 
 from aicc.embedded import motoserver
 
@@ -46,18 +51,30 @@ def table() -> Iterator[Any]:
         yield dynamodb
 
 
-def _race(dynamodb: Any, writers: int = 4) -> set[str]:
+@pytest.fixture
+def serialized(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in motoserver.DYNAMODB_WRITES:
+        monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))  # restored after the test
+    for name in motoserver.DYNAMODB_OLD_IMAGE_WRITES:
+        monkeypatch.setattr(DynamoHandler, name, getattr(DynamoHandler, name))
+    motoserver.serialize_dynamodb_writes()
+
+
+def _race(dynamodb: Any, writers: int = 4, olds: list[set[str]] | None = None) -> set[str]:
     start = threading.Barrier(writers)
 
     def write(n: int) -> None:
         start.wait()
-        dynamodb.update_item(
+        response = dynamodb.update_item(
             TableName="atomicity",
             Key={"pk": {"S": "turn"}},
             UpdateExpression="SET #a = if_not_exists(#a, :v)",
             ExpressionAttributeNames={"#a": f"r{n}"},
             ExpressionAttributeValues={":v": {"N": str(n)}},
+            ReturnValues="ALL_OLD",
         )
+        if olds is not None:
+            olds.append({k for k in response.get("Attributes", {}) if k != "pk"})
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
     for thread in threads:
@@ -74,8 +91,14 @@ def test_unpatched_moto_loses_racing_first_writes(table: Any, slow_validation: N
     assert len(_race(table)) < 4
 
 
-def test_serialized_writes_all_land(table: Any, slow_validation: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in motoserver.DYNAMODB_WRITES:
-        monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))  # restored after the test
-    motoserver.serialize_dynamodb_writes()
+def test_serialized_writes_all_land(table: Any, slow_validation: None, serialized: None) -> None:
     assert _race(table) == {"r0", "r1", "r2", "r3"}
+
+
+def test_each_write_returns_the_item_it_replaced(table: Any, slow_validation: None, serialized: None) -> None:
+    olds: list[set[str]] = []
+    _race(table, olds=olds)
+    # Applied one after another: the old items are 0, 1, 2 and 3 attributes, each holding the last.
+    chain = sorted(olds, key=len)
+    assert [len(old) for old in chain] == [0, 1, 2, 3]
+    assert all(a < b for a, b in itertools.pairwise(chain))

@@ -28,15 +28,28 @@ def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[TurnStore]:
 
 
 def test_results_join_in_any_order_and_the_first_copy_stands(store: TurnStore) -> None:
-    store.record("t1", "IntentDetected", {"intent": "recall_check"})
-    store.record("t1", "IntentDetected", {"intent": "changed by a duplicate"})
-    state = store.record("t1", "ConversationReceived", {"text": "hi"})
+    store.record_all("t1", {"IntentDetected": {"intent": "recall_check"}})
+    store.record_all("t1", {"IntentDetected": {"intent": "changed by a duplicate"}})
+    state = store.record_all("t1", {"ConversationReceived": {"text": "hi"}}).after
     assert state.results == {"IntentDetected": {"intent": "recall_check"}, "ConversationReceived": {"text": "hi"}}
     assert not state.claimed
 
 
+def test_results_recorded_together_show_the_state_found_and_the_state_left(store: TurnStore) -> None:
+    first = store.record_all("t4", {"IntentDetected": {"intent": "recall_check"}})
+    assert first.before.results == {} and first.after.results == {"IntentDetected": {"intent": "recall_check"}}
+    both = store.record_all(
+        "t4", {"ConversationReceived": {"text": "hi"}, "IntentDetected": {"intent": "changed by a duplicate"}}
+    )
+    assert both.before.results == {"IntentDetected": {"intent": "recall_check"}}
+    assert both.after.results == {"IntentDetected": {"intent": "recall_check"}, "ConversationReceived": {"text": "hi"}}
+    # What the write reports leaving is what is stored.
+    stored = store.load("t4")
+    assert stored is not None and stored.results == both.after.results
+
+
 def test_the_reply_is_claimed_once_with_its_result_recorded(store: TurnStore) -> None:
-    store.record("t1", "ConversationReceived", {"text": "hi"})
+    store.record_all("t1", {"ConversationReceived": {"text": "hi"}})
     first = store.record_and_claim("t1", "ResponseComposed", {"text": "hello"})
     assert first is not None and first.claimed
     assert first.results["ResponseComposed"] == {"text": "hello"}
@@ -48,14 +61,14 @@ def test_the_reply_is_claimed_once_with_its_result_recorded(store: TurnStore) ->
 def test_a_response_before_its_message_is_retried_and_claims_nothing(store: TurnStore) -> None:
     with pytest.raises(RuntimeError, match="before the turn's ConversationReceived"):
         store.record_and_claim("t2", "ResponseComposed", {"text": "early"})
-    store.record("t2", "ConversationReceived", {"text": "hi"})
+    store.record_all("t2", {"ConversationReceived": {"text": "hi"}})
     assert store.record_and_claim("t2", "ResponseComposed", {"text": "on time"}) is not None
 
 
 def test_a_claim_never_delivered_can_be_taken_again_after_its_lease(
     store: TurnStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store.record("t3", "ConversationReceived", {"text": "hi"})
+    store.record_all("t3", {"ConversationReceived": {"text": "hi"}})
     assert store.claim("t3")  # e.g. the deadline's attempt, which then crashed before delivering
     assert store.record_and_claim("t3", "ResponseComposed", {"text": "x"}) is None
     later = time.time() + CLAIM_LEASE_S + 1
