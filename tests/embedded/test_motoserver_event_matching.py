@@ -1,9 +1,10 @@
 """The stand-in's rule matching (one flattened copy per event, an early no on source and detail-type)
-decides every pattern and event exactly as moto's own matching."""
+decides every pattern and event exactly as moto's own matching, and its once-per-event shaping gives
+each target what moto's own template filling gives it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto.events.models import EventPattern
 
-from aicc.embedded.motoserver import flatten_each_event_once
+from aicc.embedded.motoserver import flatten_each_event_once, transform_each_event_once
 
 _WORDS = st.sampled_from(["aicc.intent", "aicc.routing", "IntentDetected", "RouteDecided", "x", ""])
 _NAMED = st.one_of(
@@ -44,17 +45,21 @@ _EVENTS = st.fixed_dictionaries(
 )
 
 
-@pytest.fixture(scope="module")
-def moto_matches() -> Iterator[Any]:
-    """moto's own `matches_event`; the stand-in's replaces it while this module runs."""
-    original = EventPattern.matches_event
+def _moto_original(owner: Any, name: str, apply: Callable[[], None], wrap: Any = None) -> Iterator[Any]:
+    """moto's own `owner.name`, while the stand-in's (installed by `apply`) replaces it for a module."""
+    original = getattr(owner, name)
     if getattr(original, "_aicc_cached", False):
         pytest.skip("moto is already patched in this process")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(EventPattern, "matches_event", original)  # restored when the module is done
-        flatten_each_event_once()
-        assert getattr(EventPattern.matches_event, "_aicc_cached", False)
+        patch.setattr(owner, name, wrap(original) if wrap else original)  # restored when the module is done
+        apply()
+        assert getattr(getattr(owner, name), "_aicc_cached", False)
         yield original
+
+
+@pytest.fixture(scope="module")
+def moto_matches() -> Iterator[Any]:
+    yield from _moto_original(EventPattern, "matches_event", flatten_each_event_once)
 
 
 @settings(max_examples=300, deadline=None)
@@ -64,3 +69,46 @@ def test_every_pattern_decides_every_event_as_moto_does(
 ) -> None:
     loaded = [EventPattern(None, p) for p in patterns]
     assert [p.matches_event(event) for p in loaded] == [moto_matches(p, event) for p in loaded]
+
+
+@pytest.fixture(scope="module")
+def moto_transform() -> Iterator[Any]:
+    from moto.events.utils import EventTemplateParser
+
+    yield from _moto_original(EventTemplateParser, "parse", transform_each_event_once, wrap=staticmethod)
+
+
+_DETAILS = st.recursive(
+    st.one_of(st.text(max_size=8), st.integers(), st.booleans(), st.none()),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(details=st.lists(st.dictionaries(st.text(max_size=6), _DETAILS, max_size=4), min_size=1, max_size=3))
+def test_each_target_gets_the_event_moto_would_give_it(moto_transform: Any, details: list[dict[str, Any]]) -> None:
+    from moto.events.utils import EventTemplateParser
+
+    for n, detail in enumerate(details):
+        event = {
+            "version": "0",
+            "id": f"e{n}",
+            "detail-type": "IntentDetected",
+            "source": "aicc.intent",
+            "account": "123456789012",
+            "time": 1795575238.5 + n,
+            "region": "us-east-1",
+            "resources": [],
+            "detail": detail,
+            "ingestion-time": 1795575238.6 + n,
+        }
+        expected = moto_transform(None, {}, event)
+        for _target in range(3):  # one event, several rules' targets
+            shaped = EventTemplateParser.parse(None, {}, event)
+            assert shaped == expected
+            shaped["time"] = "rewritten by this target"  # as moto's SQS target does; others must not see it
+        with_transformer = {"InputPathsMap": {"d": "$.detail"}, "InputTemplate": '{"d": <d>}'}
+        assert EventTemplateParser.parse(
+            with_transformer["InputTemplate"], with_transformer["InputPathsMap"], event
+        ) == moto_transform(with_transformer["InputTemplate"], with_transformer["InputPathsMap"], event)
