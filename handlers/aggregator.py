@@ -47,17 +47,12 @@ AGENT = "aggregator"
 logger = Logger(service=AGENT)
 
 
-def _store(replay: str | None) -> TurnStore:
-    # A replayed turn is assembled in its own state, apart from the original (already answered) one.
-    return TurnStore(scope=f"{AGENT}#{replay}" if replay else AGENT)
-
-
-_join = BatchJoin(AGENT, lambda event: _store(event.replay))
+_join = BatchJoin(AGENT)
 
 
 def process(event: BusEvent) -> list[EventDetail]:
     turn_id = event.meta.turn_id
-    store = _store(event.replay)
+    store = TurnStore.of(AGENT, event.replay)
     if isinstance(event.detail, TurnDeadline):
         state = store.load(turn_id)
         if state is None or state.claimed:
@@ -164,7 +159,7 @@ def _deliver(
 ) -> list[EventDetail]:
     if "ConversationReceived" not in state.results:
         raise RuntimeError("a response arrived before its message was recorded; retry")
-    store = _store(event.replay)
+    store = TurnStore.of(AGENT, event.replay)
     if not claimed and not store.claim(state.turn_id):
         return []
     received = ConversationReceived.model_validate(state.results["ConversationReceived"])
@@ -244,7 +239,7 @@ def _record_replayed(
         received.meta.turn_id,
         {**frame.model_dump(mode="json"), "intent": intent, "deadline_fired": deadline_fired},
     )
-    _store(replay).mark_delivered(received.meta.turn_id, "replayed")
+    TurnStore.of(AGENT, replay).mark_delivered(received.meta.turn_id, "replayed")
     logger.info("replayed turn recorded", extra={"turn_id": received.meta.turn_id, "replay": replay})
     return [
         _reply_sent(event, composed, delivered=False, deadline_fired=deadline_fired, missing=missing, latency_ms=0.0)

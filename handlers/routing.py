@@ -15,19 +15,14 @@ from aws_lambda_powertools import Logger
 from aicc.agents.routing import decide
 from aicc.runtime.bus import BusEvent, new_meta
 from aicc.runtime.consumer import consume
-from aicc.runtime.turnstore import BatchJoin, TurnStore
+from aicc.runtime.turnstore import BatchJoin
 from contracts.events import EventDetail, IntentDetected, SentimentAnalyzed
 
 AGENT = "routing"
 logger = Logger(service=AGENT)
 
 
-def _store(event: BusEvent) -> TurnStore:
-    # A replayed turn joins in its own state, apart from the original turn's.
-    return TurnStore(scope=f"{AGENT}#{event.replay}" if event.replay else AGENT)
-
-
-_join = BatchJoin(AGENT, _store)
+_join = BatchJoin(AGENT)
 
 
 def process(event: BusEvent) -> list[EventDetail]:

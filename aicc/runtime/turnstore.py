@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from aicc.runtime.bus import BusEvent
 
 TURN_TTL_S = 7 * 24 * 3600
+CLAIM_LEASE_S = 30
 # A turn can be claimed for its reply only once its message is recorded (the reply is addressed to it).
 MUST_HOLD = "ConversationReceived"
 # Nobody claimed the turn, or an earlier claim never reached `delivered_at` and its lease ran out.
@@ -47,9 +48,6 @@ def _ttl_value(now: float) -> dict[str, Any]:
 def _claim_values(now: float) -> dict[str, Any]:
     """`:now` and `:lease_cutoff` of a write conditioned on `_CLAIMABLE`."""
     return {":now": {"N": f"{now:.3f}"}, ":lease_cutoff": {"N": f"{now - CLAIM_LEASE_S:.3f}"}}
-
-
-CLAIM_LEASE_S = 30
 
 
 @dataclass(frozen=True)
@@ -83,6 +81,11 @@ def _state(item: dict[str, Any]) -> TurnState:
 class TurnStore:
     def __init__(self, scope: str) -> None:
         self.scope = scope
+
+    @classmethod
+    def of(cls, agent: str, replay: str | None = None) -> TurnStore:
+        """An agent's join state; a replayed turn joins in its own state, apart from the original turn's."""
+        return cls(scope=f"{agent}#{replay}" if replay else agent)
 
     def _key(self, turn_id: str) -> dict[str, Any]:
         return {"turn_id": {"S": turn_id}, "scope": {"S": self.scope}}
@@ -177,10 +180,10 @@ class BatchJoin:
     a second copy in one batch (EventBridge may deliver an event twice).
     """
 
-    def __init__(self, name: str, store_for: Callable[[BusEvent], TurnStore]) -> None:
-        self._store_for = store_for
+    def __init__(self, agent: str) -> None:
+        self.agent = agent
         # Per invocation: a Lambda container runs one at a time, the embedded stack one per thread.
-        self._in_batch: ContextVar[dict[str, Recorded | None]] = ContextVar(f"aicc_{name}_recorded_in_batch")
+        self._in_batch: ContextVar[dict[str, Recorded | None]] = ContextVar(f"aicc_{agent}_recorded_in_batch")
 
     def record_batch(self, events: Sequence[BusEvent]) -> None:
         """Record the batch's events; a failure fails the whole batch, and every write is safe to repeat."""
@@ -189,11 +192,11 @@ class BatchJoin:
         for event in events:
             groups.setdefault((event.replay, event.meta.turn_id), []).append(event)
         outcomes: dict[str, Recorded | None] = {}
-        for (_, turn_id), group in groups.items():
+        for (replay, turn_id), group in groups.items():
             results: dict[str, dict[str, Any]] = {}
             for event in group:
                 results.setdefault(event.detail_type, event.detail.model_dump(mode="json"))
-            recorded = self._store_for(group[0]).record_all(turn_id, results)
+            recorded = TurnStore.of(self.agent, replay).record_all(turn_id, results)
             outcomes.update(dict.fromkeys((event.id for event in group), None))
             outcomes[group[-1].id] = recorded  # the latest cause speaks for the write
         self._in_batch.set(outcomes)
@@ -208,4 +211,4 @@ class BatchJoin:
         if event.id in outcomes:
             return outcomes.pop(event.id)
         detail = {event.detail_type: event.detail.model_dump(mode="json")}
-        return self._store_for(event).record_all(event.meta.turn_id, detail)
+        return TurnStore.of(self.agent, event.replay).record_all(event.meta.turn_id, detail)
