@@ -107,18 +107,18 @@ def _schedule_deadlines(received: list[BusEvent]) -> None:
         return
     # Operators may tighten or relax the deadline per deployment without touching the manifest.
     seconds = int(os.environ.get("AICC_TURN_DEADLINE_S", manifest().turn_deadline_s))
-    bodies = [
-        envelope_for_queue(
-            TurnDeadline(meta=new_meta(reacting_to=event, producer=AGENT), deadline_s=seconds), source=f"aicc.{AGENT}"
-        )
-        for event in received
+    entries = [
+        {
+            "Id": str(i),
+            "DelaySeconds": seconds,
+            "MessageBody": envelope_for_queue(
+                TurnDeadline(meta=new_meta(reacting_to=event, producer=AGENT), deadline_s=seconds),
+                source=f"aicc.{AGENT}",
+            ),
+        }
+        for i, event in enumerate(received)
     ]
-    sqs = client("sqs")
-    if len(bodies) == 1:
-        sqs.send_message(QueueUrl=queue_url, DelaySeconds=seconds, MessageBody=bodies[0])
-        return
-    entries = [{"Id": str(i), "DelaySeconds": seconds, "MessageBody": body} for i, body in enumerate(bodies)]
-    failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
+    failed = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
     if failed:
         raise RuntimeError(f"{len(failed)} turn deadlines were not scheduled: {failed[0].get('Message')}")
 
