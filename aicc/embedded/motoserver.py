@@ -226,6 +226,18 @@ def query_partitions_directly() -> None:
     Table.query = query  # type: ignore[method-assign]
 
 
+def _for_last_event(cache: threading.local, event: Any, compute: Any) -> Any:
+    """`compute(event)`, kept for the last event seen on this thread (by identity).
+
+    PutEvents hands one dict to every rule and target and none changes it, so work that depends on
+    the event alone is done once. The cache holds a reference, so a new event can't reuse the id.
+    """
+    cached = getattr(cache, "last", None)
+    if cached is None or cached[0] is not event:
+        cached = cache.last = (event, compute(event))
+    return cached[1]
+
+
 _flattened_event = threading.local()
 
 
@@ -235,8 +247,7 @@ def flatten_each_event_once() -> None:
     moto's `EventPattern.matches_event` round-trips the event through JSON and flattens it once per
     rule; with a rule per agent that is ~15 times per event (~18% of the EventBridge process under
     `aicc bench`, py-spy --gil). Matching only reads the flattened copy, so the copy made for one
-    rule serves the next ones for the same event object (PutEvents hands one dict to every rule and
-    no rule changes it; the cache holds a reference, so a new event can't reuse the object's id).
+    rule serves the next ones for the same event object (`_for_last_event`).
 
     Most rules then fail on `source` or `detail-type`, which every rule here lists as plain strings.
     moto ANDs a pattern's top-level fields, and a list of plain strings matches a string value only
@@ -267,11 +278,8 @@ def flatten_each_event_once() -> None:
             value = event.get(field)
             if isinstance(value, str) and value not in allowed:
                 return False
-        cached = getattr(_flattened_event, "last", None)
-        if cached is None or cached[0] is not event:
-            cached = (event, self._flatten_dict(json.loads(json.dumps(event))))
-            _flattened_event.last = cached
-        return bool(self._does_event_match(cached[1], self._pattern))
+        flat = _for_last_event(_flattened_event, event, lambda e: self._flatten_dict(json.loads(json.dumps(e))))
+        return bool(self._does_event_match(flat, self._pattern))
 
     matches_event._aicc_cached = True  # type: ignore[attr-defined]
     pattern_class.matches_event = matches_event  # type: ignore[method-assign]
@@ -286,9 +294,9 @@ def transform_each_event_once() -> None:
     For each target moto fills its default template from the event with eight JSONPath lookups
     and string replacements, then parses the result (~9% of the EventBridge process under `aicc
     bench`, py-spy --gil); every rule here targets a queue without a transformer. The result depends
-    only on the event, which no target changes, so it is kept as JSON for the last event (by
-    identity, as in `flatten_each_event_once`) and each target gets its own fresh copy: moto's SQS
-    target rewrites the copy's `time`.
+    only on the event, which no target changes, so it is kept as JSON for the last event
+    (`_for_last_event`) and each target gets its own fresh copy: moto's SQS target rewrites the
+    copy's `time`.
     """
     from moto.events.utils import EventTemplateParser
 
@@ -299,11 +307,10 @@ def transform_each_event_once() -> None:
     def parse(input_template: Any, input_paths_map: Any, event: Any) -> Any:
         if input_template or input_paths_map:
             return original(input_template, input_paths_map, event)
-        cached = getattr(_transformed_event, "last", None)
-        if cached is None or cached[0] is not event:
-            cached = (event, json.dumps(original(input_template, input_paths_map, event)))
-            _transformed_event.last = cached
-        return json.loads(cached[1])
+        shaped = _for_last_event(
+            _transformed_event, event, lambda e: json.dumps(original(input_template, input_paths_map, e))
+        )
+        return json.loads(shaped)
 
     parse._aicc_cached = True  # type: ignore[attr-defined]
     EventTemplateParser.parse = staticmethod(parse)  # type: ignore[method-assign]
@@ -395,6 +402,28 @@ DYNAMODB_OLD_IMAGE_WRITES = ("put_item", "update_item")
 _dynamodb_write_lock = threading.RLock()
 
 
+def serialize_dynamodb_writes() -> None:
+    """Make moto's DynamoDB item writes atomic with respect to each other, as DynamoDB's are, and the
+    old item a write returns the one it replaced."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
+
+    targets: list[tuple[Any, str]] = [(DynamoDBBackend, name) for name in DYNAMODB_WRITES]
+    targets += [(DynamoHandler, name) for name in DYNAMODB_OLD_IMAGE_WRITES]
+    for owner, name in targets:
+        original = getattr(owner, name)
+        if getattr(original, "_aicc_serialized", False):
+            continue
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _dynamodb_write_lock:  # re-entrant: a handler's lock covers its backend call
+                return _original(self, *args, **kwargs)
+
+        locked._aicc_serialized = True  # type: ignore[attr-defined]
+        functools.update_wrapper(locked, original)
+        setattr(owner, name, locked)
+
+
 # A header field name as RFC 9110 allows it (visible ASCII but ':'), which is what the email parser
 # takes as a plain "Name: value" line.
 _HEADER_NAME = re.compile(rb"[\x21-\x39\x3b-\x7e]+")
@@ -438,28 +467,6 @@ def direct_header_parser() -> Any:
 
     parse_headers._aicc_direct = True  # type: ignore[attr-defined]
     return parse_headers
-
-
-def serialize_dynamodb_writes() -> None:
-    """Make moto's DynamoDB item writes atomic with respect to each other, as DynamoDB's are, and the
-    old item a write returns the one it replaced."""
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.responses import DynamoHandler
-
-    targets: list[tuple[Any, str]] = [(DynamoDBBackend, name) for name in DYNAMODB_WRITES]
-    targets += [(DynamoHandler, name) for name in DYNAMODB_OLD_IMAGE_WRITES]
-    for owner, name in targets:
-        original = getattr(owner, name)
-        if getattr(original, "_aicc_serialized", False):
-            continue
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with _dynamodb_write_lock:  # re-entrant: a handler's lock covers its backend call
-                return _original(self, *args, **kwargs)
-
-        locked._aicc_serialized = True  # type: ignore[attr-defined]
-        functools.update_wrapper(locked, original)
-        setattr(owner, name, locked)
 
 
 def _epoch(value: Any) -> float:
