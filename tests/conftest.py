@@ -9,6 +9,29 @@ import pytest
 
 from aicc.runtime import clients
 
+TIERS = ("unit", "integration", "embedded", "infra")
+# A test's tier is its folder's, unless it carries a tier marker itself (a contract suite's
+# backend parameter does: memory is unit, moto is integration).
+FOLDER_TIERS = {
+    "unit": "unit",
+    "integration": "integration",
+    "choreography": "integration",
+    "embedded": "embedded",
+    "terraform": "infra",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent
+    for item in items:
+        if any(item.get_closest_marker(tier) for tier in TIERS):
+            continue
+        folder = item.path.relative_to(root).parts[0]
+        tier = FOLDER_TIERS.get(folder)
+        if tier is None:
+            raise pytest.UsageError(f"{item.nodeid}: no tier; put it under a tier folder or mark it")
+        item.add_marker(getattr(pytest.mark, tier))
+
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
