@@ -1,4 +1,4 @@
-"""WebSocket frames (DESIGN §4). Clients depend on these: change them only additively."""
+"""WebSocket frames (docs/protocol.md). Clients depend on these: change them only additively."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@
 `aicc/data/knowledge/`) or `kendra` (Amazon Kendra Retrieve, falling back to the local index on errors).
 
 This module imports nothing heavy: handlers import it at cold start, and the corpus, the index and
-pydantic are only loaded by the first search (DESIGN §8 cold-start budget).
+pydantic are only loaded by the first search (a handler's cold start should not pay for them).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def search(
     """The `k` best passages for `query`, best first; [] when nothing is relevant enough.
 
     `model`/`model_year` (the customer's vehicle) restrict results to passages that apply to it;
-    `intent` (DESIGN §5 taxonomy) mildly favours passages on the matching topic.
+    `intent` (the intent taxonomy of contracts.events) mildly favours passages on the matching topic.
     """
     from aicc.knowledge.retrieval import search as _search
 

@@ -38,7 +38,7 @@ def search_with_provider(
         try:
             return SearchResult(search_kendra(query, model=canonical_model(model) or model, k=k), "kendra")
         except (ClientError, BotoCoreError, KendraNotConfiguredError) as error:
-            # Never the query in the log: it is customer text and may hold personal data (DESIGN §7).
+            # Never the query in the log: it is customer text and may hold personal data.
             logger.warning("kendra retrieve failed (%s); answering from the local index", _error_code(error))
     elif provider != "local":
         logger.warning("unknown %s=%r; using the local index", PROVIDER_ENV, provider)

@@ -46,7 +46,8 @@ TABLES: dict[str, TableSpec] = {
             ttl_attribute="expires_at",
             indexes=(Index("by_user", "user_id"),),
         ),
-        # pk conversation_id; sk "META" (owner) or "TURN#<iso time>#<turn_id>" (message + reply).
+        # pk conversation_id; sk "META" (owner, flow, handoff), "TURN#<turn_id>" (message + reply),
+        # "MSG#<message id>" (a staff or relayed message) or "FLOW#<flow>" (a multi-turn flow's state).
         # Handed-off conversations carry `handoff_queue`/`handoff_since` on META: a sparse index
         # that is exactly the staff queue.
         TableSpec(

@@ -71,7 +71,7 @@ resource "aws_iam_role_policy" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  #checkov:skip=CKV_AWS_158:Logs are encrypted at rest by CloudWatch Logs; handlers keep personal data out of logs (DESIGN §7), so a customer-managed key per log group buys nothing here.
+  #checkov:skip=CKV_AWS_158:Logs are encrypted at rest by CloudWatch Logs; handlers keep personal data out of logs, so a customer-managed key per log group buys nothing here.
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
   tags              = var.tags

@@ -94,7 +94,7 @@ locals {
 
 resource "aws_apigatewayv2_api" "this" {
   name                       = "${var.name}-ws"
-  description                = "aicc chat (DESIGN §4): route on $request.body.action"
+  description                = "aicc chat (docs/protocol.md): route on $request.body.action"
   protocol_type              = "WEBSOCKET"
   route_selection_expression = var.routes.route_selection_expression
   tags                       = var.tags
@@ -196,7 +196,7 @@ resource "aws_apigatewayv2_stage" "this" {
 
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.access.arn
-    # No source IP and no body: personal data stays out of logs (DESIGN §7).
+    # No source IP and no body: personal data stays out of logs.
     format = jsonencode({
       requestId          = "$context.requestId"
       connectionId       = "$context.connectionId"
