@@ -1,5 +1,8 @@
 """Moto-backed choreography: bus, rules, queues and tables built from the manifest, and a driver
-that plays the Lambda event-source mappings (SQS -> handler) until the system is quiet."""
+that plays the Lambda event-source mappings (SQS -> handler) until the system is quiet.
+
+The manifest is provisioned once for the folder and reset between tests (tables, queues, archive).
+"""
 
 from __future__ import annotations
 
@@ -204,21 +207,66 @@ class Choreography:
         return [f for f in self.frames(connection_id) if f.get("type") == "reply"]
 
 
+@pytest.fixture(scope="package")
+def _provisioned() -> Iterator[Provisioned]:
+    """The manifest provisioned on moto once for this folder's tests; `aws` empties it between tests.
+
+    Package scope, not session: mock_aws patches botocore for the whole process while it is active,
+    and the embedded tests talk to a real moto server."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in _SESSION_ENV.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        with mock_aws():
+            yield provision(
+                manifest(),
+                events=boto3.client("events", region_name=REGION),
+                sqs=boto3.client("sqs", region_name=REGION),
+                dynamodb=boto3.client("dynamodb", region_name=REGION),
+                s3=boto3.client("s3", region_name=REGION),
+            )
+
+
+_SESSION_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
+
+
+def _reset(provisioned: Provisioned) -> None:
+    """Back to freshly provisioned: empty tables and queues, an empty archive, no replays, no frames."""
+    from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
+    from moto.events.models import events_backends
+    from moto.sqs.models import sqs_backends
+
+    from aicc.runtime.tables import TABLES, table_name
+
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    for name, spec in TABLES.items():
+        keys = [spec.hash_key, *([spec.range_key] if spec.range_key else [])]
+        for page in dynamodb.get_paginator("scan").paginate(
+            TableName=table_name(name),
+            ProjectionExpression=", ".join(f"#k{i}" for i in range(len(keys))),
+            ExpressionAttributeNames={f"#k{i}": key for i, key in enumerate(keys)},
+        ):
+            for item in page.get("Items", []):
+                dynamodb.delete_item(TableName=table_name(name), Key=item)
+    # PurgeQueue allows one purge a minute per queue: empty moto's queues directly (delayed and in flight too).
+    for queue in sqs_backends[ACCOUNT][REGION].queues.values():
+        queue._messages.clear()
+    events = events_backends[ACCOUNT][REGION]
+    events.replays.clear()
+    for archive in events.archives.values():
+        archive.events.clear()
+    apigatewaymanagementapi_backends[ACCOUNT][REGION].connections.clear()
+
+
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Provisioned]:
-    with mock_aws():
-        provisioned = provision(
-            manifest(),
-            events=boto3.client("events", region_name=REGION),
-            sqs=boto3.client("sqs", region_name=REGION),
-            dynamodb=boto3.client("dynamodb", region_name=REGION),
-            s3=boto3.client("s3", region_name=REGION),
-        )
-        for name, value in provisioned.env().items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("AICC_CALLBACK_URL", CALLBACK_URL)
-        seed_reference_data()
-        yield provisioned
+def aws(_provisioned: Provisioned, monkeypatch: pytest.MonkeyPatch) -> Iterator[Provisioned]:
+    for name, value in _provisioned.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AICC_CALLBACK_URL", CALLBACK_URL)
+    _reset(_provisioned)  # also what a test in this folder that brought its own mock_aws left behind
+    seed_reference_data()
+    yield _provisioned
+    _reset(_provisioned)
 
 
 @pytest.fixture

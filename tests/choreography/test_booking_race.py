@@ -40,8 +40,10 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     with mock_aws():
         clients.reset()
         db: Any = boto3.client("dynamodb", region_name="us-east-1")
+        existing = set(db.list_tables()["TableNames"])  # the folder's provisioned moto may be active
         for spec in TABLES.values():
-            db.create_table(**create_table_kwargs(spec, "aicc-"))
+            if f"aicc-{spec.name}" not in existing:
+                db.create_table(**create_table_kwargs(spec, "aicc-"))
         for n in range(CUSTOMERS):
             customer = {"customer_id": f"cust-race-{n}", "name": f"Racer {n}", "preferred_dealer": "dlr-harbor"}
             db.put_item(

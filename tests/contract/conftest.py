@@ -1,7 +1,8 @@
 """Contract suites for the ports: every test runs against the in-memory adapter (unit tier) and
 the DynamoDB adapter on moto (integration tier), so the two cannot drift apart.
 
-moto's tables are created once per session and emptied between tests.
+moto's tables are created once for this folder (package scope: mock_aws patches botocore
+process-wide while active, and the embedded tests talk to a real moto server) and emptied between tests.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 BACKENDS = [pytest.param("memory", marks=pytest.mark.unit), pytest.param("moto", marks=pytest.mark.integration)]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _moto_session() -> Iterator[Any]:
     from moto import mock_aws
 
@@ -46,6 +47,10 @@ def moto_tables(_moto_session: Any) -> Iterator[Any]:
     for name, spec in TABLES.items():
         keys = [spec.hash_key, *([spec.range_key] if spec.range_key else [])]
         paginator = _moto_session.get_paginator("scan")
-        for page in paginator.paginate(TableName=table_name(name), ProjectionExpression=", ".join(keys)):
+        for page in paginator.paginate(
+            TableName=table_name(name),
+            ProjectionExpression=", ".join(f"#k{i}" for i in range(len(keys))),
+            ExpressionAttributeNames={f"#k{i}": key for i, key in enumerate(keys)},
+        ):
             for item in page.get("Items", []):
                 _moto_session.delete_item(TableName=table_name(name), Key=item)
