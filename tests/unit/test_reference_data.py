@@ -161,6 +161,7 @@ def test_demo_vins_decode_to_their_model_and_year() -> None:
             assert (decoded.model, decoded.model_year) == (vehicle["model"], vehicle["model_year"])
 
 
+@pytest.mark.integration  # moto S3
 def test_seed_uploads_the_corpus_once_per_passage_and_is_idempotent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AICC_KNOWLEDGE_BUCKET", "aicc-knowledge-test")
     with mock_aws():
