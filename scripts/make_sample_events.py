@@ -324,7 +324,8 @@ DETAILS: dict[str, tuple[str, dict[str, Any]]] = {
 
 # A degraded turn: the message, its intent and sentiment arrived; knowledge had not.
 DETAILS["TurnAssembled"][1]["results"] = {
-    detail_type: DETAILS[detail_type][1] for detail_type in ("ConversationReceived", "IntentDetected", "SentimentAnalyzed")
+    detail_type: DETAILS[detail_type][1]
+    for detail_type in ("ConversationReceived", "IntentDetected", "SentimentAnalyzed")
 }
 
 
