@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -180,10 +181,13 @@ def run_batch(world: World, events: list[BusEvent]) -> list[EventDetail]:
 
 
 def composed(route: Route | None = None) -> ResponseComposed:
-    return event("ResponseComposed", **({"route": route.model_dump(mode="json")} if route else {})).detail  # type: ignore[return-value]
+    changes: dict[str, Any] = {"route": route.model_dump(mode="json")} if route else {}
+    detail = event("ResponseComposed", **changes).detail
+    assert isinstance(detail, ResponseComposed)
+    return detail
 
 
-def only(details: list[EventDetail], kind: type[Any]) -> Any:
+def only(details: Sequence[EventDetail], kind: type[Any]) -> Any:
     (found,) = [d for d in details if isinstance(d, kind)]
     return found
 
