@@ -1,4 +1,4 @@
-"""Event `detail` models for every event on the bus (DESIGN §2-3).
+"""Event `detail` models for every event on the bus.
 
 The EventBridge envelope carries `source = aicc.<producer>` and `detail-type = <class name>`;
 `detail` is one of these models. Every detail starts with the same `meta` block so a consumer
@@ -7,10 +7,11 @@ can correlate (turn, conversation) and follow causation without knowing the even
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from contracts.common import (
     Contract,
@@ -262,14 +263,6 @@ class ServiceActionTaken(EventDetail):
 # --- composition and delivery -------------------------------------------------------------------
 
 
-class TurnAssembled(EventDetail):
-    """Every awaited result of a turn has arrived (or the deadline fired)."""
-
-    results: dict[str, dict[str, Any]] = Field(description="detail-type -> detail of each result")
-    missing: list[str] = []
-    degraded: bool = False
-
-
 class ResponseComposed(EventDetail):
     text: str = Field(min_length=1)
     route: Route = Route()
@@ -279,6 +272,73 @@ class ResponseComposed(EventDetail):
     language: str = "en"
     degraded: bool = False
     contributors: list[str] = []
+
+
+class TurnResults(Contract):
+    """The results of one turn: one optional field per event type a turn joins.
+
+    On the wire an object keyed by detail-type (`{"IntentDetected": {...}}`) holding only the
+    results present, so a consumer that knows the types reads fields, and one that is driven by
+    the manifest (turn completeness) reads `detail(detail_type)`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, serialize_by_alias=True)
+
+    conversation_received: ConversationReceived | None = Field(default=None, alias="ConversationReceived")
+    intent_detected: IntentDetected | None = Field(default=None, alias="IntentDetected")
+    sentiment_analyzed: SentimentAnalyzed | None = Field(default=None, alias="SentimentAnalyzed")
+    route_decided: RouteDecided | None = Field(default=None, alias="RouteDecided")
+    knowledge_retrieved: KnowledgeRetrieved | None = Field(default=None, alias="KnowledgeRetrieved")
+    profile_loaded: ProfileLoaded | None = Field(default=None, alias="ProfileLoaded")
+    cockpit_guidance: CockpitGuidance | None = Field(default=None, alias="CockpitGuidance")
+    recommendations_made: RecommendationsMade | None = Field(default=None, alias="RecommendationsMade")
+    insights_computed: InsightsComputed | None = Field(default=None, alias="InsightsComputed")
+    offer_generated: OfferGenerated | None = Field(default=None, alias="OfferGenerated")
+    service_action_taken: ServiceActionTaken | None = Field(default=None, alias="ServiceActionTaken")
+    response_composed: ResponseComposed | None = Field(default=None, alias="ResponseComposed")
+
+    @model_serializer(mode="wrap")
+    def _present_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {name: value for name, value in handler(self).items() if value is not None}
+
+    @classmethod
+    def detail_types(cls) -> tuple[str, ...]:
+        """Every detail-type a turn's results can hold."""
+        return tuple(field.alias for field in cls.model_fields.values() if field.alias)
+
+    @classmethod
+    def of(cls, details: Mapping[str, Mapping[str, Any]]) -> TurnResults:
+        """From detail-type -> detail (JSON), as a join records them."""
+        return cls.model_validate(details)
+
+    def present(self) -> list[str]:
+        """The detail-types held, in field order."""
+        return [field.alias for name, field in type(self).model_fields.items() if field.alias and getattr(self, name)]
+
+    def get(self, detail_type: str) -> EventDetail | None:
+        """The result of this detail-type (for code driven by the manifest, not by agent names)."""
+        return getattr(self, _FIELD_OF[detail_type], None) if detail_type in _FIELD_OF else None
+
+    def adding(self, detail: EventDetail) -> TurnResults:
+        """With `detail` added, unless a result of its type is here (the first copy stands)."""
+        name = _FIELD_OF[type(detail).__name__]
+        return self if getattr(self, name) is not None else self.model_copy(update={name: detail})
+
+    def without(self, *detail_types: str) -> TurnResults:
+        return self.model_copy(update={_FIELD_OF[t]: None for t in detail_types})
+
+
+_FIELD_OF: dict[str, str] = {
+    field.alias: name for name, field in TurnResults.model_fields.items() if field.alias is not None
+}
+
+
+class TurnAssembled(EventDetail):
+    """Every awaited result of a turn has arrived (or the deadline fired)."""
+
+    results: TurnResults = Field(description="each result of the turn, keyed by detail-type")
+    missing: list[str] = []
+    degraded: bool = False
 
 
 class TurnDeadline(EventDetail):

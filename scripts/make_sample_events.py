@@ -240,7 +240,7 @@ DETAILS: dict[str, tuple[str, dict[str, Any]]] = {
         "7c1d2e3f-000c-4a5b-8c9d-0e1f2a3b4c5d",
         {
             "meta": meta("aggregator", INTENT_ID, 20),
-            "results": {"IntentDetected": {"intent": "vehicle_problem"}},
+            "results": {},  # the turn's results so far, filled in below from their own samples
             "missing": ["KnowledgeRetrieved"],
             "degraded": True,
         },
@@ -320,6 +320,12 @@ DETAILS: dict[str, tuple[str, dict[str, Any]]] = {
             "degraded": False,
         },
     ),
+}
+
+# A degraded turn: the message, its intent and sentiment arrived; knowledge had not.
+DETAILS["TurnAssembled"][1]["results"] = {
+    detail_type: DETAILS[detail_type][1]
+    for detail_type in ("ConversationReceived", "IntentDetected", "SentimentAnalyzed")
 }
 
 

@@ -2,16 +2,14 @@
 
 Grounded: every fact in the text comes from a contribution (a passage, the profile, dealer data)
 and the passage or record it came from is listed in `sources`. A degraded turn says less, never
-something it does not know. Deterministic and order-free: the input is a mapping of results.
+something it does not know. Deterministic and order-free: the input is the turn's results.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from aicc.agents.slots import book_action, cancel_action
 from aicc.data.reference import catalog, dealer_uri, dealers
@@ -30,6 +28,8 @@ from contracts.events import (
     RouteDecided,
     SentimentAnalyzed,
     ServiceActionTaken,
+    TurnAssembled,
+    TurnResults,
     Vehicle,
 )
 
@@ -93,20 +93,23 @@ class ComposedReply:
         )
 
 
-def _model(results: Mapping[str, Mapping[str, Any]], name: str, kind: type[Any]) -> Any:
-    raw = results.get(name)
-    return kind.model_validate(raw) if raw is not None else None
+def answer(assembled: TurnAssembled, meta: EventMeta) -> ResponseComposed:
+    """The response agent: the reply to an assembled turn."""
+    received = assembled.results.conversation_received
+    if received is None:
+        raise ValueError("a turn was assembled without its message")
+    return compose(assembled.results, missing=assembled.missing, text=received.text).as_event(meta)
 
 
-def compose(results: Mapping[str, Mapping[str, Any]], *, missing: list[str], text: str) -> ComposedReply:
-    intent: IntentDetected | None = _model(results, "IntentDetected", IntentDetected)
-    sentiment: SentimentAnalyzed | None = _model(results, "SentimentAnalyzed", SentimentAnalyzed)
-    routed: RouteDecided | None = _model(results, "RouteDecided", RouteDecided)
-    knowledge: KnowledgeRetrieved | None = _model(results, "KnowledgeRetrieved", KnowledgeRetrieved)
-    profile: ProfileLoaded | None = _model(results, "ProfileLoaded", ProfileLoaded)
+def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedReply:
+    intent: IntentDetected | None = results.intent_detected
+    sentiment: SentimentAnalyzed | None = results.sentiment_analyzed
+    routed: RouteDecided | None = results.route_decided
+    knowledge: KnowledgeRetrieved | None = results.knowledge_retrieved
+    profile: ProfileLoaded | None = results.profile_loaded
 
     reply = ComposedReply(text="", degraded=bool(missing))
-    reply.contributors = sorted(k for k in results if k != "ConversationReceived")
+    reply.contributors = sorted(t for t in results.present() if t != "ConversationReceived")
     reply.route = routed.route if routed else Route()
     name = _first_name(profile)
     vehicle = _vehicle(profile, intent)
@@ -158,7 +161,7 @@ def compose(results: Mapping[str, Mapping[str, Any]], *, missing: list[str], tex
         )
 
     answered = False
-    servicing: ServiceActionTaken | None = _model(results, "ServiceActionTaken", ServiceActionTaken)
+    servicing: ServiceActionTaken | None = results.service_action_taken
     if servicing is not None:
         parts.extend(_servicing(servicing, reply))
         answered = True
@@ -166,12 +169,12 @@ def compose(results: Mapping[str, Mapping[str, Any]], *, missing: list[str], tex
         parts.extend(_dealer_contact(profile, intent, reply, label))
         answered = True
 
-    cockpit: CockpitGuidance | None = _model(results, "CockpitGuidance", CockpitGuidance)
+    cockpit: CockpitGuidance | None = results.cockpit_guidance
     if cockpit is not None and cockpit.steps:
         parts.extend(_cockpit(cockpit, reply))
         answered = True
 
-    insights: InsightsComputed | None = _model(results, "InsightsComputed", InsightsComputed)
+    insights: InsightsComputed | None = results.insights_computed
     if insights is not None:
         told = _insights(insights, label, vehicle, reply)
         parts.extend(told)
@@ -192,12 +195,12 @@ def compose(results: Mapping[str, Mapping[str, Any]], *, missing: list[str], tex
         if len(passages) > 1 and passages[1].score >= max(MIN_PASSAGE_SCORE, passages[0].score * 0.8):
             reply.suggestions.append(f"Tell me more about {passages[1].title}")
 
-    recommendations: RecommendationsMade | None = _model(results, "RecommendationsMade", RecommendationsMade)
+    recommendations: RecommendationsMade | None = results.recommendations_made
     if recommendations is not None and recommendations.items:
         parts.append(_recommendations(recommendations, reply))
         answered = True
 
-    offer: OfferGenerated | None = _model(results, "OfferGenerated", OfferGenerated)
+    offer: OfferGenerated | None = results.offer_generated
     if offer is not None and offer.eligible and offer.offer is not None:
         parts.append(f"{offer.offer.headline}: {offer.offer.body} ({offer.offer.terms})")
         reply.sources.extend(offer.sources)

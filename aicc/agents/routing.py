@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aicc.ports.turns import Recorded
 from contracts.common import Priority, Route
-from contracts.events import EventMeta, IntentDetected, RouteDecided, SentimentAnalyzed
+from contracts.events import EventMeta, IntentDetected, RouteDecided, SentimentAnalyzed, TurnResults
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,11 @@ def decide(intent: IntentDetected, sentiment: SentimentAnalyzed, meta: EventMeta
                 urgency=sentiment.urgency,
             )
     raise AssertionError("the last routing rule matches everything")
+
+
+def decide_pair(recorded: Recorded, meta: EventMeta) -> RouteDecided | None:
+    """The routing agent over its join: decides once the turn's intent and sentiment are both held."""
+    results = TurnResults.of(recorded.after.results)
+    if results.intent_detected is None or results.sentiment_analyzed is None:
+        return None
+    return decide(results.intent_detected, results.sentiment_analyzed, meta)

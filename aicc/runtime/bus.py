@@ -1,4 +1,8 @@
-"""Reading events off a queue and publishing events to the bus: written once for every agent."""
+"""Reading events off a queue and publishing events to the bus: written once for every agent.
+
+`EventBridgeBus` is the `aicc.ports.bus.Bus` on AWS: PutEvents to the bus, and turn deadlines as
+delayed messages to the sender's own queue (`AICC_DEADLINE_QUEUE_URL`).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aicc.ports.bus import PUT_EVENTS_MAX_ENTRIES
 from aicc.runtime.clients import client, region
 from contracts.envelope import BusEnvelope
-from contracts.events import EVENT_MODELS, EventDetail, EventMeta
+from contracts.events import EVENT_MODELS, EventDetail, EventMeta, TurnDeadline
 from contracts.manifest import manifest
-
-PUT_EVENTS_MAX_ENTRIES = 10
 
 
 @dataclass(frozen=True)
@@ -138,3 +141,40 @@ def envelope_for_queue(detail: EventDetail, *, source: str) -> str:
             "detail": detail.model_dump(mode="json"),
         }
     )
+
+
+class DeadlinesNotScheduled(RuntimeError):
+    pass
+
+
+class EventBridgeBus:
+    """The bus on AWS: EventBridge for events, the sender's SQS queue (delayed) for deadlines."""
+
+    def publish(
+        self, details: Sequence[EventDetail], *, source: str, trace_headers: Sequence[str | None] | None = None
+    ) -> list[int]:
+        return publish(details, source=source, trace_headers=trace_headers)
+
+    def schedule_deadlines(self, deadlines: Sequence[TurnDeadline], *, source: str) -> None:
+        """One SendMessageBatch for a batch's deadlines (SQS takes ten per request, as a batch has)."""
+        if not deadlines:
+            return
+        queue_url = os.environ.get("AICC_DEADLINE_QUEUE_URL")
+        if not queue_url:
+            from aws_lambda_powertools import Logger
+
+            Logger(service=source.removeprefix("aicc.")).warning(
+                "AICC_DEADLINE_QUEUE_URL is not set: these turns have no deadline"
+            )
+            return
+        entries = [
+            {
+                "Id": str(i),
+                "DelaySeconds": deadline.deadline_s,
+                "MessageBody": envelope_for_queue(deadline, source=source),
+            }
+            for i, deadline in enumerate(deadlines)
+        ]
+        failed = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
+        if failed:
+            raise DeadlinesNotScheduled(f"{len(failed)} turn deadlines were not scheduled: {failed[0].get('Message')}")

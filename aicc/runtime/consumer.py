@@ -23,10 +23,14 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from aicc.runtime.bus import BusEvent, new_meta, parse_event, publish
+from aicc.ports.bus import Bus
+from aicc.ports.turns import Recorded
+from aicc.runtime.bus import BusEvent, EventBridgeBus, new_meta, parse_event
+from aicc.runtime.joins import BatchJoin
 from contracts.events import EVENT_MODELS, ConversationReceived, EventDetail, EventMeta
 from contracts.manifest import manifest
 
+_EVENTBRIDGE = EventBridgeBus()
 Process = Callable[[BusEvent], Sequence[EventDetail]]
 Prepare = Callable[[list[BusEvent]], None]
 
@@ -39,9 +43,10 @@ def consume(
     process: Process,
     logger: Logger,
     prepare: Prepare | None = None,
+    bus: Bus | None = None,
 ) -> dict[str, Any]:
     """Process an SQS batch of bus events; `prepare` first sees every parseable event of the batch
-    (for agents that write a whole batch at once)."""
+    (for agents that write a whole batch at once). Results go to `bus` (EventBridge by default)."""
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -88,7 +93,7 @@ def consume(
         owners.extend([message_id] * len(details))
     if flat:
         trace_headers = [traces.get(owner) for owner in owners]
-        refused = {owners[i] for i in publish(flat, source=source, trace_headers=trace_headers)}
+        refused = {owners[i] for i in (bus or _EVENTBRIDGE).publish(flat, source=source, trace_headers=trace_headers)}
         failures.extend({"itemIdentifier": message_id} for message_id in sorted(refused))
         if len({f["itemIdentifier"] for f in failures}) == len(records):
             raise RuntimeError(f"the bus refused the results of all {len(records)} records")
@@ -159,6 +164,25 @@ def _run_once(agent: str, process: Process, context: Any) -> Process:
 
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def joining_agent(agent: str, join: BatchJoin, respond: Callable[[Recorded, EventMeta], EventDetail | None]) -> Handler:
+    """The Lambda handler of an agent that joins several events of a turn (one write per turn per
+    batch) and answers a write with at most one result. Only the write that recorded an event
+    speaks for it: a second event of a group recorded together gets nothing."""
+    logger = Logger(service=agent)
+
+    def process(event: BusEvent) -> list[EventDetail]:
+        recorded = join.recorded(event)
+        if recorded is None:
+            return []
+        result = respond(recorded, new_meta(reacting_to=event, producer=agent))
+        return [] if result is None else [result]
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return consume(event, context, agent=agent, process=process, logger=logger, prepare=join.record_batch)
+
+    return handler
 
 
 def message_agent(agent: str, respond: Callable[[ConversationReceived, EventMeta], EventDetail]) -> Handler:

@@ -23,3 +23,16 @@ def test_an_event_carries_the_trace_of_the_message_that_caused_it(monkeypatch: p
     monkeypatch.delenv("_X_AMZN_TRACE_ID")
     entry = put_entry(detail, "aicc.intent")
     assert "TraceHeader" not in entry and json.loads(entry["Detail"])["intent"] == "vehicle_problem"
+
+
+def test_the_memory_bus_records_what_it_took_and_reports_what_it_refused() -> None:
+    from aicc.adapters.memory.bus import MemoryBus
+    from contracts.events import IntentDetected
+
+    detail = parse_event(SAMPLE.read_text()).detail
+    assert isinstance(detail, IntentDetected)
+    other = detail.model_copy(update={"intent": "greeting"})
+    bus = MemoryBus(refuse=lambda d: isinstance(d, IntentDetected) and d.intent == "greeting")
+    assert bus.publish([detail, other, detail], source="aicc.intent", trace_headers=["a", "b", None]) == [1]
+    assert bus.details() == [detail, detail]
+    assert [p.trace_header for p in bus.published] == ["a", None]

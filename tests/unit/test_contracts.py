@@ -69,3 +69,20 @@ def test_each_agent_publishes_only_its_own_source() -> None:
     for agent in manifest().agents:
         for emitted in agent.emits:
             assert manifest().source_of(emitted) == agent.source
+
+
+def test_a_turns_results_have_a_typed_field_for_everything_a_join_records() -> None:
+    from contracts.events import TurnResults
+
+    joined = {t for sub in manifest().agent("aggregator").consumes for t in sub.detail_types} - {"TurnDeadline"}
+    assert set(manifest().reply_waits_for) | joined <= set(TurnResults.detail_types())
+
+
+def test_turn_results_keep_their_wire_shape() -> None:
+    """Keyed by detail-type, holding only the results present: archived TurnAssembled events parse."""
+    sample = json.loads((ROOT / "events" / "bus" / "TurnAssembled.json").read_text())
+    assembled = parse_event(sample).detail
+    on_wire = json.loads(assembled.model_dump_json())
+    assert set(on_wire["results"]) == set(sample["detail"]["results"])
+    assert set(on_wire["results"]) == {"ConversationReceived", "IntentDetected", "SentimentAnalyzed"}
+    assert type(assembled).model_validate(on_wire) == assembled

@@ -9,7 +9,7 @@ import pytest
 
 from aicc.agents.compose import compose
 from aicc.agents.routing import decide
-from contracts.events import EventMeta, IntentDetected, SentimentAnalyzed
+from contracts.events import EventMeta, IntentDetected, SentimentAnalyzed, TurnResults
 
 META = EventMeta(
     turn_id="t1",
@@ -81,8 +81,8 @@ def results(
     passages: list[dict[str, Any]] | None = None,
     route: dict[str, Any] | None = None,
     label: str = "neutral",
-) -> dict[str, dict[str, Any]]:
-    held = {
+) -> TurnResults:
+    held: dict[str, dict[str, Any]] = {
         "IntentDetected": intent(intent_name).model_dump(mode="json"),
         "SentimentAnalyzed": sentiment(label).model_dump(mode="json"),
         "KnowledgeRetrieved": {
@@ -102,7 +102,7 @@ def results(
             "sentiment": label,
             "urgency": "high",
         }
-    return held
+    return TurnResults.of(held)
 
 
 def test_a_grounded_answer_quotes_and_cites_its_passage() -> None:
@@ -142,8 +142,7 @@ def test_booking_points_to_the_preferred_dealer_from_the_data() -> None:
 
 
 def test_a_degraded_turn_without_intent_says_less() -> None:
-    held = results("vehicle_feature_help", passages=[PASSAGE])
-    del held["IntentDetected"]
+    held = results("vehicle_feature_help", passages=[PASSAGE]).without("IntentDetected")
     reply = compose(held, missing=["IntentDetected"], text="pair phone")
     assert reply.degraded
     assert reply.text.startswith("Sorry")

@@ -1,0 +1,349 @@
+"""The coordinator over in-memory ports: a turn is assembled once and answered once, on time."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aicc.adapters.memory.bus import MemoryBus
+from aicc.adapters.memory.clock import Clock
+from aicc.adapters.memory.turns import MemoryTurns
+from aicc.agents.coordinator import Coordinator
+from aicc.ports.turns import MessageNotRecorded, join_scope
+from aicc.runtime.bus import BusEvent, parse_event
+from contracts.common import Route
+from contracts.events import (
+    ConversationReceived,
+    EventDetail,
+    IntentDetected,
+    ProfileLoaded,
+    ReplySent,
+    ResponseComposed,
+    SentimentAnalyzed,
+    TurnAssembled,
+    TurnDeadline,
+)
+from contracts.manifest import manifest
+
+SAMPLES = Path(__file__).resolve().parents[2] / "events" / "bus"
+# The sample turn (a tire pressure light): complete once these are here.
+COMPLETE = [
+    "ConversationReceived",
+    "IntentDetected",
+    "SentimentAnalyzed",
+    "RouteDecided",
+    "KnowledgeRetrieved",
+    "ProfileLoaded",
+    "InsightsComputed",
+    "CockpitGuidance",
+]
+_ids = itertools.count()
+
+
+# --- stand-ins for the ports other adapters implement (replaced by aicc.adapters.memory's at merge) ---
+
+
+@dataclass
+class FakeConversations:
+    replies: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def record_reply(
+        self, conversation_id: str, turn_id: str, *, reply: str, intent: str | None, degraded: bool
+    ) -> None:
+        self.replies[turn_id] = {"reply": reply, "intent": intent, "degraded": degraded}
+
+
+@dataclass
+class FakeHandoff:
+    calls: list[str]
+    queued: list[tuple[str, Route]] = field(default_factory=list)
+
+    def enter_queue(
+        self,
+        received: ConversationReceived,
+        route: Route,
+        *,
+        intent: IntentDetected | None,
+        profile: ProfileLoaded | None,
+    ) -> str | None:
+        self.calls.append("enter_queue")
+        self.queued.append((received.meta.conversation_id, route))
+        return route.queue
+
+
+@dataclass
+class FakePusher:
+    calls: list[str]
+    gone: set[str] = field(default_factory=set)
+    frames: list[dict[str, Any]] = field(default_factory=list)
+
+    def push(self, connection_id: str, data: str) -> bool:
+        self.calls.append("push")
+        if connection_id in self.gone:
+            return False
+        self.frames.append(json.loads(data))
+        return True
+
+    def push_to_user(self, user_id: str, data: str) -> int:
+        raise AssertionError("the coordinator pushes to the turn's connection")
+
+
+@dataclass
+class FakeReplayResults:
+    seen: set[tuple[str, str]] = field(default_factory=set)
+    replies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def record_turn(self, replay_name: str, turn_id: str) -> None:
+        self.seen.add((replay_name, turn_id))
+
+    def record_reply(self, replay_name: str, turn_id: str, reply: dict[str, Any]) -> None:
+        self.replies[(replay_name, turn_id)] = reply
+
+    def turns(self, replay_name: str) -> tuple[set[str], dict[str, dict[str, Any]]]:
+        seen = {t for r, t in self.seen if r == replay_name}
+        return seen, {t: reply for (r, t), reply in self.replies.items() if r == replay_name}
+
+
+@dataclass
+class World:
+    coordinator: Coordinator
+    turns: MemoryTurns
+    bus: MemoryBus
+    conversations: FakeConversations
+    handoff: FakeHandoff
+    pusher: FakePusher
+    replays: FakeReplayResults
+    calls: list[str]
+
+
+@pytest.fixture
+def world() -> World:
+    calls: list[str] = []
+    turns, bus = MemoryTurns(Clock()), MemoryBus()
+    conversations, handoff = FakeConversations(), FakeHandoff(calls)
+    pusher, replays = FakePusher(calls), FakeReplayResults()
+    coordinator = Coordinator(
+        turns=turns.store,
+        bus=bus,
+        conversations=conversations,
+        handoff=handoff,
+        pusher=pusher,
+        replays=replays,
+        manifest=manifest(),
+        deadline_s=lambda: 3,
+    )
+    return World(coordinator, turns, bus, conversations, handoff, pusher, replays, calls)
+
+
+def event(detail_type: str, *, replay_name: str | None = None, **changes: Any) -> BusEvent:
+    """The sample of this type (all samples are one turn), with its detail changed; a fresh event id."""
+    sample = json.loads((SAMPLES / f"{detail_type}.json").read_text())
+    sample["id"] = f"event-{next(_ids)}"
+    sample["detail"].update(changes)
+    if replay_name:
+        sample["replay-name"] = replay_name
+    return parse_event(sample)
+
+
+def caused(detail: EventDetail, source: str, *, replay_name: str | None = None) -> BusEvent:
+    raw = {
+        "version": "0",
+        "id": f"event-{next(_ids)}",
+        "detail-type": type(detail).__name__,
+        "source": source,
+        "account": "000000000000",
+        "time": "2026-11-24T09:15:03Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail.model_dump(mode="json"),
+    }
+    if replay_name:
+        raw["replay-name"] = replay_name
+    return parse_event(raw)
+
+
+def run(world: World, *events: BusEvent) -> list[EventDetail]:
+    """Each event delivered on its own (no batch)."""
+    return [out for e in events for out in world.coordinator.process(e)]
+
+
+def run_batch(world: World, events: list[BusEvent]) -> list[EventDetail]:
+    world.coordinator.prepare(events)
+    return run(world, *events)
+
+
+def composed(route: Route | None = None) -> ResponseComposed:
+    changes: dict[str, Any] = {"route": route.model_dump(mode="json")} if route else {}
+    detail = event("ResponseComposed", **changes).detail
+    assert isinstance(detail, ResponseComposed)
+    return detail
+
+
+def only(details: Sequence[EventDetail], kind: type[Any]) -> Any:
+    (found,) = [d for d in details if isinstance(d, kind)]
+    return found
+
+
+def test_a_complete_turn_is_assembled_once_with_typed_results(world: World) -> None:
+    out = run(world, *(event(t) for t in COMPLETE))
+    assembled: TurnAssembled = only(out, TurnAssembled)
+    assert sorted(assembled.results.present()) == sorted(COMPLETE)
+    assert assembled.results.cockpit_guidance is not None
+    assert assembled.meta.producer == "aggregator" and not assembled.degraded
+    (deadline,) = world.bus.scheduled
+    assert deadline.deadline_s == 3 and deadline.meta.turn_id == assembled.meta.turn_id
+
+
+def test_nothing_is_assembled_before_the_turn_is_complete(world: World) -> None:
+    assert run(world, *(event(t) for t in COMPLETE[:-1])) == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_duplicates_and_reordering_assemble_once(world: World, seed: int) -> None:
+    deliveries = [event(t) for t in COMPLETE + random.Random(seed).sample(COMPLETE, 4)]
+    random.Random(seed).shuffle(deliveries)
+    half = len(deliveries) // 2
+    out = run_batch(world, deliveries[:half]) + run(world, *deliveries[half:])
+    assert len([d for d in out if isinstance(d, TurnAssembled)]) == 1
+
+
+def test_a_batch_records_each_turn_in_one_write_and_schedules_its_deadlines_in_one_request(world: World) -> None:
+    out = run_batch(world, [event(t) for t in COMPLETE])
+    assert sorted(only(out, TurnAssembled).results.present()) == sorted(COMPLETE)
+    assert len(world.bus.scheduled) == 1
+
+
+def test_the_response_is_delivered_once(world: World) -> None:
+    run(world, *(event(t) for t in COMPLETE))
+    response = composed()
+    out = run(world, caused(response, "aicc.response"))
+    sent: ReplySent = only(out, ReplySent)
+    assert sent.delivered and not sent.deadline_fired and sent.text == response.text
+    assert [f["text"] for f in world.pusher.frames] == [response.text]
+    assert world.conversations.replies[sent.meta.turn_id]["intent"] == "vehicle_problem"
+    assert world.turns.outcome("aggregator", sent.meta.turn_id) == "delivered"
+    # A duplicate, and the deadline after it, change nothing.
+    assert run(world, caused(response, "aicc.response"), event("TurnDeadline")) == []
+    assert len(world.pusher.frames) == 1
+
+
+def test_a_response_before_its_message_is_retried(world: World) -> None:
+    with pytest.raises(MessageNotRecorded):
+        run(world, caused(composed(), "aicc.response"))
+    assert world.pusher.frames == []
+
+
+def test_the_deadline_replies_degraded_with_what_arrived(world: World) -> None:
+    run(world, *(event(t) for t in COMPLETE[:4]))
+    sent: ReplySent = only(run(world, event("TurnDeadline")), ReplySent)
+    assert sent.deadline_fired and sent.degraded and sent.delivered
+    assert {"KnowledgeRetrieved", "ProfileLoaded"} <= set(sent.missing)
+    assert "may be incomplete" in sent.text
+    assert world.pusher.frames[0]["degraded"] is True
+    # The response arriving late finds the turn claimed.
+    assert run(world, caused(composed(), "aicc.response")) == []
+    assert len(world.pusher.frames) == 1
+
+
+def test_the_deadline_routes_when_routing_is_late(world: World) -> None:
+    run(
+        world,
+        event("ConversationReceived"),
+        event("IntentDetected", intent="roadside_assistance"),
+        event("SentimentAnalyzed"),
+    )
+    sent: ReplySent = only(run(world, event("TurnDeadline")), ReplySent)
+    assert (sent.route.kind, sent.route.queue, sent.route.priority) == ("human", "roadside", "urgent")
+    assert "RouteDecided" in sent.contributors
+    assert world.calls == ["enter_queue", "push"]
+
+
+def test_the_deadline_without_intent_or_sentiment_stays_with_the_bot(world: World) -> None:
+    run(world, event("ConversationReceived"))
+    sent: ReplySent = only(run(world, event("TurnDeadline")), ReplySent)
+    assert sent.route.kind == "bot" and sent.text.startswith("Sorry")
+    assert world.calls == ["push"]
+
+
+def test_the_deadline_does_nothing_once_the_turn_is_claimed(world: World) -> None:
+    run(world, *(event(t) for t in COMPLETE))
+    turn_id = event("ConversationReceived").meta.turn_id
+    assert world.turns.store(join_scope("aggregator")).claim(turn_id)  # another invocation is replying
+    assert run(world, event("TurnDeadline")) == []
+    assert world.pusher.calls == []
+
+
+def test_the_deadline_of_an_unknown_turn_does_nothing(world: World) -> None:
+    assert run(world, event("TurnDeadline")) == []
+
+
+def test_a_human_route_enters_the_staff_queue_before_the_push(world: World) -> None:
+    run(world, *(event(t) for t in COMPLETE))
+    route = Route(kind="human", queue="customer_care", priority="high")
+    sent: ReplySent = only(run(world, caused(composed(route), "aicc.response")), ReplySent)
+    assert sent.route == route
+    assert world.calls == ["enter_queue", "push"]
+    assert world.handoff.queued == [(sent.meta.conversation_id, route)]
+
+
+def test_a_replayed_turn_is_never_pushed_and_its_reply_is_recorded(world: World) -> None:
+    replay = "replay-1"
+    out = run(world, *(event(t, replay_name=replay) for t in COMPLETE))
+    assembled: TurnAssembled = only(out, TurnAssembled)
+    assert assembled.meta.replay == replay
+    turn_id = assembled.meta.turn_id
+    response = composed().model_copy(update={"meta": assembled.meta})
+    sent: ReplySent = only(run(world, caused(response, "aicc.response")), ReplySent)
+    assert not sent.delivered and sent.latency_ms == 0.0
+    assert world.pusher.calls == [] and world.conversations.replies == {}
+    seen, replies = world.replays.turns(replay)
+    assert seen == {turn_id}
+    assert replies[turn_id]["text"] == response.text and replies[turn_id]["deadline_fired"] is False
+    assert world.turns.outcome(join_scope("aggregator", replay), turn_id) == "replayed"
+    # The original turn's join is untouched.
+    assert world.turns.store(join_scope("aggregator")).load(turn_id) is None
+
+
+def test_a_replayed_deadline_records_a_degraded_reply(world: World) -> None:
+    replay = "replay-2"
+    run(world, event("ConversationReceived", replay_name=replay))
+    deadline = only(world.bus.scheduled, TurnDeadline)
+    sent: ReplySent = only(run(world, caused(deadline, "aicc.aggregator")), ReplySent)
+    assert sent.deadline_fired and not sent.delivered
+    (reply,) = world.replays.replies.values()
+    assert reply["deadline_fired"] is True and reply["degraded"] is True
+    assert world.pusher.calls == []
+
+
+def test_a_gone_connection_is_recorded_and_still_replied_to(world: World) -> None:
+    received = event("ConversationReceived")
+    assert isinstance(received.detail, ConversationReceived)
+    world.pusher.gone.add(received.detail.connection_id)
+    run(world, received, *(event(t) for t in COMPLETE[1:]))
+    sent: ReplySent = only(run(world, caused(composed(), "aicc.response")), ReplySent)
+    assert not sent.delivered
+    assert world.turns.outcome("aggregator", sent.meta.turn_id) == "gone"
+    assert sent.meta.turn_id in world.conversations.replies
+
+
+def test_latency_is_measured_from_the_message(world: World) -> None:
+    received = event("ConversationReceived")
+    world.coordinator.now = lambda: received.meta.occurred_at + timedelta(milliseconds=250)
+    run(world, received)
+    sent: ReplySent = only(run(world, caused(composed(), "aicc.response")), ReplySent)
+    assert sent.latency_ms == pytest.approx(250.0)
+    assert datetime.now(UTC) > received.meta.occurred_at
+
+
+def test_intent_and_sentiment_samples_are_typed(world: World) -> None:
+    # The samples this suite is built on parse as their contract models.
+    assert isinstance(event("IntentDetected").detail, IntentDetected)
+    assert isinstance(event("SentimentAnalyzed").detail, SentimentAnalyzed)
