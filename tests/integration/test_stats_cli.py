@@ -16,22 +16,27 @@ from aicc.adapters.dynamodb.analytics import DynamoDBAnalytics
 from aicc.ports.analytics import TurnRecord
 from aicc.runtime.tables import TABLES, create_table_kwargs
 
+PREFIX = "aicc-stats-cli-"
+
 
 @pytest.fixture
 def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     # A real AWS endpoint keeps `aicc stats` from pointing boto3 at the embedded stack; moto answers it.
     monkeypatch.setenv("AWS_ENDPOINT_URL", "https://dynamodb.us-east-1.amazonaws.com")
+    # A prefix of its own: moto's state is shared with any other mock_aws active in the session.
+    monkeypatch.setenv("AICC_TABLE_PREFIX", PREFIX)
     with mock_aws():
         import boto3
 
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(**create_table_kwargs(TABLES["analytics"], "aicc-"))  # type: ignore[arg-type]
+        client.create_table(**create_table_kwargs(TABLES["analytics"], PREFIX))  # type: ignore[arg-type]
         yield client
+        client.delete_table(TableName=f"{PREFIX}analytics")
 
 
 def test_stats_json_sums_the_days_asked_for(dynamodb: Any, capsys: pytest.CaptureFixture[str]) -> None:
     today = datetime.now(UTC).date()
-    analytics = DynamoDBAnalytics(dynamodb, "aicc-analytics")
+    analytics = DynamoDBAnalytics(dynamodb, f"{PREFIX}analytics")
     for turn_id, days_ago, counters in (
         ("t-1", 0, {"turns": 1, "degraded": 0, "intent_greeting": 1, "latency_le_125": 1, "sentiment_neutral": 1}),
         ("t-2", 1, {"turns": 1, "degraded": 1, "escalations": 1, "queue_service": 1, "latency_le_1000": 1}),
