@@ -14,7 +14,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from aicc.adapters.dynamodb.analytics import DynamoDBAnalytics
 from aicc.adapters.dynamodb.eventlog import DynamoDBEventLog
-from aicc.agents.analytics import AGENT, TurnRecord, analytics_recorded, record_reply
+from aicc.agents.analytics import AGENT, analytics_recorded, record_reply
+from aicc.ports.analytics import TurnRecord
 from aicc.runtime.bus import BusEvent
 from aicc.runtime.consumer import consume
 from contracts.events import EventDetail

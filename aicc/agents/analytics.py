@@ -17,8 +17,6 @@ from aicc.runtime.bus import BusEvent, new_meta
 from contracts.common import Route
 from contracts.events import AnalyticsRecorded, ReplySent
 
-__all__ = ["TurnRecord"]  # re-exported: the record is the port's type
-
 AGENT = "analytics"
 
 # Upper bounds (ms) of the latency buckets; the last bucket is open-ended.
