@@ -214,24 +214,13 @@ def _embedded_defaults(endpoint_url: str | None) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
-    from aicc.agents.analytics import merge, stats_summary
-    from aicc.runtime.clients import client
-    from aicc.runtime.tables import table_name
+    from aicc.adapters.dynamodb.analytics import DynamoDBAnalytics
+    from aicc.agents.analytics import last_days, stats
 
     _embedded_defaults(args.endpoint_url)
-    today = datetime.now(UTC).date()
-    days = []
-    for offset in range(args.days):
-        day = (today - timedelta(days=offset)).isoformat()
-        item = (
-            client("dynamodb")
-            .get_item(TableName=table_name("analytics"), Key={"pk": {"S": f"day#{day}"}, "sk": {"S": "totals"}})
-            .get("Item", {})
-        )
-        days.append({k: int(v["N"]) for k, v in item.items() if "N" in v})
-    summary = stats_summary(merge(days))
+    summary = stats(DynamoDBAnalytics(), last_days(datetime.now(UTC).date(), args.days))
     if args.json:
         print(json.dumps(summary))
         return 0

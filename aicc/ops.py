@@ -1,5 +1,8 @@
 """Operator tools over the same AWS APIs on AWS and on the embedded default: archive replays,
-replay diffs and per-turn traces (the analytics agent's event log)."""
+replay diffs and per-turn traces (the analytics agent's event log).
+
+The event log and the replay results are ports, given or else the DynamoDB adapters (`_event_log`,
+`_replay_results`: the one place the tools are wired)."""
 
 from __future__ import annotations
 
@@ -11,15 +14,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from aicc.ports.eventlog import EventLog
+from aicc.ports.replays import ReplayResults
 from aicc.runtime.bus import bus_name
 from aicc.runtime.clients import client
-from aicc.runtime.eventlog import read_turn
-from aicc.runtime.replay import replayed_turns, rule_names_for_agents
+from aicc.runtime.replay import rule_names_for_agents
 from aicc.runtime.tables import table_name
 from contracts.manifest import manifest
 
 FINISHED = {"COMPLETED", "FAILED", "CANCELLED"}
 COMPARED = ("text", "intent", "route", "quick_actions", "sources", "degraded")
+
+
+def _event_log() -> EventLog:
+    from aicc.adapters.dynamodb.eventlog import DynamoDBEventLog
+
+    return DynamoDBEventLog()
+
+
+def _replay_results() -> ReplayResults:
+    from aicc.adapters.dynamodb.replays import DynamoDBReplayResults
+
+    return DynamoDBReplayResults()
 
 
 def archive_name() -> str:
@@ -65,8 +81,10 @@ def follow_replay(
     progress: Callable[[float, str], None] | None = None,
     settle_s: float = 2.0,
     timeout_s: float = 300.0,
+    results: ReplayResults | None = None,
 ) -> ReplayOutcome:
     """Wait for DescribeReplay to finish, then for the replayed turns' replies to stop arriving."""
+    results = results or _replay_results()
     events = client("events")
     deadline = time.monotonic() + timeout_s
     while True:
@@ -80,7 +98,7 @@ def follow_replay(
     # The replay is done when the bus has re-sent everything; the agents answer after that.
     stable_since, last = time.monotonic(), (-1, -1)
     while time.monotonic() < deadline:
-        seen, replies = replayed_turns(name)
+        seen, replies = results.turns(name)
         current = (len(seen), len(replies))
         if current != last:
             stable_since, last = time.monotonic(), current
@@ -89,7 +107,7 @@ def follow_replay(
         if progress and seen:
             progress(len(replies) / len(seen), "ANSWERING")
         time.sleep(0.2)
-    seen, replies = replayed_turns(name)
+    seen, replies = results.turns(name)
     return ReplayOutcome(name=name, state=state, events=len(replies), turns=len(seen))
 
 
@@ -127,8 +145,8 @@ class TracedEvent:
         }
 
 
-def turn_events(turn_id: str) -> list[TracedEvent]:
-    events = read_turn(turn_id)
+def turn_events(turn_id: str, log: EventLog | None = None) -> list[TracedEvent]:
+    events = (log or _event_log()).turn(turn_id)
     if not events:
         return []
     received = [e.occurred_at for e in events if e.detail_type == "ConversationReceived"]
@@ -147,8 +165,8 @@ def turn_events(turn_id: str) -> list[TracedEvent]:
     ]
 
 
-def trace_turn(turn_id: str) -> dict[str, Any]:
-    events = turn_events(turn_id)
+def trace_turn(turn_id: str, log: EventLog | None = None) -> dict[str, Any]:
+    events = turn_events(turn_id, log)
     reply = next((e.detail for e in events if e.detail_type == "ReplySent"), None)
     agents: dict[str, float] = {}
     for event in events:
@@ -166,31 +184,43 @@ def trace_turn(turn_id: str) -> dict[str, Any]:
 
 
 def conversation_turns(conversation_id: str) -> list[str]:
+    """The conversation's turn ids, oldest first.
+
+    Stands in for `Conversations.turn_ids` of the conversations port until the tools are given it;
+    the item format stays behind the adapters' attribute helpers meanwhile."""
+    from aicc.adapters.dynamodb.attributes import required_text, s
+
     response = client("dynamodb").query(
         TableName=table_name("conversations"),
         KeyConditionExpression="conversation_id = :c AND begins_with(sk, :p)",
-        ExpressionAttributeValues={":c": {"S": conversation_id}, ":p": {"S": "TURN#"}},
+        ExpressionAttributeValues={":c": s(conversation_id), ":p": s("TURN#")},
     )
-    turns = sorted(response.get("Items", []), key=lambda i: i["at"]["S"])
-    return [i["turn_id"]["S"] for i in turns]
+    turns = sorted(response.get("Items", []), key=lambda i: required_text(i, "at"))
+    return [required_text(i, "turn_id") for i in turns]
 
 
-def trace(identifier: str) -> dict[str, Any] | list[dict[str, Any]]:
+def trace(
+    identifier: str,
+    *,
+    log: EventLog | None = None,
+    turn_ids: Callable[[str], list[str]] = conversation_turns,
+) -> dict[str, Any] | list[dict[str, Any]]:
     """A turn's trace, or (for a conversation id) the list of its turns' traces."""
-    single = trace_turn(identifier)
+    log = log or _event_log()
+    single = trace_turn(identifier, log)
     if single["events"]:
         return single
-    turns = conversation_turns(identifier)
+    turns = turn_ids(identifier)
     if not turns:
         raise LookupError(f"no turn or conversation {identifier!r} in the event log")
-    return [trace_turn(t) for t in turns]
+    return [trace_turn(t, log) for t in turns]
 
 
 # --- replay diff -----------------------------------------------------------------------------
 
 
-def original_reply(turn_id: str) -> dict[str, Any] | None:
-    events = turn_events(turn_id)
+def original_reply(turn_id: str, log: EventLog | None = None) -> dict[str, Any] | None:
+    events = turn_events(turn_id, log)
     reply = next((e.detail for e in events if e.detail_type == "ReplySent"), None)
     if reply is None:
         return None
@@ -202,12 +232,13 @@ def _comparable(reply: dict[str, Any]) -> dict[str, Any]:
     return {key: reply.get(key) for key in COMPARED}
 
 
-def replay_diff(name: str) -> dict[str, Any]:
-    seen, replies = replayed_turns(name)
+def replay_diff(name: str, *, log: EventLog | None = None, results: ReplayResults | None = None) -> dict[str, Any]:
+    log = log or _event_log()
+    seen, replies = (results or _replay_results()).turns(name)
     turns: list[dict[str, Any]] = []
     counts = {"same": 0, "changed": 0, "missing": 0}
     for turn_id in sorted(seen | replies.keys()):
-        original = original_reply(turn_id)
+        original = original_reply(turn_id, log)
         replayed = replies.get(turn_id)
         if replayed is None or original is None:
             counts["missing"] += 1

@@ -1,17 +1,23 @@
 """Analytics: a per-turn record from the turn's events, and daily aggregates that add up.
 
-Pure functions; the handler does the I/O. Latencies go into fixed histogram buckets so daily
-percentiles can be computed from counters (a DynamoDB item cannot hold every sample of a day).
+Logic over the `EventLog` and `Analytics` ports, passed in. Latencies go into fixed histogram
+buckets so daily percentiles can be computed from counters (a day's totals are one record of
+counters, which cannot hold every sample of a day).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import date, timedelta
+from typing import Any
 
-if TYPE_CHECKING:
-    from aicc.runtime.eventlog import LoggedEvent
+from aicc.ports.analytics import Analytics, TurnRecord
+from aicc.ports.eventlog import EventLog, LoggedEvent
+from aicc.runtime.bus import BusEvent, new_meta
+from contracts.common import Route
+from contracts.events import AnalyticsRecorded, ReplySent
+
+AGENT = "analytics"
 
 # Upper bounds (ms) of the latency buckets; the last bucket is open-ended.
 LATENCY_BUCKETS_MS: tuple[int, ...] = (
@@ -36,21 +42,33 @@ LATENCY_BUCKETS_MS: tuple[int, ...] = (
 )
 
 
-@dataclass
-class TurnRecord:
-    turn_id: str
-    conversation_id: str
-    day: str
-    intent: str | None = None
-    sentiment: str | None = None
-    route_kind: str | None = None
-    route_queue: str | None = None
-    route_priority: str | None = None
-    latency_ms: float | None = None
-    agent_latency_ms: dict[str, float] = field(default_factory=dict)
-    contributors: list[str] = field(default_factory=list)
-    degraded: bool = False
-    delivered: bool = True
+def record_reply(event: BusEvent, log: EventLog, analytics: Analytics) -> TurnRecord | None:
+    """On a ReplySent, summarise its turn from the event log and record it with its day's counters:
+    the record, or None when there is nothing to count (another event, or a duplicate delivery)."""
+    if not isinstance(event.detail, ReplySent):
+        return None
+    record = summarize(event.meta.turn_id, log.turn(event.meta.turn_id))
+    if not analytics.record_turn(record, daily_increments(record)):
+        return None
+    return record
+
+
+def analytics_recorded(reacting_to: BusEvent, record: TurnRecord) -> AnalyticsRecorded:
+    route = (
+        Route(kind=record.route_kind, queue=record.route_queue, priority=record.route_priority)
+        if record.route_kind
+        else None
+    )
+    return AnalyticsRecorded(
+        meta=new_meta(reacting_to=reacting_to, producer=AGENT),
+        intent=record.intent,
+        sentiment=record.sentiment,
+        route=route,
+        latency_ms=record.latency_ms,
+        agent_latency_ms=record.agent_latency_ms,
+        contributors=record.contributors,
+        degraded=record.degraded,
+    )
 
 
 def summarize(turn_id: str, events: Iterable[LoggedEvent]) -> TurnRecord:
@@ -59,30 +77,36 @@ def summarize(turn_id: str, events: Iterable[LoggedEvent]) -> TurnRecord:
     received = by_type.get("ConversationReceived")
     reply = by_type.get("ReplySent")
     anchor = received or reply or next(iter(by_type.values()))
-    record = TurnRecord(
-        turn_id=turn_id,
-        conversation_id=str(anchor.detail["meta"]["conversation_id"]),
-        day=anchor.occurred_at.date().isoformat(),
-    )
-    if "IntentDetected" in by_type:
-        record.intent = by_type["IntentDetected"].detail.get("intent")
-    if "SentimentAnalyzed" in by_type:
-        record.sentiment = by_type["SentimentAnalyzed"].detail.get("label")
+    intent = by_type.get("IntentDetected")
+    sentiment = by_type.get("SentimentAnalyzed")
+    replied: dict[str, Any] = {}
     if reply is not None:
         route = reply.detail.get("route") or {}
-        record.route_kind, record.route_queue = route.get("kind"), route.get("queue")
-        record.route_priority = route.get("priority")
-        record.latency_ms = float(reply.detail.get("latency_ms", 0.0))
-        record.contributors = list(reply.detail.get("contributors", []))
-        record.degraded = bool(reply.detail.get("degraded", False))
-        record.delivered = bool(reply.detail.get("delivered", True))
+        replied = {
+            "route_kind": route.get("kind"),
+            "route_queue": route.get("queue"),
+            "route_priority": route.get("priority"),
+            "latency_ms": float(reply.detail.get("latency_ms", 0.0)),
+            "contributors": list(reply.detail.get("contributors", [])),
+            "degraded": bool(reply.detail.get("degraded", False)),
+            "delivered": bool(reply.detail.get("delivered", True)),
+        }
+    agent_latency_ms: dict[str, float] = {}
     if received is not None:
         for event in by_type.values():
             if event.detail_type in ("ConversationReceived", "ReplySent", "AnalyticsRecorded"):
                 continue
             elapsed = (event.occurred_at - received.occurred_at).total_seconds() * 1000
-            record.agent_latency_ms[event.producer] = round(max(0.0, elapsed), 2)
-    return record
+            agent_latency_ms[event.producer] = round(max(0.0, elapsed), 2)
+    return TurnRecord(
+        turn_id=turn_id,
+        conversation_id=str(anchor.detail["meta"]["conversation_id"]),
+        day=anchor.occurred_at.date().isoformat(),
+        intent=intent.detail.get("intent") if intent else None,
+        sentiment=sentiment.detail.get("label") if sentiment else None,
+        agent_latency_ms=agent_latency_ms,
+        **replied,
+    )
 
 
 def bucket_of(latency_ms: float) -> str:
@@ -148,3 +172,13 @@ def stats_summary(counters: Mapping[str, int]) -> dict[str, Any]:
         "degraded_share": (int(counters.get("degraded", 0)) / turns) if turns else 0.0,
         "undelivered": int(counters.get("undelivered", 0)),
     }
+
+
+def last_days(today: date, count: int) -> list[str]:
+    """The ISO dates of `count` days back, today included."""
+    return [(today - timedelta(days=offset)).isoformat() for offset in range(count)]
+
+
+def stats(analytics: Analytics, days: Iterable[str]) -> dict[str, Any]:
+    """`stats_summary` of these days' counters added up."""
+    return stats_summary(merge(analytics.daily_counters(days).values()))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+# A replay's results read as absent this long after they were recorded.
+RETENTION_S = 30 * 24 * 3600
+
 
 class ReplayResults(Protocol):
     def record_turn(self, replay_name: str, turn_id: str) -> None:

@@ -10,22 +10,22 @@ them carries `meta.replay`. Rules for a replay:
 - A live agent ignores the archived copy of an event whose producer is live too: the re-run
   produces a fresh one, and that is the one being tested.
 - The aggregator keeps replayed turns in their own turn state, never pushes to a socket, and
-  records the reply in the `replays` table under the replay name and the original turn id.
+  records the reply in the replay results (`aicc.ports.replays`) under the replay name and the
+  original turn id.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.runtime.clients import client
-from aicc.runtime.tables import table_name
 from contracts.manifest import manifest
 
+if TYPE_CHECKING:
+    from aicc.ports.replays import ReplayResults
+
 REPLY_PATH = frozenset({"aggregator", "response"})
-RESULTS_TTL_S = 30 * 24 * 3600
 
 
 def agents_for_rules(rule_arns: list[str]) -> set[str]:
@@ -48,49 +48,25 @@ def live_agents(replay_name: str) -> frozenset[str]:
     return frozenset((targeted | REPLY_PATH) - side_effects)
 
 
+# The replay results themselves are the `ReplayResults` port; these delegates keep the aggregator's
+# calls working until it is given the port.
+
+
+def _results() -> ReplayResults:
+    from aicc.adapters.dynamodb.replays import DynamoDBReplayResults
+
+    return DynamoDBReplayResults()
+
+
 def record_replayed_reply(replay_name: str, turn_id: str, reply: dict[str, Any]) -> None:
-    client("dynamodb").put_item(
-        TableName=table_name("replays"),
-        Item={
-            "pk": {"S": f"replay#{replay_name}"},
-            "sk": {"S": f"turn#{turn_id}"},
-            "reply": {"S": json.dumps(reply, sort_keys=True)},
-            "recorded_at": {"N": f"{time.time():.3f}"},
-            "expires_at": {"N": str(int(time.time()) + RESULTS_TTL_S)},
-        },
-    )
+    _results().record_reply(replay_name, turn_id, reply)
 
 
 def record_replayed_turn(replay_name: str, turn_id: str) -> None:
     """The replay re-sent this turn's message: a turn seen but never answered is 'missing' in a diff."""
-    client("dynamodb").put_item(
-        TableName=table_name("replays"),
-        Item={
-            "pk": {"S": f"replay#{replay_name}"},
-            "sk": {"S": f"seen#{turn_id}"},
-            "expires_at": {"N": str(int(time.time()) + RESULTS_TTL_S)},
-        },
-    )
+    _results().record_turn(replay_name, turn_id)
 
 
 def replayed_turns(replay_name: str) -> tuple[set[str], dict[str, dict[str, Any]]]:
     """(turn ids the replay re-sent, original turn id -> the reply the replay produced for it)."""
-    seen: set[str] = set()
-    replies: dict[str, dict[str, Any]] = {}
-    kwargs: dict[str, Any] = {
-        "TableName": table_name("replays"),
-        "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": f"replay#{replay_name}"}},
-        "ConsistentRead": True,
-    }
-    while True:
-        page = client("dynamodb").query(**kwargs)
-        for item in page.get("Items", []):
-            kind, _, turn_id = item["sk"]["S"].partition("#")
-            if kind == "seen":
-                seen.add(turn_id)
-            elif kind == "turn":
-                replies[turn_id] = json.loads(item["reply"]["S"])
-        if "LastEvaluatedKey" not in page:
-            return seen, replies
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return _results().turns(replay_name)

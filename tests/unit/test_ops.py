@@ -1,0 +1,59 @@
+"""The operator tools over in-memory ports: a trace reads a turn (or a conversation's turns) from the
+event log; a replay diff compares the replay's replies with the logged originals."""
+
+from __future__ import annotations
+
+import pytest
+
+from aicc import ops
+from aicc.adapters.memory.eventlog import MemoryEventLog
+from aicc.adapters.memory.replays import MemoryReplayResults
+from contracts.common import Route
+from tests.bus_events import turn
+
+
+@pytest.fixture
+def log() -> MemoryEventLog:
+    log = MemoryEventLog()
+    log.append(turn("t-1", latency_ms=180.0))
+    log.append(turn("t-2", route=Route(kind="human", queue="service")))
+    return log
+
+
+def test_a_trace_lists_the_turns_events_with_their_elapsed_time(log: MemoryEventLog) -> None:
+    traced = ops.trace("t-1", log=log)
+    assert isinstance(traced, dict)
+    assert [(e["producer"], e["detail_type"], e["elapsed_ms"]) for e in traced["events"]] == [
+        ("ingress", "ConversationReceived", 0.0),
+        ("intent", "IntentDetected", 40.0),
+        ("sentiment", "SentimentAnalyzed", 60.0),
+        ("aggregator", "ReplySent", 180.0),
+    ]
+    assert traced["agent_latency_ms"] == {"intent": 40.0, "sentiment": 60.0}
+    assert (traced["latency_ms"], traced["degraded"], traced["deadline_fired"], traced["missing"]) == (
+        180.0,
+        False,
+        False,
+        [],
+    )
+
+
+def test_a_conversation_id_traces_each_of_its_turns(log: MemoryEventLog) -> None:
+    traced = ops.trace("conv-1", log=log, turn_ids=lambda c: ["t-1", "t-2"] if c == "conv-1" else [])
+    assert isinstance(traced, list) and [t["turn_id"] for t in traced] == ["t-1", "t-2"]
+    with pytest.raises(LookupError):
+        ops.trace("nothing", log=log, turn_ids=lambda c: [])
+
+
+def test_a_replay_diff_compares_each_replayed_turn_with_its_original(log: MemoryEventLog) -> None:
+    results = MemoryReplayResults()
+    original = ops.original_reply("t-1", log)
+    assert original is not None and original["intent"] == "warranty_inquiry"
+    for turn_id in ("t-1", "t-2", "t-3"):
+        results.record_turn("r-1", turn_id)
+    results.record_reply("r-1", "t-1", original)
+    results.record_reply("r-1", "t-2", {**original, "route": {"kind": "bot", "queue": None, "priority": "normal"}})
+    report = ops.replay_diff("r-1", log=log, results=results)
+    assert (report["same"], report["changed"], report["missing"]) == (1, 1, 1)
+    statuses = {t["turn_id"]: (t["status"], t.get("fields")) for t in report["turns"]}
+    assert statuses == {"t-1": ("same", []), "t-2": ("changed", ["route"]), "t-3": ("missing", None)}
