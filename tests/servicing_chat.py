@@ -6,7 +6,7 @@ Shared by the unit tests (in-memory adapters) and the integration tests (DynamoD
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -33,21 +33,6 @@ CUSTOMERS: list[dict[str, Any]] = [
     {"customer_id": "cust-harbor", "name": "Hal Harbor", "preferred_dealer": "dlr-harbor", "vehicles": []},
     {"customer_id": "cust-nowhere", "name": "Nell Nowhere", "vehicles": []},
 ]
-
-
-class DictCustomers:
-    """A test fake of the `Customers` port: documents in a dict."""
-
-    def __init__(self, customers: Iterable[dict[str, Any]] = ()) -> None:
-        self.documents = {c["customer_id"]: c for c in customers}
-
-    def get(self, customer_id: str) -> dict[str, Any] | None:
-        return self.documents.get(customer_id)
-
-    def put_all(self, customers: Iterable[dict[str, Any]]) -> int:
-        added = {c["customer_id"]: c for c in customers}
-        self.documents.update(added)
-        return len(added)
 
 
 @dataclass

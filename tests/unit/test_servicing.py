@@ -14,7 +14,8 @@ from aicc.adapters.memory.flows import MemoryFlows
 from aicc.agents.servicing import book_action, cancel_action
 from aicc.agents.slots import LEAD_TIME, SlotRef, opening_hours, parse_slot_id, slot_starts
 from aicc.data.reference import dealer_uri
-from tests.servicing_chat import CUSTOMERS, FRIDAY, NOW, Chat, DictCustomers, World, local
+from tests.dict_customers import DictCustomers
+from tests.servicing_chat import CUSTOMERS, FRIDAY, NOW, Chat, World, local
 
 
 @pytest.fixture
