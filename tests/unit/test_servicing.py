@@ -3,7 +3,9 @@ cancellations. The same turns on DynamoDB (moto): tests/integration/test_servici
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -355,3 +357,23 @@ def test_no_meta_item_is_ever_created(world: World) -> None:
     loaded = flows.load(chat.conversation_id, "servicing")
     assert (loaded.owner, loaded.flag) == (None, None)
     assert loaded.state is not None and loaded.state["status"] == "active"
+
+
+def test_concurrent_bookings_of_one_slot_give_exactly_one_appointment(world: World) -> None:
+    slot_id = "service#dlr-harbor#2026-06-12T09:00#1"
+    racers = 12
+    chats = [Chat(world, "cust-harbor" if n == 0 else f"cust-race-{n}") for n in range(racers)]
+    start = threading.Barrier(racers)
+
+    def book(chat: Chat) -> Any:
+        start.wait()
+        return chat.say(book_action(slot_id), "service_booking")
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        results = list(pool.map(book, chats))
+    booked = [r for r in results if r.action == "booked"]
+    assert len(booked) == 1 and booked[0].appointment is not None
+    assert all(
+        r.action == "unavailable" and slot_id not in [s.slot_id for s in r.slots] for r in results if r not in booked
+    )
+    assert holder(world, slot_id) == booked[0].meta.customer_id
