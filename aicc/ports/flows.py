@@ -38,6 +38,7 @@ class Flows(Protocol):
     ) -> None:
         """Store (overwrite) the flow's state, then raise the META flag while `waiting`, else lower it.
 
+        `status` is kept beside the state for people reading the store; `load` does not return it.
         `flag_seen` is the flag `load` returned: a flag already as wanted costs no write. Raising
         never creates a META record (one without an owner would let anyone claim the conversation);
         lowering removes only this flow's own flag (another flow may have claimed it since).

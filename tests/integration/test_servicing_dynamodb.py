@@ -19,24 +19,39 @@ from aicc.adapters.dynamodb.appointments import DynamoAppointments
 from aicc.adapters.dynamodb.flows import DynamoFlows
 from aicc.agents.servicing import book_action, cancel_action
 from aicc.runtime import clients
-from aicc.runtime.tables import TABLES, create_table_kwargs
+from aicc.runtime.tables import TABLES, create_table_kwargs, table_name
 from handlers._customers import StoredCustomers
 from tests.servicing_chat import CUSTOMERS, Chat, World
 
 
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
+    """Every table on moto, with the test customers; emptied afterwards.
+
+    While the contract suites' session-wide moto is active, this mock nests in it and the tables
+    already exist: they are created only when missing, and emptied so the next test starts clean.
+    """
     with mock_aws():
         clients.reset()
         db: Any = boto3.client("dynamodb", region_name="us-east-1")
+        existing = set(db.list_tables()["TableNames"])
         for spec in TABLES.values():
-            db.create_table(**create_table_kwargs(spec, "aicc-"))
+            if table_name(spec.name) not in existing:
+                db.create_table(**create_table_kwargs(spec, "aicc-"))
         for customer in CUSTOMERS:
             db.put_item(
                 TableName="aicc-customers",
                 Item={"customer_id": {"S": customer["customer_id"]}, "doc": {"S": json.dumps(customer)}},
             )
         yield db
+        for spec in TABLES.values():
+            keys = {f"#k{n}": key for n, key in enumerate(filter(None, (spec.hash_key, spec.range_key)))}
+            pages = db.get_paginator("scan").paginate(
+                TableName=table_name(spec.name), ProjectionExpression=", ".join(keys), ExpressionAttributeNames=keys
+            )
+            for page in pages:
+                for found in page.get("Items", []):
+                    db.delete_item(TableName=table_name(spec.name), Key=found)
         clients.reset()
 
 

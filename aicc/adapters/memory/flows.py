@@ -3,7 +3,6 @@ write whose condition fails (no META record; another flow's flag) changes nothin
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 from collections.abc import Mapping
@@ -44,7 +43,8 @@ class MemoryFlows:
         flag_seen: str | None,
     ) -> None:
         # Stored as JSON, like the DynamoDB item: a caller mutating its dict later changes nothing here.
-        document = json.dumps(copy.deepcopy(dict(state)), separators=(",", ":"))
+        # `status` is not kept: nothing reads it back.
+        document = json.dumps(dict(state), separators=(",", ":"))
         with self._lock:
             self._states[(conversation_id, flow)] = document
             if waiting and flag_seen != flow:
