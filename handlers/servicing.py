@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aicc.agents.servicing import handle
+from aicc.adapters.dynamodb.appointments import DynamoAppointments
+from aicc.adapters.dynamodb.flows import DynamoFlows
+from aicc.agents.servicing import Servicing
 from aicc.runtime.consumer import single_input_agent
 from contracts.events import EventMeta, IntentDetected, ServiceActionTaken
+from handlers._customers import StoredCustomers
+
+agent = Servicing(appointments=DynamoAppointments(), flows=DynamoFlows(), customers=StoredCustomers())
 
 
 def respond(intent: IntentDetected, meta: EventMeta) -> ServiceActionTaken:
-    return handle(intent, meta, now=datetime.now(UTC))
+    return agent.handle(intent, meta, now=datetime.now(UTC))
 
 
 handler = single_input_agent("servicing", IntentDetected, respond)

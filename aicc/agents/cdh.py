@@ -1,13 +1,15 @@
 """CDH insights: open recalls, warranty, service due, churn risk, lifetime value and one next-best action.
 
-Pure and deterministic over the stored customer document, their appointments and `today`; the
-reference data (recalls, warranty terms, maintenance schedule) comes from `aicc.data.reference`.
+`insights` is pure and deterministic over the stored customer document, their appointments and
+`today`; `customer_insights` reads those through the ports. The reference data (recalls, warranty
+terms, maintenance schedule) comes from `aicc.data.reference`.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import UTC, date
 from typing import Any
 
 from aicc.data.reference import (
@@ -21,8 +23,11 @@ from aicc.data.reference import (
     vehicle_label,
     warranty_terms,
 )
+from aicc.ports.appointments import Appointments
+from aicc.ports.customers import Customers
 from contracts.common import Source
 from contracts.events import (
+    Appointment,
     EventMeta,
     InsightsComputed,
     NextBestAction,
@@ -120,29 +125,24 @@ def schedule_for(vehicle: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _appointment_start(appointment: dict[str, Any]) -> date | None:
-    slot = appointment.get("slot") or {}
-    raw = slot.get("start") or appointment.get("start")
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")).date()
-    except ValueError:
-        return None
+def _appointment_start(appointment: Appointment) -> date:
+    """The day it starts, in UTC like `today` (a naive start is taken as it is)."""
+    start = appointment.slot.start
+    return (start.astimezone(UTC) if start.tzinfo else start).date()
 
 
-def _is_service(appointment: dict[str, Any]) -> bool:
-    return appointment.get("kind", "service") == "service" and appointment.get("status", "booked") == "booked"
+def _is_service(appointment: Appointment) -> bool:
+    return appointment.kind == "service" and appointment.status == "booked"
 
 
 def last_service_date(
-    customer: dict[str, Any], appointments: list[dict[str, Any]], vin: str, today: date
+    customer: dict[str, Any], appointments: Sequence[Appointment], vin: str, today: date
 ) -> date | None:
     """The latest known dealer visit for the car: a past service appointment or a service booking in history."""
     seen: list[date] = []
     for appointment in appointments:
         start = _appointment_start(appointment)
-        if _is_service(appointment) and start is not None and start <= today and appointment.get("vin") in (None, vin):
+        if _is_service(appointment) and start <= today and appointment.vin in (None, vin):
             seen.append(start)
     for item in customer.get("history", []):
         if item.get("intent") == "service_booking" and item.get("at"):
@@ -213,7 +213,7 @@ def service_due(vehicle: dict[str, Any], last_service: date | None, today: date)
 
 
 def churn_risk(
-    customer: dict[str, Any], appointments: list[dict[str, Any]], today: date, any_basic_warranty: bool
+    customer: dict[str, Any], appointments: Sequence[Appointment], today: date, any_basic_warranty: bool
 ) -> float:
     """Additive score in [0, 1], a transparent stand-in for a trained model:
 
@@ -229,12 +229,8 @@ def churn_risk(
     history = customer.get("history", [])
     complaints = sum(1 for h in history if h.get("intent") == "complaint")
     contacts = [date.fromisoformat(str(h["at"])[:10]) for h in history if h.get("at")]
-    contacts += [d for d in (_appointment_start(a) for a in appointments) if d is not None]
-    upcoming = any(
-        _appointment_start(a) is not None and _appointment_start(a) >= today  # type: ignore[operator]
-        for a in appointments
-        if a.get("status", "booked") == "booked"
-    )
+    contacts += [_appointment_start(a) for a in appointments]
+    upcoming = any(_appointment_start(a) >= today for a in appointments if a.status == "booked")
     score = 0.10 + min(0.40, 0.20 * complaints)
     if not any((today - d).days <= 365 for d in contacts):
         score += 0.15
@@ -331,8 +327,17 @@ def next_best_action(
     return None
 
 
+def customer_insights(
+    meta: EventMeta, *, customers: Customers, appointments: Appointments, today: date
+) -> InsightsComputed:
+    """`insights` for the turn's customer, read through the ports (no appointments read for an unknown one)."""
+    customer = customers.get(meta.customer_id)
+    booked = [b.appointment for b in appointments.of_customer(meta.customer_id)] if customer else []
+    return insights(customer, booked, meta, today)
+
+
 def insights(
-    customer: dict[str, Any] | None, appointments: list[dict[str, Any]], meta: EventMeta, today: date
+    customer: dict[str, Any] | None, appointments: Sequence[Appointment], meta: EventMeta, today: date
 ) -> InsightsComputed:
     """Everything CDH knows about the customer that may shape this turn's reply."""
     if customer is None:
@@ -344,9 +349,7 @@ def insights(
     warranty: list[WarrantyStatus] = []
     due: list[ServiceDue] = []
     any_basic = False
-    upcoming = sorted(
-        d for d in (_appointment_start(a) for a in appointments if _is_service(a)) if d is not None and d >= today
-    )
+    upcoming = sorted(d for d in (_appointment_start(a) for a in appointments if _is_service(a)) if d >= today)
     upcoming_service = upcoming[0] if upcoming else None
     for vehicle in vehicles:
         vin = str(vehicle["vin"])

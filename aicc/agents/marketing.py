@@ -3,6 +3,8 @@
 The EventBridge rule already guarantees a buying intent, a mood that is not negative and a turn the bot
 keeps; this module adds the customer-level rules: marketing consent, an offer valid today, targeting
 (owned model/trim, vehicle age, household size) and never the same offer twice to one customer.
+`offer_for` decides; `make_offer` reads the customer and the offers made through the ports and
+records the offer it makes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from datetime import date
 from typing import Any
 
 from aicc.data.reference import dealers, offers, passage_title, vehicle_age_years, vehicle_label
+from aicc.ports.customers import Customers
+from aicc.ports.offers import Offers
 from contracts.common import Source
 from contracts.events import EventMeta, Offer, OfferGenerated, RouteDecided
 
@@ -120,3 +124,15 @@ def offer_for(
         ),
         sources=sources,
     )
+
+
+def make_offer(
+    route: RouteDecided, meta: EventMeta, *, customers: Customers, offers_made: Offers, today: date
+) -> OfferGenerated:
+    """The offer for this turn's customer, recorded as made so it is never made to them again."""
+    customer = customers.get(meta.customer_id)
+    made = offers_made.made_to(meta.customer_id) if customer else set()
+    result = offer_for(route, customer, made, meta, today)
+    if result.eligible and result.offer is not None:
+        offers_made.record(meta.customer_id, result.offer.offer_id, turn_id=meta.turn_id, offered_at=meta.occurred_at)
+    return result

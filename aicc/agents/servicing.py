@@ -1,32 +1,29 @@
 """Interactive servicing: book, move and cancel service appointments and test drives over several turns.
 
-One call of `handle` is one customer turn. What the conversation has settled so far lives in the
-conversations table under the conversation's pk with sk `FLOW#servicing` (one JSON `state`
-document, see `FlowState`); while the flow waits for the customer, the META item carries
-`flow = "servicing"`, which the ingress stamps into the next turn's `meta.flow` so a follow-up
-("the second one", "Tuesday at 9") reaches this agent whatever its intent.
+One call of `Servicing.handle` is one customer turn. What the conversation has settled so far is
+the flow's state (`FlowState`, stored through the `Flows` port); while the flow waits for the
+customer its flag is raised on the conversation, which the ingress stamps into the next turn's
+`meta.flow` so a follow-up ("the second one", "Tuesday at 9") reaches this agent whatever its intent.
 
-Appointments: one item per *held* slot in the appointments table, keyed by the slot id (see
-`aicc.agents.slots`). A conditional `PutItem ... attribute_not_exists(slot_id)` is the whole
-double-booking guard; cancelling deletes the item, which frees the slot.
+Appointments: one record per *held* slot, keyed by the slot id (see `aicc.agents.slots`), through
+the `Appointments` port. Holding a slot only succeeds when it is free: that is the whole
+double-booking guard; cancelling releases the slot.
 
 Retries: the handler replays a stored result for a duplicate event, but a crash half-way through
-can still run a turn twice. Every write here may be repeated: the flow item and the META flag are
+can still run a turn twice. Every write here may be repeated: the flow state and its flag are
 plain overwrites, a booking that finds the slot already held by the same customer counts as theirs,
 and releasing a slot is conditional on the appointment id, so it never frees someone else's booking.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
-from aicc.agents.personalization import load_customer
 from aicc.agents.slots import (
     OFFER_COUNT,
     Kind,
@@ -44,24 +41,23 @@ from aicc.agents.slots import (
     requested_cancellation,
     resource_names,
     slot_starts,
-    utc_iso,
 )
 from aicc.data.reference import dealer_uri, dealers
-from aicc.runtime.clients import client
-from aicc.runtime.tables import table_name
+from aicc.ports.appointments import Appointments, Booking
+from aicc.ports.customers import Customers
+from aicc.ports.flows import ConversationFlow, Flows
 from contracts.common import Source
 from contracts.events import Appointment, EventMeta, IntentDetected, ServiceActionTaken, Slot
 
-__all__ = ["FlowState", "book_action", "cancel_action", "handle"]
+__all__ = ["FlowState", "Servicing", "book_action", "cancel_action"]
 
 FLOW = "servicing"
-FLOW_SK = "FLOW#servicing"
-META_SK = "META"
 # Follow-ups in a row that give nothing to act on before the flow is dropped.
 MAX_MISSES = 2
-# Past cancellations kept in the flow item (the appointment item itself is deleted to free the slot).
+# Past cancellations kept in the flow state (the appointment itself is released to free the slot).
 KEPT_CANCELLATIONS = 20
-_BATCH_GET_KEYS = 100
+# Slots asked about in one `Appointments.held` call while looking for free ones (one read request).
+_HELD_BATCH = 100
 _NAMESPACE = uuid.UUID("0c5e7a1d-2b1f-4f5e-9d7e-5e1f1c0de009")
 
 _BOOKING_INTENTS = {"service_booking", "test_drive"}
@@ -84,7 +80,7 @@ Status = Literal["active", "booked", "rescheduled", "cancelled", "abandoned"]
 
 @dataclass
 class FlowState:
-    """The servicing flow of one conversation (the `state` document of its FLOW#servicing item)."""
+    """The servicing flow of one conversation: the document the `Flows` port stores."""
 
     kind: Kind = "service"
     status: Status = "active"
@@ -115,13 +111,13 @@ class FlowState:
             part_of_day=self.part_of_day,
         )
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+    def to_document(self) -> dict[str, Any]:
+        return asdict(self)
 
     @classmethod
-    def from_json(cls, text: str) -> FlowState:
+    def from_document(cls, document: Mapping[str, Any]) -> FlowState:
         known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in json.loads(text).items() if k in known})
+        return cls(**{k: v for k, v in document.items() if k in known})
 
 
 @dataclass
@@ -130,27 +126,54 @@ class _Outcome:
     state: FlowState
 
 
-def handle(intent: IntentDetected, meta: EventMeta, *, now: datetime) -> ServiceActionTaken:
-    """One customer turn of the servicing flow: read the flow, act, store the flow, say what happened."""
-    now = now if now.tzinfo else now.replace(tzinfo=UTC)
-    turn = _Turn(intent, meta, now)
-    outcome = turn.decide()
-    outcome.state.updated_at = now.isoformat()
-    turn.save(outcome.state)
-    return outcome.event
+class Servicing:
+    """The servicing agent over its ports: appointments, the conversation's flow, customer profiles."""
+
+    def __init__(self, *, appointments: Appointments, flows: Flows, customers: Customers) -> None:
+        self.appointments = appointments
+        self.flows = flows
+        self.customers = customers
+
+    def handle(self, intent: IntentDetected, meta: EventMeta, *, now: datetime) -> ServiceActionTaken:
+        """One customer turn of the servicing flow: read the flow, act, store the flow, say what happened."""
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        loaded = self.flows.load(meta.conversation_id, FLOW)
+        turn = _Turn(intent, meta, now, loaded, appointments=self.appointments, customers=self.customers)
+        outcome = turn.decide()
+        state = outcome.state
+        state.updated_at = now.isoformat()
+        self.flows.save(
+            meta.conversation_id,
+            FLOW,
+            state.to_document(),
+            status=state.status,
+            waiting=state.active,
+            flag_seen=loaded.flag,
+        )
+        return outcome.event
 
 
 class _Turn:
-    def __init__(self, intent: IntentDetected, meta: EventMeta, now: datetime) -> None:
+    def __init__(
+        self,
+        intent: IntentDetected,
+        meta: EventMeta,
+        now: datetime,
+        loaded: ConversationFlow,
+        *,
+        appointments: Appointments,
+        customers: Customers,
+    ) -> None:
         self.intent = intent
         self.meta = meta
         self.now = now
         self.text = intent.text
         self.entities = intent.entities
-        self.dynamodb = client("dynamodb")
-        owner, self.flow_flag, stored = _load_conversation(meta.conversation_id)
-        # The META owner, not the sender, holds the appointment: staff may speak in a customer's conversation.
-        self.customer_id = owner or meta.customer_id
+        self.appointments = appointments
+        self.customers = customers
+        stored = FlowState.from_document(loaded.state) if loaded.state is not None else None
+        # The conversation's owner, not the sender, holds the appointment: staff may speak in a customer's conversation.
+        self.customer_id = loaded.owner or meta.customer_id
         self.stored = stored or FlowState(status="abandoned")
         self.state: FlowState | None = stored if stored and stored.active else None
         self._customer: dict[str, Any] | None = None
@@ -201,12 +224,12 @@ class _Turn:
     def _act_on_choice(self, state: FlowState, chosen: SlotRef) -> _Outcome:
         if state.purpose == "book":
             return self._book(chosen)
-        item = self._appointment_item(chosen.slot_id)
-        if item is None:
+        appointment = self._own_appointment(chosen.slot_id)
+        if appointment is None:
             return self._no_appointment()
         if state.purpose == "choose_cancel":
-            return self._cancel(item)
-        return self._start_reschedule(item, state.preference())
+            return self._cancel(appointment)
+        return self._start_reschedule(appointment, state.preference())
 
     def _exact_request(self, state: FlowState) -> _Outcome | None:
         """A day and hour ("Tuesday at 9"; "9am works" once a day was named): any free bay then, at the dealer."""
@@ -221,7 +244,7 @@ class _Turn:
         refs = [SlotRef(wanted, n, kind, dealer_id) for n in range(1, len(resource_names(dealer_id, kind)) + 1)]
         if not refs or not is_open_slot(refs[0], now=self.now):
             return None
-        held = self._held([ref.slot_id for ref in refs])
+        held = self.appointments.held([ref.slot_id for ref in refs])
         free = next((ref for ref in refs if ref.slot_id not in held), refs[0])
         return self._book(free)
 
@@ -240,7 +263,8 @@ class _Turn:
         action: Literal["booked", "rescheduled"] = "booked"
         if moving is not None and moving["slot_id"] != ref.slot_id:
             # The new slot is held first: the customer is never left with no appointment at all.
-            self._release(moving["slot_id"], moving["appointment_id"])
+            # A failed release: already released (a retry), or the slot now belongs to a later booking: leave it.
+            self.appointments.release(moving["slot_id"], moving["appointment_id"])
             action = "rescheduled"
         done = replace(
             base,
@@ -261,7 +285,7 @@ class _Turn:
         return _Outcome(self._event("unavailable", waiting, slots=[r.to_slot() for r in alternatives]), waiting)
 
     def _hold(self, ref: SlotRef, state: FlowState) -> Appointment | None:
-        """Conditionally put the appointment item; None when another customer holds the slot."""
+        """Hold the slot for the customer; None when another customer holds it."""
         appointment = Appointment(
             appointment_id=str(uuid.uuid5(_NAMESPACE, f"{self.customer_id}:{ref.slot_id}:{self.meta.turn_id}")),
             kind=ref.kind,
@@ -271,37 +295,29 @@ class _Turn:
             model=state.model,
             status="booked",
         )
-        item = _appointment_item(appointment, customer_id=self.customer_id, meta=self.meta, now=self.now)
-        try:
-            self.dynamodb.put_item(
-                TableName=table_name("appointments"), Item=item, ConditionExpression="attribute_not_exists(slot_id)"
-            )
-        except self.dynamodb.exceptions.ConditionalCheckFailedException:
-            existing = self._appointment_item(ref.slot_id)
-            if existing is None:
-                return None
-            # Already ours: this turn retried, or the customer pressed the same button twice. Not while
-            # moving an appointment, though: releasing the old one would leave them one short.
-            retried = existing.get("turn_id", {}).get("S") == self.meta.turn_id
-            return _appointment_from_item(existing) if retried or state.rescheduling is None else None
-        return appointment
-
-    def _release(self, slot_id: str, appointment_id: str) -> None:
-        # A failed condition: already released (a retry), or the slot now belongs to a later booking: leave it.
-        with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
-            self.dynamodb.delete_item(
-                TableName=table_name("appointments"),
-                Key={"slot_id": {"S": slot_id}},
-                ConditionExpression="appointment_id = :a",
-                ExpressionAttributeValues={":a": {"S": appointment_id}},
-            )
+        booking = Booking(
+            appointment=appointment,
+            customer_id=self.customer_id,
+            conversation_id=self.meta.conversation_id,
+            turn_id=self.meta.turn_id,
+            booked_at=self.now,
+        )
+        held = self.appointments.hold(booking)
+        if held is None:
+            return None
+        if held.appointment.appointment_id == appointment.appointment_id:
+            return held.appointment
+        # Already ours: this turn retried, or the customer pressed the same button twice. Not while
+        # moving an appointment, though: releasing the old one would leave them one short.
+        retried = held.turn_id == self.meta.turn_id
+        return held.appointment if retried or state.rescheduling is None else None
 
     # --- cancelling and rescheduling -------------------------------------------------------------
 
     def _cancel_request(self) -> _Outcome:
         appointments = self._upcoming(self._mentioned_kind())
         if self.entities.date:
-            on_day = [a for a in appointments if _local_start(a).date().isoformat() == self.entities.date]
+            on_day = [a for a in appointments if a.slot.start.date().isoformat() == self.entities.date]
             appointments = on_day or appointments
         pending = self.state
         if pending is not None and pending.rescheduling is None and not _APPOINTMENT_WORDS_RE.search(self.text):
@@ -316,18 +332,17 @@ class _Turn:
         return self._ask_which(appointments, "choose_cancel", self.state or self._new_state("service"))
 
     def _cancel_slot(self, ref: SlotRef) -> _Outcome:
-        item = self._appointment_item(ref.slot_id)
-        if item is not None:
-            return self._cancel(item)
+        appointment = self._own_appointment(ref.slot_id)
+        if appointment is not None:
+            return self._cancel(appointment)
         earlier = next((c for c in self.stored.cancellations if c["slot_id"] == ref.slot_id), None)
         if earlier is not None:  # pressed twice, or a retry: it is cancelled, say so again
             done = replace(self.stored, status="cancelled", offered=[])
             return _Outcome(self._event("cancelled", done, appointment=_cancelled_appointment(earlier)), done)
         return self._no_appointment()
 
-    def _cancel(self, item: dict[str, Any]) -> _Outcome:
-        appointment = _appointment_from_item(item)
-        self._release(appointment.slot.slot_id, appointment.appointment_id)
+    def _cancel(self, appointment: Appointment) -> _Outcome:
+        self.appointments.release(appointment.slot.slot_id, appointment.appointment_id)
         record = {
             "appointment_id": appointment.appointment_id,
             "slot_id": appointment.slot.slot_id,
@@ -374,8 +389,7 @@ class _Turn:
         )
         return self._ask_which(appointments, "choose_reschedule", asking)
 
-    def _start_reschedule(self, item: dict[str, Any], wanted: Preference) -> _Outcome:
-        appointment = _appointment_from_item(item)
+    def _start_reschedule(self, appointment: Appointment, wanted: Preference) -> _Outcome:
         state = FlowState(
             kind=appointment.kind,
             service_type=appointment.service_type,
@@ -391,8 +405,8 @@ class _Turn:
         )
         return self._offer(state)
 
-    def _ask_which(self, appointments: list[dict[str, Any]], purpose: Purpose, state: FlowState) -> _Outcome:
-        slots = [_appointment_from_item(a).slot for a in appointments]
+    def _ask_which(self, appointments: list[Appointment], purpose: Purpose, state: FlowState) -> _Outcome:
+        slots = [a.slot for a in appointments]
         asking = replace(state, status="active", purpose=purpose, offered=[s.slot_id for s in slots])
         return _Outcome(self._event("needs_info", asking, slots=slots, missing=["appointment"]), asking)
 
@@ -493,7 +507,7 @@ class _Turn:
     def _profile(self) -> dict[str, Any]:
         """The customer document, read once per turn and only when a default is needed."""
         if self._customer is None:
-            self._customer = load_customer(self.customer_id) or {}
+            self._customer = self.customers.get(self.customer_id) or {}
         return self._customer
 
     def _mentioned_kind(self) -> Kind | None:
@@ -505,7 +519,7 @@ class _Turn:
             return "service"
         return None
 
-    # --- reading the tables ----------------------------------------------------------------------
+    # --- reading appointments --------------------------------------------------------------------
 
     def _free_slots(self, kind: Kind, dealer_id: str, preference: Preference) -> list[SlotRef]:
         """Up to OFFER_COUNT free slots at distinct times, best first; the lowest free resource per time."""
@@ -513,12 +527,12 @@ class _Turn:
         if resources == 0:
             return []
         starts = rank_starts(slot_starts(dealer_id, now=self.now), preference)
-        per_batch = max(1, _BATCH_GET_KEYS // resources)
+        per_batch = max(1, _HELD_BATCH // resources)
         chosen: list[SlotRef] = []
         for first in range(0, len(starts), per_batch):
             batch = starts[first : first + per_batch]
             refs = [[SlotRef(start, n, kind, dealer_id) for n in range(1, resources + 1)] for start in batch]
-            held = self._held([ref.slot_id for per_start in refs for ref in per_start])
+            held = self.appointments.held([ref.slot_id for per_start in refs for ref in per_start])
             for per_start in refs:
                 free = next((ref for ref in per_start if ref.slot_id not in held), None)
                 if free is not None:
@@ -527,56 +541,20 @@ class _Turn:
                         return chosen
         return chosen
 
-    def _held(self, slot_ids: list[str]) -> set[str]:
-        """Which of these slots have an appointment item (one BatchGetItem per 100 ids)."""
-        held: set[str] = set()
-        table = table_name("appointments")
-        for first in range(0, len(slot_ids), _BATCH_GET_KEYS):
-            request: dict[str, Any] = {
-                table: {
-                    "Keys": [{"slot_id": {"S": s}} for s in slot_ids[first : first + _BATCH_GET_KEYS]],
-                    "ProjectionExpression": "slot_id",
-                }
-            }
-            while request:
-                response = self.dynamodb.batch_get_item(RequestItems=request)
-                held.update(item["slot_id"]["S"] for item in response.get("Responses", {}).get(table, []))
-                request = response.get("UnprocessedKeys") or {}
-        return held
-
-    def _appointment_item(self, slot_id: str) -> dict[str, Any] | None:
+    def _own_appointment(self, slot_id: str) -> Appointment | None:
         """The appointment held in that slot, if it is this customer's."""
-        response = self.dynamodb.get_item(
-            TableName=table_name("appointments"), Key={"slot_id": {"S": slot_id}}, ConsistentRead=True
-        )
-        item = response.get("Item")
-        if item is None or item.get("customer_id", {}).get("S") != self.customer_id:
-            return None
-        return item
+        booking = self.appointments.get(slot_id)
+        return booking.appointment if booking is not None and booking.customer_id == self.customer_id else None
 
-    def _upcoming(self, kind: Kind | None) -> list[dict[str, Any]]:
-        """The customer's booked appointments that have not started, soonest first (by_customer index)."""
-        items: list[dict[str, Any]] = []
-        query: dict[str, Any] = {
-            "TableName": table_name("appointments"),
-            "IndexName": "by_customer",
-            "KeyConditionExpression": "customer_id = :c AND #start >= :now",
-            "ExpressionAttributeNames": {"#start": "start"},
-            "ExpressionAttributeValues": {":c": {"S": self.customer_id}, ":now": {"S": utc_iso(self.now)}},
-        }
-        while True:
-            response = self.dynamodb.query(**query)
-            items.extend(response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    def _upcoming(self, kind: Kind | None) -> list[Appointment]:
+        """The customer's booked appointments that have not started, soonest first."""
         return [
-            item
-            for item in items
-            if item.get("status", {}).get("S") == "booked" and (kind is None or item["kind"]["S"] == kind)
+            booking.appointment
+            for booking in self.appointments.of_customer(self.customer_id, starting_from=self.now)
+            if booking.appointment.status == "booked" and (kind is None or booking.appointment.kind == kind)
         ]
 
-    # --- the result and the stored flow ----------------------------------------------------------
+    # --- the result ------------------------------------------------------------------------------
 
     def _event(
         self,
@@ -605,105 +583,8 @@ class _Turn:
             sources=sources,
         )
 
-    def save(self, state: FlowState) -> None:
-        """Store the flow, then raise or lower the META flag the ingress stamps into the next turn."""
-        table = table_name("conversations")
-        self.dynamodb.put_item(
-            TableName=table,
-            Item={
-                "conversation_id": {"S": self.meta.conversation_id},
-                "sk": {"S": FLOW_SK},
-                "flow_status": {"S": state.status},
-                "state": {"S": state.to_json()},
-            },
-        )
-        key = {"conversation_id": {"S": self.meta.conversation_id}, "sk": {"S": META_SK}}
-        try:
-            if state.active and self.flow_flag != FLOW:
-                self.dynamodb.update_item(
-                    TableName=table,
-                    Key=key,
-                    UpdateExpression="SET flow = :f",
-                    # Never create a META item: one without an owner would let anyone claim the conversation.
-                    ConditionExpression="attribute_exists(conversation_id)",
-                    ExpressionAttributeValues={":f": {"S": FLOW}},
-                )
-            elif not state.active and self.flow_flag == FLOW:
-                self.dynamodb.update_item(
-                    TableName=table,
-                    Key=key,
-                    UpdateExpression="REMOVE flow",
-                    # Only our own flag: another flow may have claimed the conversation since.
-                    ConditionExpression="flow = :f",
-                    ExpressionAttributeValues={":f": {"S": FLOW}},
-                )
-        except self.dynamodb.exceptions.ConditionalCheckFailedException:
-            pass
-
 
 _SMALL_TALK_RE = re.compile(r"(?i)(ok|okay|thanks|thank you|hmm+|yes|no|sure|great)[.!]*")
-
-
-def _load_conversation(conversation_id: str) -> tuple[str | None, str | None, FlowState | None]:
-    """(owner, META flow flag, stored flow) in one BatchGetItem."""
-    dynamodb = client("dynamodb")
-    table = table_name("conversations")
-    keys = [{"conversation_id": {"S": conversation_id}, "sk": {"S": sk}} for sk in (META_SK, FLOW_SK)]
-    request: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
-    items: dict[str, dict[str, Any]] = {}
-    while request:
-        response = dynamodb.batch_get_item(RequestItems=request)
-        items.update({item["sk"]["S"]: item for item in response.get("Responses", {}).get(table, [])})
-        request = response.get("UnprocessedKeys") or {}
-    meta_item, flow_item = items.get(META_SK, {}), items.get(FLOW_SK)
-    state = FlowState.from_json(flow_item["state"]["S"]) if flow_item and "state" in flow_item else None
-    return meta_item.get("customer_id", {}).get("S"), meta_item.get("flow", {}).get("S"), state
-
-
-def _appointment_item(appointment: Appointment, *, customer_id: str, meta: EventMeta, now: datetime) -> dict[str, Any]:
-    slot = appointment.slot
-    item: dict[str, Any] = {
-        "slot_id": {"S": slot.slot_id},
-        "appointment_id": {"S": appointment.appointment_id},
-        "customer_id": {"S": customer_id},
-        "conversation_id": {"S": meta.conversation_id},
-        "turn_id": {"S": meta.turn_id},
-        "kind": {"S": appointment.kind},
-        "dealer_id": {"S": slot.dealer_id},
-        "start": {"S": utc_iso(slot.start)},
-        "start_local": {"S": slot.start.isoformat()},
-        "status": {"S": appointment.status},
-        "booked_at": {"S": now.isoformat()},
-    }
-    optional = {"bay": slot.bay, "service_type": appointment.service_type, "vin": appointment.vin}
-    optional["model"] = appointment.model
-    item.update({name: {"S": value} for name, value in optional.items() if value})
-    return item
-
-
-def _appointment_from_item(item: dict[str, Any]) -> Appointment:
-    def text(name: str) -> str | None:
-        value = item.get(name, {}).get("S")
-        return str(value) if value else None
-
-    return Appointment(
-        appointment_id=item["appointment_id"]["S"],
-        kind=item["kind"]["S"],
-        slot=Slot(
-            slot_id=item["slot_id"]["S"],
-            dealer_id=item["dealer_id"]["S"],
-            start=datetime.fromisoformat(item["start_local"]["S"]),
-            bay=text("bay"),
-        ),
-        service_type=text("service_type"),
-        vin=text("vin"),
-        model=text("model"),
-        status=item["status"]["S"],
-    )
-
-
-def _local_start(item: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(item["start_local"]["S"])
 
 
 def _cancelled_appointment(record: dict[str, str]) -> Appointment:

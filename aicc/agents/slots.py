@@ -1,8 +1,8 @@
 """The bookable calendar of a dealer, computed from its opening hours: pure and deterministic.
 
 A slot is one hour with one resource: a service bay (service) or a member of the sales staff (test
-drive). Slots are never stored; only a *held* slot has an item in the appointments table, keyed by
-the slot id, so the id must be stable (the same hour and resource always give the same id):
+drive). Slots are never stored; only a *held* slot has a record (`aicc.ports.appointments`), keyed
+by the slot id, so the id must be stable (the same hour and resource always give the same id):
 
     <kind>#<dealer_id>#<local start YYYY-MM-DDTHH:MM>#<resource number, from 1>
     e.g. service#dlr-harbor#2026-06-12T09:00#3
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -209,8 +209,3 @@ def book_action(slot_id: str) -> str:
 def cancel_action(slot_id: str) -> str:
     """What a "cancel this appointment" button sends back (the appointment is the one held in that slot)."""
     return f"Cancel booking {slot_id}"
-
-
-def utc_iso(moment: datetime) -> str:
-    """The appointments index sorts on this: one fixed format, in UTC, so strings sort as times."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -14,11 +14,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from aicc.agents.servicing import book_action, handle
+from aicc.agents.servicing import book_action
 from aicc.embedded.motoserver import DYNAMODB_OLD_IMAGE_WRITES, DYNAMODB_WRITES, serialize_dynamodb_writes
 from aicc.runtime import clients
 from aicc.runtime.tables import TABLES, create_table_kwargs
 from contracts.events import EventMeta, IntentDetected, ServiceActionTaken
+from handlers.servicing import agent
 
 NOW = datetime(2026, 6, 8, 15, 0, tzinfo=UTC)  # Monday 08:00 in Los Angeles
 SLOT_ID = "service#dlr-harbor#2026-06-12T09:00#1"
@@ -79,7 +80,7 @@ def book(n: int, start: threading.Barrier) -> ServiceActionTaken:
         model="test",
     )
     start.wait()
-    return handle(intent, meta, now=NOW)
+    return agent.handle(intent, meta, now=NOW)  # the handler's own wiring: DynamoDB adapters
 
 
 def test_fifty_concurrent_bookings_of_one_slot_give_exactly_one_appointment(dynamodb: Any) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from aicc.agents.cdh import churn_risk, insights
+from aicc.adapters.memory.appointments import MemoryAppointments
+from aicc.agents.cdh import churn_risk, customer_insights, insights
+from aicc.ports.appointments import Booking
 from aicc.seed import demo_customers
-from contracts.events import EventMeta
+from contracts.events import Appointment, EventMeta, Slot
+from tests.dict_customers import DictCustomers
 
 CUSTOMERS = {c["customer_id"]: c for c in demo_customers()}
 TODAY = date(2026, 11, 1)
@@ -14,6 +17,16 @@ META = EventMeta(
     turn_id="turn-1", conversation_id="conv-1", customer_id="cust-0002", causation_id="evt-1",
     producer="cdh", occurred_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
 )  # fmt: skip
+
+
+def service_visit(start: str, vin: str | None = None, *, slot_id: str = "service#dlr-harbor#x#1") -> Appointment:
+    return Appointment(
+        appointment_id=f"appt-{start}",
+        kind="service",
+        slot=Slot(slot_id=slot_id, dealer_id="dlr-harbor", start=datetime.fromisoformat(start)),
+        vin=vin,
+        status="booked",
+    )
 
 
 def test_a_vin_with_an_open_recall() -> None:
@@ -65,22 +78,12 @@ def test_service_due_by_mileage() -> None:
 
 
 def test_service_overdue_from_the_last_visit_on_record() -> None:
-    visit = {
-        "kind": "service",
-        "status": "booked",
-        "vin": "5ARAX1E29RK000187",
-        "slot": {"start": "2025-09-15T09:00:00"},
-    }
+    visit = service_visit("2025-09-15T09:00:00", "5ARAX1E29RK000187")
     result = insights(CUSTOMERS["cust-0003"], [visit], META, TODAY)  # 2024 Aster S
     oil = next(s for s in result.service_due if s.service.startswith("Oil"))
     assert oil.overdue and oil.due_on == "2026-09-15"
     assert result.next_best_action is not None and result.next_best_action.action == "book_overdue_service"
-    upcoming = {
-        "kind": "service",
-        "status": "booked",
-        "vin": "5ARAX1E29RK000187",
-        "slot": {"start": "2026-11-10T09:00:00"},
-    }
+    upcoming = service_visit("2026-11-10T09:00:00", "5ARAX1E29RK000187")
     booked = insights(CUSTOMERS["cust-0003"], [visit, upcoming], META, TODAY)
     assert booked.next_best_action is None or booked.next_best_action.action != "book_overdue_service"
 
@@ -94,7 +97,7 @@ def test_churn_and_lifetime_value() -> None:
     for customer in CUSTOMERS.values():
         result = insights(customer, [], META, TODAY)
         assert 0.0 <= result.churn_risk <= 1.0 and result.lifetime_value >= 0.0
-    booked = [{"kind": "service", "status": "booked", "slot": {"start": "2026-11-20T09:00:00"}}]
+    booked = [service_visit("2026-11-20T09:00:00")]
     assert churn_risk(CUSTOMERS["cust-0022"], booked, TODAY, True) < churn_risk(CUSTOMERS["cust-0022"], [], TODAY, True)
 
 
@@ -102,3 +105,37 @@ def test_unknown_customer() -> None:
     result = insights(None, [], META, TODAY)
     assert result.open_recalls == [] and result.warranty == [] and result.service_due == []
     assert (result.churn_risk, result.lifetime_value, result.next_best_action) == (0.0, 0.0, None)
+
+
+def test_insights_read_the_customer_and_their_appointments_through_the_ports() -> None:
+    appointments = MemoryAppointments()
+    visit = service_visit(
+        "2025-09-15T09:00:00-07:00", "5ARAX1E29RK000187", slot_id="service#dlr-harbor#2025-09-15T09:00#1"
+    )
+    held = Booking(
+        appointment=visit,
+        customer_id="cust-0003",
+        conversation_id="conv-1",
+        turn_id="turn-0",
+        booked_at=datetime(2025, 9, 1, tzinfo=UTC),
+    )
+    assert appointments.hold(held) == held
+    meta = META.model_copy(update={"customer_id": "cust-0003"})
+    customers = DictCustomers(CUSTOMERS.values())
+    result = customer_insights(meta, customers=customers, appointments=appointments, today=TODAY)
+    assert result == insights(CUSTOMERS["cust-0003"], [visit], meta, TODAY)
+    oil = next(s for s in result.service_due if s.service.startswith("Oil"))
+    assert oil.overdue and oil.due_on == "2026-09-15"  # the visit on record counts
+    unknown = customer_insights(
+        meta.model_copy(update={"customer_id": "cust-none"}),
+        customers=customers,
+        appointments=appointments,
+        today=TODAY,
+    )
+    assert (unknown.churn_risk, unknown.lifetime_value, unknown.open_recalls) == (0.0, 0.0, [])
+
+
+def test_an_appointment_counts_on_its_day_in_utc_like_today() -> None:
+    # 17:00 in Los Angeles on 31 October is 1 November in UTC: booked "today", so upcoming.
+    late = service_visit("2026-10-31T17:00:00-07:00")
+    assert churn_risk(CUSTOMERS["cust-0022"], [late], TODAY, True) < churn_risk(CUSTOMERS["cust-0022"], [], TODAY, True)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from aicc.agents.marketing import offer_for
+from aicc.adapters.memory.offers import MemoryOffers
+from aicc.agents.marketing import make_offer, offer_for
 from aicc.seed import demo_customers
 from contracts.common import Intent, Route
 from contracts.events import EventMeta, RouteDecided
+from tests.dict_customers import DictCustomers
 
 CUSTOMERS = {c["customer_id"]: c for c in demo_customers()}
 TODAY = date(2026, 11, 1)
@@ -66,3 +68,24 @@ def test_expired_offers_and_targeting() -> None:
     assert charger.offer is not None and charger.offer.offer_id == "OFR-CHARGER-300"
     dune_owner = offer_for(_route("parts_accessories"), CUSTOMERS["cust-0017"], set(), META, TODAY)
     assert dune_owner.offer is not None and dune_owner.offer.offer_id != "OFR-CHARGER-300"
+
+
+def test_an_offer_made_is_recorded_and_never_made_again() -> None:
+    customers, offers_made = DictCustomers(CUSTOMERS.values()), MemoryOffers()
+    first = make_offer(_route(), META, customers=customers, offers_made=offers_made, today=TODAY)
+    assert first.eligible and first.offer is not None
+    assert offers_made.made_to("cust-0001") == {first.offer.offer_id}
+    second = make_offer(_route(), META, customers=customers, offers_made=offers_made, today=TODAY)
+    assert second.offer is not None and second.offer.offer_id != first.offer.offer_id
+    assert offers_made.made_to("cust-0001") == {first.offer.offer_id, second.offer.offer_id}
+
+
+def test_nothing_is_recorded_without_an_offer() -> None:
+    customers, offers_made = DictCustomers(CUSTOMERS.values()), MemoryOffers()
+    no_consent = META.model_copy(update={"customer_id": "cust-0003"})
+    refused = make_offer(_route(), no_consent, customers=customers, offers_made=offers_made, today=TODAY)
+    assert not refused.eligible and offers_made.made_to("cust-0003") == set()
+    unknown = META.model_copy(update={"customer_id": "cust-none"})
+    assert make_offer(_route(), unknown, customers=customers, offers_made=offers_made, today=TODAY).reason == (
+        "unknown customer"
+    )

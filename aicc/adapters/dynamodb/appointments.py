@@ -1,0 +1,140 @@
+"""Appointments on DynamoDB: one item per held slot, keyed by `slot_id`; `by_customer` indexes
+(customer_id, start) with `start` in UTC so the index sorts by time whatever the dealer's zone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from aicc.adapters.dynamodb.attributes import Item, required_text, s, strings, text
+from aicc.ports.appointments import Booking
+from aicc.runtime.clients import client
+from aicc.runtime.tables import table_name
+from contracts.events import Appointment, Slot
+
+_BATCH_GET_KEYS = 100
+
+
+class DynamoAppointments:
+    def hold(self, booking: Booking) -> Booking | None:
+        dynamodb = client("dynamodb")
+        try:
+            dynamodb.put_item(
+                TableName=table_name("appointments"),
+                Item=_item(booking),
+                ConditionExpression="attribute_not_exists(slot_id)",
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            existing = self.get(booking.slot_id)
+            return existing if existing is not None and existing.customer_id == booking.customer_id else None
+        return booking
+
+    def release(self, slot_id: str, appointment_id: str) -> bool:
+        dynamodb = client("dynamodb")
+        try:
+            dynamodb.delete_item(
+                TableName=table_name("appointments"),
+                Key={"slot_id": s(slot_id)},
+                ConditionExpression="appointment_id = :a",
+                ExpressionAttributeValues={":a": s(appointment_id)},
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def get(self, slot_id: str) -> Booking | None:
+        response = client("dynamodb").get_item(
+            TableName=table_name("appointments"), Key={"slot_id": s(slot_id)}, ConsistentRead=True
+        )
+        item = response.get("Item")
+        return _booking(item) if item is not None else None
+
+    def held(self, slot_ids: Iterable[str]) -> set[str]:
+        dynamodb = client("dynamodb")
+        table = table_name("appointments")
+        ids = list(dict.fromkeys(slot_ids))  # BatchGetItem refuses duplicate keys
+        found: set[str] = set()
+        for first in range(0, len(ids), _BATCH_GET_KEYS):
+            request: dict[str, Any] = {
+                table: {
+                    "Keys": [{"slot_id": s(slot_id)} for slot_id in ids[first : first + _BATCH_GET_KEYS]],
+                    "ProjectionExpression": "slot_id",
+                }
+            }
+            while request:
+                response = dynamodb.batch_get_item(RequestItems=request)
+                found.update(required_text(item, "slot_id") for item in response.get("Responses", {}).get(table, []))
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def of_customer(self, customer_id: str, *, starting_from: datetime | None = None) -> list[Booking]:
+        query: dict[str, Any] = {
+            "TableName": table_name("appointments"),
+            "IndexName": "by_customer",
+            "KeyConditionExpression": "customer_id = :c",
+            "ExpressionAttributeValues": {":c": s(customer_id)},
+        }
+        if starting_from is not None:
+            query["KeyConditionExpression"] += " AND #start >= :from"
+            query["ExpressionAttributeNames"] = {"#start": "start"}
+            query["ExpressionAttributeValues"][":from"] = s(utc_key(starting_from))
+        dynamodb = client("dynamodb")
+        bookings: list[Booking] = []
+        while True:
+            response = dynamodb.query(**query)
+            bookings.extend(_booking(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return bookings
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def utc_key(moment: datetime) -> str:
+    """The index's sort key: one fixed format, in UTC, so strings sort as times."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _item(booking: Booking) -> Item:
+    appointment = booking.appointment
+    slot = appointment.slot
+    values = {
+        "slot_id": slot.slot_id,
+        "appointment_id": appointment.appointment_id,
+        "customer_id": booking.customer_id,
+        "conversation_id": booking.conversation_id,
+        "turn_id": booking.turn_id,
+        "kind": appointment.kind,
+        "dealer_id": slot.dealer_id,
+        "start": utc_key(slot.start),
+        "start_local": slot.start.isoformat(),
+        "status": appointment.status,
+        "booked_at": booking.booked_at.isoformat(),
+    }
+    optional = {"bay": slot.bay, "service_type": appointment.service_type, "vin": appointment.vin}
+    optional["model"] = appointment.model
+    values.update({name: value for name, value in optional.items() if value})
+    return strings(values)
+
+
+def _booking(item: Item) -> Booking:
+    appointment = Appointment(
+        appointment_id=required_text(item, "appointment_id"),
+        kind=required_text(item, "kind"),
+        slot=Slot(
+            slot_id=required_text(item, "slot_id"),
+            dealer_id=required_text(item, "dealer_id"),
+            start=datetime.fromisoformat(required_text(item, "start_local")),
+            bay=text(item, "bay") or None,
+        ),
+        service_type=text(item, "service_type") or None,
+        vin=text(item, "vin") or None,
+        model=text(item, "model") or None,
+        status=required_text(item, "status"),
+    )
+    return Booking(
+        appointment=appointment,
+        customer_id=required_text(item, "customer_id"),
+        conversation_id=text(item, "conversation_id") or "",
+        turn_id=text(item, "turn_id") or "",
+        booked_at=datetime.fromisoformat(required_text(item, "booked_at")),
+    )
