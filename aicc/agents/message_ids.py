@@ -32,10 +32,17 @@ def turn_id_for(conversation_id: str, user_id: str, client_message_id: str) -> s
     return str(uuid.uuid5(_NAMESPACE, f"turn:{conversation_id}:{user_id}:{client_message_id}"))
 
 
-def new_conversation_id(user_id: str, client_message_id: str, text: str, generation: int = 0) -> str:
-    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _conversation_id(user_id: str, client_message_id: str, digest: str, generation: int) -> str:
     suffix = f":{generation}" if generation else ""
     return str(uuid.uuid5(_NAMESPACE, f"conversation:{user_id}:{client_message_id}:{digest}{suffix}"))
+
+
+def new_conversation_id(user_id: str, client_message_id: str, text: str, generation: int = 0) -> str:
+    return _conversation_id(user_id, client_message_id, _text_digest(text), generation)
 
 
 def is_first_turn(conversation_id: str, user_id: str, client_message_id: str, text: str) -> bool:
@@ -44,7 +51,8 @@ def is_first_turn(conversation_id: str, user_id: str, client_message_id: str, te
     Exact: a later message with the same client message id in that conversation is the same turn,
     a retry, and never reaches the agents.
     """
+    digest = _text_digest(text)
     return any(
-        conversation_id == new_conversation_id(user_id, client_message_id, text, generation)
+        conversation_id == _conversation_id(user_id, client_message_id, digest, generation)
         for generation in range(MAX_GENERATIONS)
     )
