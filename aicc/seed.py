@@ -14,22 +14,12 @@ import os
 from importlib import resources
 from typing import Any
 
+from aicc.ports.customers import Customers
 from aicc.runtime.clients import client
-from aicc.runtime.dynamodb import put_all
-from aicc.runtime.tables import table_name
 
 
 def demo_customers() -> list[dict[str, Any]]:
     return json.loads(resources.files("aicc.data").joinpath("customers.json").read_text())
-
-
-def customer_item(customer: dict[str, Any]) -> dict[str, Any]:
-    # The profile is read whole by key, so it is stored as one JSON document beside the key.
-    return {
-        "customer_id": {"S": customer["customer_id"]},
-        "email": {"S": customer["email"]},
-        "doc": {"S": json.dumps(customer, separators=(",", ":"))},
-    }
 
 
 def knowledge_objects() -> dict[str, bytes]:
@@ -61,10 +51,13 @@ def upload_knowledge(bucket: str) -> dict[str, int]:
     return {"knowledge_passages": len(objects) // 2, "knowledge_objects_written": written}
 
 
-def seed_reference_data() -> dict[str, int]:
-    customers = demo_customers()
-    put_all(table_name("customers"), [customer_item(c) for c in customers])
-    counts = {"customers": len(customers)}
+def seed_reference_data(customers: Customers | None = None) -> dict[str, int]:
+    """Store the demo customers (in DynamoDB unless another `Customers` is given), then the corpus."""
+    if customers is None:
+        from aicc.adapters.dynamodb.customers import DynamoDBCustomers
+
+        customers = DynamoDBCustomers()
+    counts = {"customers": customers.put_all(demo_customers())}
     bucket = os.environ.get("AICC_KNOWLEDGE_BUCKET")
     if bucket:
         counts.update(upload_knowledge(bucket))

@@ -1,6 +1,8 @@
 """Personalization Lambda: ConversationReceived -> ProfileLoaded."""
 
-from aicc.agents.personalization import personalize
+from aicc.adapters.dynamodb.conversations import DynamoDBConversations
+from aicc.adapters.dynamodb.customers import DynamoDBCustomers
+from aicc.agents.personalization import Personalization
 from aicc.runtime.consumer import message_agent
 
-handler = message_agent("personalization", personalize)
+handler = message_agent("personalization", Personalization(DynamoDBCustomers(), DynamoDBConversations()))

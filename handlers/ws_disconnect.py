@@ -6,14 +6,15 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from aicc.runtime.clients import client
-from aicc.runtime.tables import table_name
+from aicc.adapters.dynamodb.connections import DynamoDBConnections
+from aicc.ports.connections import Connections
 
 logger = Logger(service="ws-disconnect")
+connections: Connections = DynamoDBConnections()
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     connection_id = event["requestContext"]["connectionId"]
-    client("dynamodb").delete_item(TableName=table_name("connections"), Key={"connection_id": {"S": connection_id}})
+    connections.drop(connection_id)
     logger.info("disconnected", extra={"connection_id": connection_id})
     return {"statusCode": 200, "body": "Disconnected"}

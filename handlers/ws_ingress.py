@@ -6,24 +6,45 @@ Bad input gets an `error` frame and publishes nothing; the connection stays up.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
+from aicc.adapters.apigateway.pusher import ApiGatewayPusher
+from aicc.adapters.dynamodb.connections import DynamoDBConnections
+from aicc.adapters.dynamodb.conversations import DynamoDBConversations
+from aicc.agents.ingress import Ingress, Message, Sender
+from aicc.ports.conversations import NotYourConversation
 from aicc.runtime.bus import publish
-from aicc.runtime.conversations import NotYourConversation, start_turn
-from aicc.runtime.push import push_to_user
 from aicc.runtime.websocket import caller, error_response, frame_response
-from contracts.events import ConversationReceived, EventMeta
-from contracts.frames import MAX_TEXT_CHARS, AckFrame, MessageFrame, SendMessage
+from contracts.frames import MAX_TEXT_CHARS, SendMessage
 
 logger = Logger(service="ws-ingress")
 SOURCE = "aicc.ingress"
+ingress = Ingress(DynamoDBConversations(), ApiGatewayPusher(DynamoDBConnections()))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    parsed = _parse(event)
+    if isinstance(parsed, dict):
+        return parsed  # an error frame
+    message, sender = parsed
+    try:
+        accepted = ingress.accept(message, sender)
+    except NotYourConversation:
+        return error_response("forbidden", "that conversation is not yours", message.client_message_id)
+    if accepted.received and publish([accepted.received], source=SOURCE):
+        raise RuntimeError("the bus refused ConversationReceived")  # API Gateway retries nothing: surface it
+    logger.info(
+        f"message {accepted.outcome}",
+        extra={"turn_id": accepted.ack.turn_id, "chars": len(message.text), "delivered": accepted.delivered},
+    )
+    return frame_response(accepted.ack)
+
+
+def _parse(event: dict[str, Any]) -> tuple[Message, Sender] | dict[str, Any]:
+    """The message and its sender, or the error frame's response."""
     ctx = event["requestContext"]
     try:
         body = json.loads(event.get("body") or "")
@@ -45,59 +66,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         user_id, role, dealer_id = caller(event)
     except PermissionError:
         return error_response("forbidden", "not authorised", frame.client_message_id)
-
-    try:
-        turn = start_turn(
-            conversation_id=frame.conversation_id,
-            user_id=user_id,
-            role=role,
-            client_message_id=frame.client_message_id,
-            text=text,
-        )
-    except NotYourConversation:
-        return error_response("forbidden", "that conversation is not yours", frame.client_message_id)
-
-    ack = AckFrame(
-        client_message_id=frame.client_message_id, conversation_id=turn.conversation_id, turn_id=turn.turn_id
-    )
-    if turn.duplicate:
-        # The client retried a message we already accepted: ack it again, publish nothing.
-        logger.info("duplicate message", extra={"turn_id": turn.turn_id})
-        return frame_response(ack)
-    if turn.staff_owner:
-        # A person owns this conversation: relay to them, the bot stays silent.
-        relay = MessageFrame(
-            conversation_id=turn.conversation_id,
-            sender="customer",
-            sender_id=user_id,
-            text=text,
-            at=datetime.now(UTC).isoformat(),
-            client_message_id=frame.client_message_id,
-        )
-        delivered = push_to_user(turn.staff_owner, relay.model_dump_json())
-        logger.info("relayed to staff", extra={"turn_id": turn.turn_id, "delivered": delivered})
-        return frame_response(ack)
-
-    received = ConversationReceived(
-        meta=EventMeta(
-            turn_id=turn.turn_id,
-            conversation_id=turn.conversation_id,
-            customer_id=user_id,
-            causation_id=str(ctx.get("requestId") or ctx.get("messageId") or frame.client_message_id),
-            producer="ingress",
-            occurred_at=datetime.now(UTC),
-            flow=turn.flow,
-        ),
+    message = Message(
         text=text,
         client_message_id=frame.client_message_id,
+        conversation_id=frame.conversation_id,
         connection_id=ctx["connectionId"],
-        role=role,
-        dealer_id=dealer_id,
+        causation_id=str(ctx.get("requestId") or ctx.get("messageId") or frame.client_message_id),
     )
-    if publish([received], source=SOURCE):
-        raise RuntimeError("the bus refused ConversationReceived")  # API Gateway retries nothing: surface it
-    logger.info("message accepted", extra={"turn_id": turn.turn_id, "chars": len(text)})
-    return frame_response(ack)
+    return message, Sender(user_id, role, dealer_id)
 
 
 def _invalid(exc: ValidationError, client_message_id: str | None) -> dict[str, Any]:

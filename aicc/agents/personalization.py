@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
-from aicc.runtime.clients import client
-from aicc.runtime.conversations import is_first_turn, recent_turns
-from aicc.runtime.tables import table_name
+from aicc.agents.message_ids import is_first_turn
+from aicc.ports.conversations import Conversations
+from aicc.ports.customers import Customers
 from contracts.events import ConversationReceived, CustomerProfile, EventMeta, HistoryItem, ProfileLoaded, Vehicle
 
 HISTORY_TURNS = 5
 
 
 def load_customer(customer_id: str) -> dict[str, Any] | None:
-    item = client("dynamodb").get_item(TableName=table_name("customers"), Key={"customer_id": {"S": customer_id}})
-    if "Item" not in item:
-        return None
-    return json.loads(item["Item"]["doc"]["S"])
+    """The stored customer document, read from DynamoDB: for agents not yet handed a `Customers` port."""
+    from aicc.adapters.dynamodb.customers import DynamoDBCustomers
+
+    return DynamoDBCustomers().get(customer_id)
 
 
 def build_profile(meta: EventMeta, customer: dict[str, Any] | None, turns: list[HistoryItem]) -> ProfileLoaded:
@@ -38,23 +37,32 @@ def build_profile(meta: EventMeta, customer: dict[str, Any] | None, turns: list[
     return ProfileLoaded(meta=meta, known=True, profile=profile, vehicles=vehicles, history=turns)
 
 
-def personalize(message: ConversationReceived, meta: EventMeta) -> ProfileLoaded:
-    customer = load_customer(message.meta.customer_id)
-    # The message that opens a conversation has no history to read.
-    first = is_first_turn(message.meta.conversation_id, message.meta.customer_id, message.client_message_id)
-    past = (
-        []
-        if first
-        else recent_turns(message.meta.conversation_id, exclude_turn=message.meta.turn_id, limit=HISTORY_TURNS)
-    )
-    history = [
-        HistoryItem(
-            turn_id=t.turn_id,
-            text=t.text[:500],
-            reply=(t.reply or None) and t.reply[:500],
-            intent=t.intent,
-            at=datetime.fromisoformat(t.at),
+class Personalization:
+    def __init__(self, customers: Customers, conversations: Conversations) -> None:
+        self.customers = customers
+        self.conversations = conversations
+
+    def __call__(self, message: ConversationReceived, meta: EventMeta) -> ProfileLoaded:
+        customer = self.customers.get(message.meta.customer_id)
+        # The message that opens a conversation has no history to read.
+        first = is_first_turn(
+            message.meta.conversation_id, message.meta.customer_id, message.client_message_id, message.text
         )
-        for t in past
-    ]
-    return build_profile(meta, customer, history)
+        past = (
+            []
+            if first
+            else self.conversations.recent_turns(
+                message.meta.conversation_id, exclude_turn=message.meta.turn_id, limit=HISTORY_TURNS
+            )
+        )
+        history = [
+            HistoryItem(
+                turn_id=t.turn_id,
+                text=t.text[:500],
+                reply=(t.reply or None) and t.reply[:500],
+                intent=t.intent,
+                at=datetime.fromisoformat(t.at),
+            )
+            for t in past
+        ]
+        return build_profile(meta, customer, history)

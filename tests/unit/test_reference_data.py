@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
-import boto3
-import pytest
-from moto import mock_aws
-
 from aicc.data import reference
 from aicc.data.vin import decode
 from aicc.knowledge import load_corpus
-from aicc.seed import demo_customers, knowledge_objects, seed_reference_data
+from aicc.seed import demo_customers
 
 CORPUS = {p.doc_id: p for p in load_corpus()}
 MODELS = reference.models_by_name()
@@ -159,34 +154,3 @@ def test_demo_vins_decode_to_their_model_and_year() -> None:
             decoded = decode(vehicle["vin"])
             assert decoded is not None
             assert (decoded.model, decoded.model_year) == (vehicle["model"], vehicle["model_year"])
-
-
-@pytest.mark.integration  # moto S3
-def test_seed_uploads_the_corpus_once_per_passage_and_is_idempotent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AICC_KNOWLEDGE_BUCKET", "aicc-knowledge-test")
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName="aicc-customers",
-            KeySchema=[{"AttributeName": "customer_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "customer_id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="aicc-knowledge-test")
-        first = seed_reference_data()
-        second = seed_reference_data()
-        assert first["customers"] == 22
-        assert first["knowledge_passages"] == len(CORPUS)
-        assert first["knowledge_objects_written"] == 2 * len(CORPUS)
-        assert second["knowledge_objects_written"] == 0
-        keys = {o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket="aicc-knowledge-test")
-                for o in page.get("Contents", [])}  # fmt: skip
-        assert len(keys) == 2 * len(CORPUS)
-        meta = json.loads(
-            s3.get_object(Bucket="aicc-knowledge-test", Key="recall-R-2023-014.json.metadata.json")["Body"].read()
-        )
-        assert meta == CORPUS["recall-R-2023-014"].kendra_metadata()
-        body = json.loads(s3.get_object(Bucket="aicc-knowledge-test", Key="recall-R-2023-014.json")["Body"].read())
-        assert body["doc_id"] == "recall-R-2023-014" and "R-2023-014" in body["text"]
-    assert set(knowledge_objects()) == keys

@@ -1,0 +1,1 @@
+"""API Gateway adapters: pushing frames over the WebSocket API's `@connections` management API."""

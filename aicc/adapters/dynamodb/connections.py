@@ -1,0 +1,43 @@
+"""Connections on the `connections` table: pk `connection_id`, `user_id` (index `by_user`), `role`,
+`dealer_id`, `connected_at`, and `expires_at` (the table's TTL attribute)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aicc.adapters.dynamodb.attributes import n, required_text, s, strings
+from aicc.ports.connections import Connection
+from aicc.runtime.clients import client
+from aicc.runtime.tables import table_name
+
+
+class DynamoDBConnections:
+    def record(self, connection: Connection, *, ttl_s: int) -> None:
+        now = int(time.time())
+        item: dict[str, Any] = {
+            **strings(
+                {"connection_id": connection.connection_id, "user_id": connection.user_id, "role": connection.role}
+            ),
+            "connected_at": n(now),
+            "expires_at": n(now + ttl_s),
+        }
+        if connection.dealer_id:
+            item["dealer_id"] = s(connection.dealer_id)
+        client("dynamodb").put_item(TableName=table_name("connections"), Item=item)
+
+    def drop(self, connection_id: str) -> None:
+        client("dynamodb").delete_item(
+            TableName=table_name("connections"), Key=strings({"connection_id": connection_id})
+        )
+
+    def of_user(self, user_id: str) -> list[str]:
+        # DynamoDB deletes expired items only eventually; an expired record is a closed connection.
+        response = client("dynamodb").query(
+            TableName=table_name("connections"),
+            IndexName="by_user",
+            KeyConditionExpression="user_id = :u",
+            FilterExpression="expires_at > :now",
+            ExpressionAttributeValues={":u": s(user_id), ":now": n(int(time.time()))},
+        )
+        return [required_text(item, "connection_id") for item in response.get("Items", [])]
