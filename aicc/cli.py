@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--moto-port", type=int, default=5000, help="port of the moto server (the AWS stand-in)")
     up.add_argument("--dynamodb-port", type=int, default=5001, help="port of moto's DynamoDB process")
     up.add_argument("--state-dir", type=Path, default=Path(".aicc"), help="local signing key and runtime state")
+    up.add_argument(
+        "--no-moto-speedups",
+        action="store_true",
+        help="moto with its correctness patches only (also: AICC_MOTO_SPEEDUPS=0)",
+    )
 
     chat = commands.add_parser("chat", help="a terminal chat client")
     chat.add_argument("--url", default=DEFAULT_URL, help=f"WebSocket URL (default {DEFAULT_URL})")
@@ -112,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
+    from aicc.bench import probe
+    from aicc.embedded.moto.registry import moto_version_problem
+
+    problem = moto_version_problem()
+    if problem is not None:
+        print(f"aicc up: {problem}", file=sys.stderr)
+        return 2
     from aicc.embedded.stack import run_stack
 
     run_stack(
@@ -120,6 +132,8 @@ def _up(args: argparse.Namespace) -> int:
         moto_port=args.moto_port,
         dynamodb_port=args.dynamodb_port,
         state_dir=args.state_dir,
+        moto_speedups=False if args.no_moto_speedups else None,
+        instruments=[probe.attach],  # GET /_aicc/bench, so `aicc bench --url` can measure this stack
     )
     return 0
 

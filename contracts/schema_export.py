@@ -2,12 +2,16 @@
 
 Regenerate with `python scripts/generate_contracts.py`; a test fails when the checked-in files
 differ from what the models say. Terraform registers the event schemas in the Schema Registry.
+Contracts import nothing from `aicc`: the DynamoDB table definitions (aicc.runtime.tables) are
+passed in by the caller.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from contracts.events import EVENT_MODELS
 from contracts.frames import FRAME_MODELS, ROUTE_SELECTION_EXPRESSION, WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
@@ -21,6 +25,29 @@ TERRAFORM_DIR = Path(__file__).parent.parent / "terraform"
 TERRAFORM_EXPORTS = ("manifest.json", "tables.json", "websocket_routes.json")
 # The $connect authorizer reads the JWT from `?token=` (handlers/ws_authorizer.py).
 AUTHORIZER_IDENTITY_SOURCES = ["route.request.querystring.token"]
+
+
+class IndexDefinition(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def hash_key(self) -> str: ...
+    @property
+    def range_key(self) -> str | None: ...
+
+
+class TableDefinition(Protocol):
+    """What the export reads of a table (aicc.runtime.tables.TableSpec has it)."""
+
+    @property
+    def hash_key(self) -> str: ...
+    @property
+    def range_key(self) -> str | None: ...
+    @property
+    def ttl_attribute(self) -> str | None: ...
+    @property
+    def indexes(self) -> Sequence[IndexDefinition]: ...
+    def key_attributes(self) -> dict[str, str]: ...
 
 
 def _dump(obj: object) -> str:
@@ -55,10 +82,8 @@ def render_manifest() -> str:
     return _dump(data)
 
 
-def render_tables() -> str:
-    """aicc/runtime/tables.py as data: Terraform's DynamoDB tables are built from this."""
-    from aicc.runtime.tables import TABLES
-
+def render_tables(tables: Mapping[str, TableDefinition]) -> str:
+    """The table definitions (aicc/runtime/tables.py) as data: Terraform's DynamoDB tables are built from this."""
     data = {
         name: {
             "hash_key": spec.hash_key,
@@ -70,7 +95,7 @@ def render_tables() -> str:
                 for index in spec.indexes
             ],
         }
-        for name, spec in TABLES.items()
+        for name, spec in tables.items()
     }
     return _dump(data)
 
@@ -88,11 +113,11 @@ def render_websocket_routes() -> str:
     return _dump(data)
 
 
-def render_terraform_exports() -> dict[str, str]:
+def render_terraform_exports(tables: Mapping[str, TableDefinition]) -> dict[str, str]:
     """terraform/<file> -> content."""
     return {
         "manifest.json": render_manifest(),
-        "tables.json": render_tables(),
+        "tables.json": render_tables(tables),
         "websocket_routes.json": render_websocket_routes(),
     }
 
@@ -147,7 +172,7 @@ def render_diagram() -> str:
     return "\n".join(lines)
 
 
-def write_all() -> list[Path]:
+def write_all(tables: Mapping[str, TableDefinition]) -> list[Path]:
     written = []
     for relative, text in render_schemas().items():
         path = SCHEMA_DIR / relative
@@ -162,7 +187,7 @@ def write_all() -> list[Path]:
     if not MANIFEST_EXPORT.exists() or MANIFEST_EXPORT.read_text() != render_manifest():
         MANIFEST_EXPORT.write_text(render_manifest())
         written.append(MANIFEST_EXPORT)
-    for relative, text in render_terraform_exports().items():
+    for relative, text in render_terraform_exports(tables).items():
         path = TERRAFORM_DIR / relative
         if not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from aicc.embedded.motoserver import MotoServerProcess
+from aicc.embedded.moto.process import MotoServerProcess
 from aicc.embedded.provision import provision
 from aicc.runtime.clients import client
 from contracts.manifest import manifest

@@ -1,6 +1,6 @@
 """Counting the AWS API calls a process makes, and what each would be billed for.
 
-An `ApiCallMeter` is an `aicc.runtime.clients` API-call listener. For every call it adds 1 to
+An `ApiCallMeter` is an API-call listener of the embedded stack (aicc.embedded.observe). For every call it adds 1 to
 `calls` of (service, operation) and, where a price depends on more than the call, the units AWS
 bills (public pricing pages, see aicc.bench.cost):
 

@@ -1,5 +1,9 @@
 """What the embedded stack tells `aicc bench` about itself (`GET /_aicc/bench`).
 
+`attach(stack)`, before the stack starts, adds an `ApiCallMeter` to the stack's API-call listeners
+and serves `describe_stack` on the gateway. `aicc up` and the bench's own stack (aicc.bench.serve)
+attach it; the stack knows nothing of the bench.
+
 Every figure is a running total (calls, invocations, CPU seconds) or a high-water mark (peak RSS), so the bench
 takes one snapshot before and one after a measured phase and subtracts; nothing is reset, and a
 stack someone else runs (`aicc up`) can be measured without disturbing its own statistics.
@@ -10,6 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from aicc.bench.meter import ApiCallMeter
 
 if TYPE_CHECKING:
     from aicc.embedded.stack import EmbeddedStack
@@ -41,7 +47,18 @@ def cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def describe_stack(stack: EmbeddedStack) -> dict[str, Any]:
+ROUTE = "bench"
+
+
+def attach(stack: EmbeddedStack) -> ApiCallMeter:
+    """Meter the stack's AWS calls and answer GET /_aicc/bench; call before `stack.start()`."""
+    meter = ApiCallMeter()
+    stack.api_calls.add(meter)
+    stack.info_routes[ROUTE] = lambda: describe_stack(stack, meter)
+    return meter
+
+
+def describe_stack(stack: EmbeddedStack, meter: ApiCallMeter) -> dict[str, Any]:
     functions: dict[str, Any] = {}
     for name in stack.stats.summary():
         stats = stack.stats.function(name)
@@ -57,7 +74,7 @@ def describe_stack(stack: EmbeddedStack) -> dict[str, Any]:
     if stack.dynamodb is not None:
         processes["moto-dynamodb"] = stack.dynamodb.pid
     return {
-        "api_calls": stack.api_calls.snapshot(),
+        "api_calls": meter.snapshot(),
         "functions": functions,
         "memory_mb": memory,
         "peak_rss_kb": {name: peak_rss_kb(pid) for name, pid in processes.items()},

@@ -10,6 +10,7 @@ import json
 import logging
 from pathlib import Path
 
+from aicc.bench import probe
 from aicc.embedded.stack import EmbeddedStack, serve_stack
 
 READY_PREFIX = "aicc-bench-stack ready "
@@ -21,6 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stack = EmbeddedStack(port=0, moto_port=0, dynamodb_port=0, state_dir=args.state_dir)
+    probe.attach(stack)
 
     def ready(running: EmbeddedStack) -> None:
         print(READY_PREFIX + json.dumps({"url": running.websocket_url}), flush=True)

@@ -191,7 +191,7 @@ class WebSocketGateway:
         max_frame_bytes: int = MAX_FRAME_BYTES,
         idle_timeout_s: float = IDLE_TIMEOUT_S,
         function_timeout_s: float = 10.0,
-        bench_info: Callable[[], Mapping[str, Any]] | None = None,
+        info_routes: Mapping[str, Callable[[], Mapping[str, Any]]] | None = None,
     ) -> None:
         self.executor = executor
         self.stats = stats
@@ -206,7 +206,8 @@ class WebSocketGateway:
         self.max_frame_bytes = max_frame_bytes
         self.idle_timeout_s = idle_timeout_s
         self.function_timeout_s = function_timeout_s
-        self.bench_info = bench_info
+        # GET /_aicc/<name>: tools' read-only views of the stack (the mapping is read per request).
+        self.info_routes = info_routes if info_routes is not None else {}
         self.connections: dict[str, Connection] = {}
         self._handlers: dict[str, tuple[LambdaHandler, FunctionConfig]] = {}
         self._runner: web.AppRunner | None = None
@@ -258,7 +259,7 @@ class WebSocketGateway:
             [
                 web.get("/ws", self._websocket),
                 web.get("/_aicc/stats", self._stats),
-                web.get("/_aicc/bench", self._bench),
+                web.get("/_aicc/{name}", self._info),
                 *management,
             ]
         )
@@ -620,7 +621,8 @@ class WebSocketGateway:
     async def _stats(self, _request: web.Request) -> web.Response:
         return web.json_response(self.stats.summary())
 
-    async def _bench(self, _request: web.Request) -> web.Response:
-        if self.bench_info is None:
+    async def _info(self, request: web.Request) -> web.Response:
+        info = self.info_routes.get(request.match_info["name"])
+        if info is None:
             raise web.HTTPNotFound()
-        return web.json_response(dict(self.bench_info()))
+        return web.json_response(dict(info()))

@@ -2,7 +2,7 @@
 
 The pollers and the gateway invoke the same handler functions Lambda would, with an object that
 has the attributes of Lambda's context (aws-lambda-powertools reads them), and record how long
-each invocation took so the latency budget (DESIGN §8) can be checked against real numbers.
+each invocation took so the latency budget can be checked against real numbers.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ from aicc.embedded.invoke import (
     LambdaHandler,
     timed_call,
 )
-from aicc.runtime.clients import ApiCallListener
+from aicc.embedded.observe import ApiCallListener
 from contracts.manifest import AgentSpec
 
 log = logging.getLogger(__name__)

@@ -19,15 +19,15 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from aicc.bench.meter import ApiCallMeter
 from aicc.embedded.gateway import WebSocketGateway
 from aicc.embedded.invoke import HandlerResolver, InvocationStats, import_handler
-from aicc.embedded.motoserver import MotoServerProcess
+from aicc.embedded.moto.process import MotoServerProcess
+from aicc.embedded.observe import ApiCallObservers
 from aicc.embedded.poller import MappedFunction, MappingChannel, SqsApiPolling, binding_for_agent
 from aicc.embedded.provision import Provisioned, provision
 from aicc.runtime import clients
@@ -63,16 +63,22 @@ class EmbeddedStack:
         seed: bool = True,
         wait_time_s: int = 20,
         mappings_in_moto: bool = True,
+        moto_speedups: bool | None = None,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the embedded stack only listens on loopback")
         self.host = host
         self.port = port
-        self.moto = MotoServerProcess(moto_port, host="127.0.0.1")
+        # moto_speedups: None leaves it to AICC_MOTO_SPEEDUPS; False serves with correctness patches only.
+        self.moto = MotoServerProcess(moto_port, host="127.0.0.1", speedups=moto_speedups)
         # DynamoDB gets a moto process of its own: a turn makes about as many table calls as bus and
         # queue calls, and one Python process serialises all of them on its GIL. EventBridge and
         # SQS stay together because moto delivers bus events to queues inside one process.
-        self.dynamodb = MotoServerProcess(dynamodb_port, host="127.0.0.1") if dynamodb_port is not None else None
+        self.dynamodb = (
+            MotoServerProcess(dynamodb_port, host="127.0.0.1", speedups=moto_speedups)
+            if dynamodb_port is not None
+            else None
+        )
         self.state_dir = Path(state_dir)
         self.manifest = manifest
         self.resolver = resolver
@@ -86,8 +92,11 @@ class EmbeddedStack:
         # runs inside AWS (aicc.embedded.esm_host). False: the stack polls over the SQS API.
         self.mappings_in_moto = mappings_in_moto
         self.stats = InvocationStats()
-        # Every AWS call of the handlers and the pollers, for `aicc bench` (GET /_aicc/bench).
-        self.api_calls = ApiCallMeter()
+        # Every AWS call of the handlers and the pollers reaches the listeners added here.
+        self.api_calls = ApiCallObservers()
+        # GET /_aicc/<name> on the gateway answers the function's JSON (tools such as `aicc bench`
+        # register theirs before start()).
+        self.info_routes: dict[str, Callable[[], Mapping[str, Any]]] = {}
         self.provisioned: Provisioned | None = None
         self.gateway: WebSocketGateway | None = None
         self.mapped_functions: list[MappedFunction] = []
@@ -142,13 +151,13 @@ class EmbeddedStack:
             routes=self.routes,
             authorizer=self.authorizer,
             region=REGION,
-            bench_info=self.bench_info,
+            info_routes=self.info_routes,
         )
         # Bind the gateway's port first (it may be 0): handlers need the callback URL in their env
         # before they are imported. Its handlers are loaded after the env is set, in start().
         await self._bind_gateway_port()
-        self._set_env({})
-        clients.add_api_call_listener(self.api_calls)
+        clients.add_session_hook(self.api_calls.observe_session)
+        self._set_env({})  # resets the shared clients: their next session is observed
         self.provisioned = await asyncio.to_thread(self._provision, manifest_)
         self._set_env(self.provisioned.env())
         if self.seed:
@@ -162,7 +171,7 @@ class EmbeddedStack:
             await self._mapping_channel.open()
         else:
             sqs = await self._exit_stack.enter_async_context(self._sqs_client(manifest_))
-            clients.observe_api_calls(sqs.meta.events)
+            self.api_calls.observe(sqs.meta.events)
         for agent in manifest_.agents:
             binding = binding_for_agent(
                 agent,
@@ -293,14 +302,8 @@ class EmbeddedStack:
         await asyncio.to_thread(self.moto.stop)
         if self.dynamodb is not None:
             await asyncio.to_thread(self.dynamodb.stop)
-        clients.remove_api_call_listener(self.api_calls)
+        clients.remove_session_hook(self.api_calls.observe_session)
         self._restore_env()
-
-    def bench_info(self) -> dict[str, Any]:
-        """Running totals and high-water marks for `aicc bench` (see aicc.bench.probe)."""
-        from aicc.bench.probe import describe_stack
-
-        return describe_stack(self)
 
     def describe(self) -> str:
         """What is running where, for the console."""
@@ -385,12 +388,16 @@ def run_stack(
     moto_port: int = 5000,
     state_dir: Path = Path(".aicc"),
     ready: Callable[[EmbeddedStack], Any] | None = None,
+    instruments: Sequence[Callable[[EmbeddedStack], Any]] = (),
     **options: Any,
 ) -> None:
-    """Blocking entrypoint for `aicc up`; `options` go to EmbeddedStack (e.g. pollers_per_queue)."""
+    """Blocking entrypoint for `aicc up`; `options` go to EmbeddedStack (e.g. pollers_per_queue), each
+    of `instruments` is called with the stack before it starts (e.g. aicc.bench.probe.attach)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stack = EmbeddedStack(host=host, port=port, moto_port=moto_port, state_dir=state_dir, **options)
+    for instrument in instruments:
+        instrument(stack)
     asyncio.run(serve_stack(stack, ready))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -56,8 +56,25 @@ def _session() -> Any:
     import boto3
 
     session = boto3.session.Session()
-    observe_api_calls(session.events)
+    for hook in list(_session_hooks):
+        hook(session)
     return session
+
+
+# Called with each session created here, before any client of it exists. None is registered on
+# Lambda; the embedded stack observes its handlers' AWS calls through this.
+_session_hooks: list[Callable[[Any], None]] = []
+
+
+def add_session_hook(hook: Callable[[Any], None]) -> None:
+    """`hook(session)` for every boto3 session created from now on (reset() to apply it at once)."""
+    if hook not in _session_hooks:
+        _session_hooks.append(hook)
+
+
+def remove_session_hook(hook: Callable[[Any], None]) -> None:
+    if hook in _session_hooks:
+        _session_hooks.remove(hook)
 
 
 def reset() -> None:
@@ -66,45 +83,3 @@ def reset() -> None:
         _clients.clear()
         _session.cache_clear()
         _config.cache_clear()
-
-
-# --- API call observation (aicc bench) ------------------------------------------------------------
-# Listeners see every call made through these clients (and through any emitter handed to
-# observe_api_calls, such as the embedded pollers' aiobotocore client). Observation only: a call is
-# never changed, and with no listener registered the hooks return at once.
-
-ApiCallListener = Callable[[str, str, Mapping[str, Any], Mapping[str, Any]], None]
-_listeners: list[ApiCallListener] = []
-_PARAMS_KEY = "aicc_api_params"
-
-
-def add_api_call_listener(listener: ApiCallListener) -> None:
-    """Call `listener(service, operation, params, parsed_response)` after every call, even a failed one."""
-    if listener not in _listeners:
-        _listeners.append(listener)
-
-
-def remove_api_call_listener(listener: ApiCallListener) -> None:
-    if listener in _listeners:
-        _listeners.remove(listener)
-
-
-def observe_api_calls(events: Any) -> None:
-    """Hook a botocore (or aiobotocore) event emitter: a session's, before its clients are made, or a client's."""
-    events.register("before-parameter-build", _keep_params, unique_id="aicc-keep-params")
-    events.register("after-call", _after_call, unique_id="aicc-after-call")
-
-
-def _keep_params(params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
-    # The request context travels from parameter building to after-call; a reference, not a copy.
-    if _listeners:
-        context[_PARAMS_KEY] = params
-
-
-def _after_call(model: Any, parsed: Mapping[str, Any], context: Mapping[str, Any], **_: Any) -> None:
-    if not _listeners:
-        return
-    service, operation = model.service_model.service_name, model.name
-    params = context.get(_PARAMS_KEY) or {}
-    for listener in list(_listeners):
-        listener(service, operation, params, parsed)

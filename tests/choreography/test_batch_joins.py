@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aicc.runtime import clients
+from aicc.embedded.observe import observing_shared_clients
 from tests.choreography.conftest import Choreography
 
 
@@ -29,9 +29,8 @@ def turn_writes() -> Iterator[list[str]]:
         if service == "dynamodb" and params.get("TableName", "").endswith("turns"):
             seen.append(operation)
 
-    clients.add_api_call_listener(listen)
-    yield seen
-    clients.remove_api_call_listener(listen)
+    with observing_shared_clients(listen):
+        yield seen
 
 
 def _aggregator_inbox(chat: Choreography, user: str, text: str) -> tuple[str, list[dict[str, Any]]]:

@@ -15,7 +15,8 @@ import pytest
 from moto import mock_aws
 
 from aicc.agents.servicing import book_action
-from aicc.embedded.motoserver import DYNAMODB_OLD_IMAGE_WRITES, DYNAMODB_WRITES, serialize_dynamodb_writes
+from aicc.embedded.moto.patches import PATCHES
+from aicc.embedded.moto.patches.dynamodb import ATOMIC_WRITES
 from aicc.runtime import clients
 from aicc.runtime.tables import TABLES, create_table_kwargs
 from contracts.events import EventMeta, IntentDetected, ServiceActionTaken
@@ -29,16 +30,8 @@ CUSTOMERS = 50
 @pytest.fixture
 def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     # In-process moto applies a conditional write as check-then-set without a lock; DynamoDB is atomic.
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.responses import DynamoHandler
-
-    for name in DYNAMODB_WRITES:  # restored when the test ends
-        monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))
-    for name in DYNAMODB_OLD_IMAGE_WRITES:
-        monkeypatch.setattr(DynamoHandler, name, getattr(DynamoHandler, name))
-    serialize_dynamodb_writes()
     monkeypatch.setenv("AICC_MAX_POOL_CONNECTIONS", str(CUSTOMERS))
-    with mock_aws():
+    with PATCHES.applied(ATOMIC_WRITES.name), mock_aws():  # the registry restores moto when the test ends
         clients.reset()
         db: Any = boto3.client("dynamodb", region_name="us-east-1")
         existing = set(db.list_tables()["TableNames"])  # the folder's provisioned moto may be active

@@ -11,17 +11,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aicc import ops
-from aicc.embedded.motoserver import honour_replay_window_and_filters
+from aicc.embedded.moto.patches import PATCHES
+from aicc.embedded.moto.patches.events import REPLAY_WINDOW_AND_FILTERS
 from tests.choreography.conftest import Choreography
 
 
 @pytest.fixture
-def replayable(chat: Choreography, monkeypatch: pytest.MonkeyPatch) -> Iterator[Choreography]:
-    import moto.events.models as events_models
-
-    monkeypatch.setattr(events_models.Replay, "replay_events", events_models.Replay.replay_events)
-    honour_replay_window_and_filters()
-    yield chat
+def replayable(chat: Choreography) -> Iterator[Choreography]:
+    with PATCHES.applied(REPLAY_WINDOW_AND_FILTERS.name):  # the registry restores moto afterwards
+        yield chat
 
 
 def _talk(chat: Choreography, customer: str, texts: list[str]) -> tuple[str, list[dict]]:  # type: ignore[type-arg]

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
 
-from aicc.embedded.motoserver import MotoServerProcess
+from aicc.embedded.moto.patches import PATCHES
+from aicc.embedded.moto.process import MotoServerProcess
+
+
+@pytest.fixture
+def moto_patch() -> Iterator[Callable[..., None]]:
+    """`moto_patch(name, ...)` applies registry patches in this process; the registry undoes them after the test."""
+    applied: list[str] = []
+
+    def apply(*names: str) -> None:
+        for name in names:
+            if not PATCHES.is_applied(name):
+                PATCHES.apply(name)
+                applied.append(name)
+
+    yield apply
+    for name in reversed(applied):
+        PATCHES.undo(name)
 
 
 @pytest.fixture(scope="session")

@@ -14,17 +14,16 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.parsing import validators
-from moto.dynamodb.responses import DynamoHandler
 
-from aicc.embedded import motoserver
+from aicc.embedded.moto.patches import PATCHES
+from aicc.embedded.moto.patches.dynamodb import ATOMIC_WRITES
 
 
 @pytest.fixture
@@ -52,12 +51,8 @@ def table() -> Iterator[Any]:
 
 
 @pytest.fixture
-def serialized(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in motoserver.DYNAMODB_WRITES:
-        monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))  # restored after the test
-    for name in motoserver.DYNAMODB_OLD_IMAGE_WRITES:
-        monkeypatch.setattr(DynamoHandler, name, getattr(DynamoHandler, name))
-    motoserver.serialize_dynamodb_writes()
+def serialized(moto_patch: Callable[..., None]) -> None:
+    moto_patch(ATOMIC_WRITES.name)
 
 
 def _race(dynamodb: Any, writers: int = 4, olds: list[set[str]] | None = None) -> set[str]:
@@ -86,7 +81,7 @@ def _race(dynamodb: Any, writers: int = 4, olds: list[set[str]] | None = None) -
 
 
 def test_unpatched_moto_loses_racing_first_writes(table: Any, slow_validation: None) -> None:
-    if getattr(DynamoDBBackend.update_item, "_aicc_serialized", False):
+    if PATCHES.is_applied(ATOMIC_WRITES.name):
         pytest.skip("moto is already patched in this process")
     assert len(_race(table)) < 4
 

@@ -8,12 +8,13 @@ from typing import Any
 
 import boto3
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 from moto.dynamodb.responses import DynamoResult
 
-from aicc.embedded.motoserver import serialize_dynamodb_items_directly
+from aicc.embedded.moto.patches import PATCHES
+from aicc.embedded.moto.patches.dynamodb import ITEMS_AS_JSON
 
 _names = st.text(alphabet="abcdefghij_", min_size=1, max_size=6)
 _numbers = st.integers(-(10**12), 10**12).map(str) | st.decimals(-1000, 1000, places=3).map(str)
@@ -119,24 +120,20 @@ def _responses(item: dict[str, Any]) -> list[Any]:
         return out
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None)
 @given(item=_items)
-def test_direct_json_parses_exactly_like_motos_serializer(
-    item: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with monkeypatch.context() as patch:
-        # moto's own serializer first, then the direct one; the original is restored afterwards.
-        original = DynamoResult.execute_result
-        patch.setattr(DynamoResult, "execute_result", original)
-        expected = _responses(item)
-        serialize_dynamodb_items_directly()
+def test_direct_json_parses_exactly_like_motos_serializer(item: dict[str, Any]) -> None:
+    # moto's own serializer first, then the direct one; the registry restores moto's afterwards.
+    original = DynamoResult.execute_result
+    expected = _responses(item)
+    with PATCHES.applied(ITEMS_AS_JSON.name):
         assert DynamoResult.execute_result is not original
         assert _responses(item) == expected
+    assert DynamoResult.execute_result is original
 
 
-def test_errors_keep_motos_serializer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(DynamoResult, "execute_result", DynamoResult.execute_result)
-    serialize_dynamodb_items_directly()
+def test_errors_keep_motos_serializer(moto_patch: Callable[..., None]) -> None:
+    moto_patch(ITEMS_AS_JSON.name)
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
         with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 from moto.dynamodb.models.table import Table
 
-from aicc.embedded.motoserver import query_partitions_directly
+from aicc.embedded.moto.patches import PATCHES
+from aicc.embedded.moto.patches.dynamodb import QUERY_PARTITIONS
 
 _keys = st.sampled_from(["a", "b", "c", "d"])
 _rows = st.lists(
@@ -92,15 +92,14 @@ def _answers(rows: list[dict[str, Any]], queries: list[dict[str, Any]], *, range
         return answers
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None)
 @given(rows=_rows, queries=_queries, range_key=st.booleans())
 def test_queries_answer_as_moto_does(
-    rows: list[dict[str, Any]], queries: list[dict[str, Any]], range_key: bool, monkeypatch: pytest.MonkeyPatch
+    rows: list[dict[str, Any]], queries: list[dict[str, Any]], range_key: bool
 ) -> None:
-    with monkeypatch.context() as patch:
-        patch.setattr(Table, "query", Table.query)
-        patch.setattr(Table, "all_items", Table.all_items)
-        expected = _answers(rows, queries, range_key=range_key)
-        query_partitions_directly()
-        assert getattr(Table.query, "_aicc_direct", False)
+    original = Table.query
+    expected = _answers(rows, queries, range_key=range_key)
+    with PATCHES.applied(QUERY_PARTITIONS.name):
+        assert Table.query is not original
         assert _answers(rows, queries, range_key=range_key) == expected
+    assert Table.query is original

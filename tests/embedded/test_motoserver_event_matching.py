@@ -4,7 +4,7 @@ each target what moto's own template filling gives it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto.events.models import EventPattern
 
-from aicc.embedded.motoserver import flatten_each_event_once, transform_each_event_once
+from aicc.embedded.moto.patches import PATCHES
+from aicc.embedded.moto.patches.events import FLATTEN_EACH_EVENT_ONCE, TRANSFORM_EACH_EVENT_ONCE
 
 _WORDS = st.sampled_from(["aicc.intent", "aicc.routing", "IntentDetected", "RouteDecided", "x", ""])
 _NAMED = st.one_of(
@@ -45,21 +46,19 @@ _EVENTS = st.fixed_dictionaries(
 )
 
 
-def _moto_original(owner: Any, name: str, apply: Callable[[], None], wrap: Any = None) -> Iterator[Any]:
-    """moto's own `owner.name`, while the stand-in's (installed by `apply`) replaces it for a module."""
-    original = getattr(owner, name)
-    if getattr(original, "_aicc_cached", False):
+def _moto_original(owner: Any, name: str, patch: str) -> Iterator[Any]:
+    """moto's own `owner.name`, while the stand-in's replaces it for a module (the registry restores it)."""
+    if PATCHES.is_applied(patch):
         pytest.skip("moto is already patched in this process")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(owner, name, wrap(original) if wrap else original)  # restored when the module is done
-        apply()
-        assert getattr(getattr(owner, name), "_aicc_cached", False)
+    original = getattr(owner, name)
+    with PATCHES.applied(patch):
+        assert getattr(owner, name) is not original
         yield original
 
 
 @pytest.fixture(scope="module")
 def moto_matches() -> Iterator[Any]:
-    yield from _moto_original(EventPattern, "matches_event", flatten_each_event_once)
+    yield from _moto_original(EventPattern, "matches_event", FLATTEN_EACH_EVENT_ONCE.name)
 
 
 @settings(max_examples=300, deadline=None)
@@ -75,7 +74,7 @@ def test_every_pattern_decides_every_event_as_moto_does(
 def moto_transform() -> Iterator[Any]:
     from moto.events.utils import EventTemplateParser
 
-    yield from _moto_original(EventTemplateParser, "parse", transform_each_event_once, wrap=staticmethod)
+    yield from _moto_original(EventTemplateParser, "parse", TRANSFORM_EACH_EVENT_ONCE.name)
 
 
 _DETAILS = st.recursive(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aicc.embedded import motoserver
+from aicc.embedded.moto.patches.httpserver import direct_header_parser
 
 _TOKEN = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters=":"), min_size=1)
 _ODD_NAME = st.sampled_from(["", " Host", "X Amz", "Bad\tName", "From "])
@@ -25,7 +25,7 @@ _LINE = st.one_of(
 )
 
 
-direct = motoserver.direct_header_parser()
+direct = direct_header_parser()
 
 
 def _by_email_parser(block: bytes) -> http.client.HTTPMessage:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from aicc.embedded.motoserver import MotoServerProcess
+from aicc.embedded.moto.process import MotoServerProcess
 
 pytestmark = pytest.mark.embedded
 
@@ -63,22 +64,22 @@ def test_one_connection_carries_many_requests_each_answered_in_turn(moto: MotoSe
     assert tables == {"TableNames": []}
 
 
-def test_rules_match_each_sample_event_as_moto_does(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rules_match_each_sample_event_as_moto_does(moto_patch: Callable[..., None]) -> None:
     """Flattening an event once for all rules (the stand-in's speed-up) decides exactly as moto does."""
     from pathlib import Path
 
     from moto.events.models import EventPattern
 
-    from aicc.embedded.motoserver import flatten_each_event_once
+    from aicc.embedded.moto.patches import PATCHES
+    from aicc.embedded.moto.patches.events import FLATTEN_EACH_EVENT_ONCE
     from contracts.manifest import manifest
 
     patterns = [EventPattern.load(json.dumps(s.pattern)) for a in manifest().agents for s in a.consumes]
     samples = [json.loads(p.read_text()) for p in sorted(Path("events/bus").glob("*.json"))]
     assert len(patterns) > 10 and len(samples) > 10
-    monkeypatch.setattr(EventPattern, "matches_event", EventPattern.matches_event)
     expected = [[p.matches_event(e) for p in patterns] for e in samples]
-    flatten_each_event_once()
-    assert getattr(EventPattern.matches_event, "_aicc_cached", False)
+    moto_patch(FLATTEN_EACH_EVENT_ONCE.name)
+    assert PATCHES.is_applied(FLATTEN_EACH_EVENT_ONCE.name)
     assert [[p.matches_event(e) for p in patterns] for e in samples] == expected
     assert any(any(row) for row in expected) and not all(all(row) for row in expected)
 

@@ -3,6 +3,7 @@ the same items, the same errors with the same messages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -11,7 +12,8 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.parsing import ast_nodes
 
-from aicc.embedded.motoserver import traverse_update_expressions_faster
+from aicc.embedded.moto.patches import PATCHES
+from aicc.embedded.moto.patches.dynamodb import FASTER_UPDATE_WALK
 
 START = {
     "pk": {"S": "a"},
@@ -105,14 +107,14 @@ def _answers() -> list[Any]:
         return answers
 
 
-def test_every_update_answers_as_with_motos_own_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_update_answers_as_with_motos_own_walk(moto_patch: Callable[..., None]) -> None:
     walker: Any = ast_nodes.DepthFirstTraverser  # type: ignore[attr-defined]
-    if getattr(walker.traverse_node_recursively, "_aicc_fast", False):
+    if PATCHES.is_applied(FASTER_UPDATE_WALK.name):
         pytest.skip("moto is already patched in this process")
+    original = walker.traverse_node_recursively
     expected = _answers()
     errors = [a for a in expected if isinstance(a, tuple)]
     assert len(errors) >= 6, "the cases must reach moto's validators' errors"
-    monkeypatch.setattr(walker, "traverse_node_recursively", walker.traverse_node_recursively)  # restored after
-    traverse_update_expressions_faster()
-    assert getattr(walker.traverse_node_recursively, "_aicc_fast", False)
+    moto_patch(FASTER_UPDATE_WALK.name)
+    assert walker.traverse_node_recursively is not original
     assert _answers() == expected

@@ -17,7 +17,7 @@ import pytest
 from aiobotocore.session import get_session
 
 from aicc.embedded.invoke import InvocationStats, LambdaHandler
-from aicc.embedded.motoserver import MotoServerProcess
+from aicc.embedded.moto.process import MotoServerProcess
 from aicc.embedded.poller import MappedFunction, MappingChannel, SqsApiPolling, binding_for_agent, outcome_of
 from aicc.embedded.provision import Provisioned, provision
 from contracts.manifest import Manifest

@@ -20,7 +20,7 @@ def load(name: str) -> dict:
 
 def test_exports_are_fresh() -> None:
     assert TERRAFORM_DIR == TERRAFORM
-    expected = render_terraform_exports()
+    expected = render_terraform_exports(TABLES)
     assert set(expected) == set(TERRAFORM_EXPORTS)
     stale = [name for name, text in expected.items() if (TERRAFORM / name).read_text() != text]
     assert not stale, f"run `python scripts/generate_contracts.py`; stale: {stale}"

@@ -1,0 +1,179 @@
+"""EventBridge: replay as AWS replays (a correctness fix) and three speed-ups."""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from aicc.embedded.moto.registry import Kind, Originals, Patch, Replacements, Target
+
+MODELS = "moto.events.models"
+
+# --- replay -------------------------------------------------------------------------------------
+
+_REPLAY = Target(MODELS, "Replay.replay_events")
+
+
+def _epoch(value: Any) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def _honest_replay(originals: Originals) -> Replacements:
+    import moto.events.models as events_models
+
+    def replay_events(self: Any, archive: Any) -> None:
+        backend = events_models.events_backends[self.account_id][self.region]
+        bus = backend.describe_event_bus(self.destination["Arn"].split("/")[-1])
+        start, end = _epoch(self.event_start_time), _epoch(self.event_end_time)
+        wanted = set(self.destination.get("FilterArns") or [])
+        rules = [
+            rule
+            for rule in bus.rules.values()
+            if not rule.name.startswith("Events-Archive-") and (not wanted or rule.arn in wanted)
+        ]
+        for event in list(archive.events):
+            if not start <= _epoch(event["time"]) < end:
+                continue
+            replayed = dict(event, **{"id": str(events_models.random.uuid4()), "replay-name": self.name})
+            for rule in rules:
+                rule.send_to_targets(replayed)  # type: ignore[arg-type]
+        self.state = events_models.ReplayState.COMPLETED
+        self.end_time = events_models.unix_time()
+
+    return {_REPLAY: replay_events}
+
+
+REPLAY_WINDOW_AND_FILTERS = Patch(
+    name="events-replay-window-and-filters",
+    kind=Kind.CORRECTNESS,
+    targets=(_REPLAY,),
+    build=_honest_replay,
+    why=(
+        "moto replays every archived event into every rule, untransformed. EventBridge replays only the "
+        "archived events inside [EventStartTime, EventEndTime), only into the rules in Destination.FilterArns "
+        "(all rules when there is none), through each target's input transformer, never into the archive again."
+    ),
+)
+
+# --- one flattened copy per event ---------------------------------------------------------------
+
+
+def _for_last_event(cache: threading.local, event: Any, compute: Callable[[Any], Any]) -> Any:
+    """`compute(event)`, kept for the last event seen on this thread (by identity).
+
+    PutEvents hands one dict to every rule and target and none changes it, so work that depends on
+    the event alone is done once. The cache holds a reference, so a new event can't reuse the id.
+    """
+    cached = getattr(cache, "last", None)
+    if cached is None or cached[0] is not event:
+        cached = cache.last = (event, compute(event))
+    return cached[1]
+
+
+_MATCHES = Target(MODELS, "EventPattern.matches_event")
+_flattened_event = threading.local()
+
+
+def _literal_fields(pattern: Any) -> dict[str, frozenset[str]]:
+    """The pattern's top-level `source`/`detail-type` when each lists plain strings only."""
+    literals = {}
+    for field in ("source", "detail-type"):
+        values = pattern._pattern.get(field)
+        if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+            literals[field] = frozenset(values)
+    return literals
+
+
+def _flatten_once(originals: Originals) -> Replacements:
+    def matches_event(self: Any, event: Any) -> bool:
+        if not self._pattern:
+            return True
+        literals = self.__dict__.get("_aicc_literals")
+        if literals is None:
+            literals = self._aicc_literals = _literal_fields(self)
+        for field, allowed in literals.items():
+            value = event.get(field)
+            if isinstance(value, str) and value not in allowed:
+                return False
+        flat = _for_last_event(_flattened_event, event, lambda e: self._flatten_dict(json.loads(json.dumps(e))))
+        return bool(self._does_event_match(flat, self._pattern))
+
+    return {_MATCHES: matches_event}
+
+
+FLATTEN_EACH_EVENT_ONCE = Patch(
+    name="events-flatten-each-event-once",
+    kind=Kind.SPEEDUP,
+    targets=(_MATCHES,),
+    build=_flatten_once,
+    why=(
+        "moto's EventPattern.matches_event round-trips the event through JSON and flattens it once per rule. "
+        "Matching only reads the flattened copy, so the copy made for one rule serves the next ones for the "
+        "same event object. A pattern whose source/detail-type list plain strings rejects an event whose value "
+        "is not among them first: moto ANDs top-level fields, and such a list matches a string only by equality. "
+        "tests/embedded/test_motoserver_event_matching.py decides random patterns and events both ways."
+    ),
+)
+
+# --- one default shape per event ----------------------------------------------------------------
+
+_TEMPLATE_PARSE = Target("moto.events.utils", "EventTemplateParser.parse")
+_transformed_event = threading.local()
+
+
+def _transform_once(originals: Originals) -> Replacements:
+    original = originals[_TEMPLATE_PARSE]
+
+    def parse(input_template: Any, input_paths_map: Any, event: Any) -> Any:
+        if input_template or input_paths_map:
+            return original(input_template, input_paths_map, event)
+        shaped = _for_last_event(
+            _transformed_event, event, lambda e: json.dumps(original(input_template, input_paths_map, e))
+        )
+        return json.loads(shaped)
+
+    return {_TEMPLATE_PARSE: staticmethod(parse)}
+
+
+TRANSFORM_EACH_EVENT_ONCE = Patch(
+    name="events-transform-each-event-once",
+    kind=Kind.SPEEDUP,
+    targets=(_TEMPLATE_PARSE,),
+    build=_transform_once,
+    why=(
+        "For each target without an input transformer moto fills its default template from the event (JSONPath "
+        "lookups, string replacements, a parse). The result depends only on the event, which no target changes, "
+        "so it is kept as JSON for the last event and each target gets a fresh copy (moto's SQS target rewrites "
+        "the copy's `time`)."
+    ),
+)
+
+# --- JSONPath parsing ---------------------------------------------------------------------------
+
+_JSONPATH_PARSE = Target("jsonpath_ng.ext", "parse")
+
+
+def _cached_jsonpath(originals: Originals) -> Replacements:
+    return {_JSONPATH_PARSE: functools.lru_cache(maxsize=4096)(originals[_JSONPATH_PARSE])}
+
+
+CACHE_JSONPATH_PARSING = Patch(
+    name="events-cache-jsonpath-parsing",
+    kind=Kind.SPEEDUP,
+    targets=(_JSONPATH_PARSE,),
+    build=_cached_jsonpath,
+    why=(
+        "EventBridge re-parses the JSONPath of every input path of every matching rule target on each PutEvents "
+        "(a PLY grammar). moto imports jsonpath_ng.ext.parse inside the function, so the module attribute is "
+        "what it calls; parsed expressions are immutable, so sharing them across threads is safe."
+    ),
+)
+
+PATCHES = (REPLAY_WINDOW_AND_FILTERS, FLATTEN_EACH_EVENT_ONCE, TRANSFORM_EACH_EVENT_ONCE, CACHE_JSONPATH_PARSING)
