@@ -1,8 +1,8 @@
 """Operator tools over the same AWS APIs on AWS and on the embedded default: archive replays,
 replay diffs and per-turn traces (the analytics agent's event log).
 
-The event log and the replay results are ports, given or else the DynamoDB adapters (`_event_log`,
-`_replay_results`: the one place the tools are wired)."""
+The event log, the replay results and the conversations are ports, given or else the DynamoDB
+adapters (`_event_log`, `_replay_results`, `_conversations`: the one place the tools are wired)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from aicc.ports.conversations import Conversations
 from aicc.ports.eventlog import EventLog
 from aicc.ports.replays import ReplayResults
 from aicc.runtime.bus import bus_name
 from aicc.runtime.clients import client
 from aicc.runtime.replay import rule_names_for_agents
-from aicc.runtime.tables import table_name
 from contracts.manifest import manifest
+
+if TYPE_CHECKING:
+    from mypy_boto3_events.type_defs import DescribeReplayResponseTypeDef, ReplayDestinationTypeDef
 
 FINISHED = {"COMPLETED", "FAILED", "CANCELLED"}
 COMPARED = ("text", "intent", "route", "quick_actions", "sources", "degraded")
@@ -36,6 +39,12 @@ def _replay_results() -> ReplayResults:
     from aicc.adapters.dynamodb.replays import DynamoDBReplayResults
 
     return DynamoDBReplayResults()
+
+
+def _conversations() -> Conversations:
+    from aicc.adapters.dynamodb.conversations import DynamoDBConversations
+
+    return DynamoDBConversations()
 
 
 def archive_name() -> str:
@@ -58,7 +67,7 @@ def start_replay(start: datetime, end: datetime, agents: list[str], name: str | 
     events = client("events")
     bus = events.describe_event_bus(Name=bus_name())
     archive = events.describe_archive(ArchiveName=archive_name())
-    destination: dict[str, Any] = {"Arn": bus["Arn"]}
+    destination: ReplayDestinationTypeDef = {"Arn": bus["Arn"]}
     if agents:
         destination["FilterArns"] = [
             events.describe_rule(Name=rule, EventBusName=bus_name())["Arn"] for rule in rule_names_for_agents(agents)
@@ -111,10 +120,14 @@ def follow_replay(
     return ReplayOutcome(name=name, state=state, events=len(replies), turns=len(seen))
 
 
-def _fraction(described: dict[str, Any]) -> float:
+def _fraction(described: DescribeReplayResponseTypeDef) -> float:
     if described["State"] in FINISHED:
         return 1.0
-    start, end, last = (described.get(k) for k in ("EventStartTime", "EventEndTime", "EventLastReplayedTime"))
+    start, end, last = (
+        described.get("EventStartTime"),
+        described.get("EventEndTime"),
+        described.get("EventLastReplayedTime"),
+    )
     if not (start and end and last):
         return 0.0
     span = (end - start).total_seconds()
@@ -183,34 +196,18 @@ def trace_turn(turn_id: str, log: EventLog | None = None) -> dict[str, Any]:
     }
 
 
-def conversation_turns(conversation_id: str) -> list[str]:
-    """The conversation's turn ids, oldest first.
-
-    Stands in for `Conversations.turn_ids` of the conversations port until the tools are given it;
-    the item format stays behind the adapters' attribute helpers meanwhile."""
-    from aicc.adapters.dynamodb.attributes import required_text, s
-
-    response = client("dynamodb").query(
-        TableName=table_name("conversations"),
-        KeyConditionExpression="conversation_id = :c AND begins_with(sk, :p)",
-        ExpressionAttributeValues={":c": s(conversation_id), ":p": s("TURN#")},
-    )
-    turns = sorted(response.get("Items", []), key=lambda i: required_text(i, "at"))
-    return [required_text(i, "turn_id") for i in turns]
-
-
 def trace(
     identifier: str,
     *,
     log: EventLog | None = None,
-    turn_ids: Callable[[str], list[str]] = conversation_turns,
+    conversations: Conversations | None = None,
 ) -> dict[str, Any] | list[dict[str, Any]]:
     """A turn's trace, or (for a conversation id) the list of its turns' traces."""
     log = log or _event_log()
     single = trace_turn(identifier, log)
     if single["events"]:
         return single
-    turns = turn_ids(identifier)
+    turns = (conversations or _conversations()).turn_ids(identifier)
     if not turns:
         raise LookupError(f"no turn or conversation {identifier!r} in the event log")
     return [trace_turn(t, log) for t in turns]

@@ -16,7 +16,7 @@ from aicc.adapters.dynamodb.analytics import DynamoDBAnalytics
 from aicc.adapters.dynamodb.eventlog import DynamoDBEventLog
 from aicc.agents.analytics import AGENT, analytics_recorded, record_reply
 from aicc.ports.analytics import TurnRecord
-from aicc.runtime.bus import BusEvent
+from aicc.ports.bus import BusEvent
 from aicc.runtime.consumer import consume
 from contracts.events import EventDetail
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from aicc.adapters.dynamodb.appointments import DynamoAppointments
+from aicc.adapters.dynamodb.customers import DynamoDBCustomers
 from aicc.agents.cdh import customer_insights
 from aicc.runtime.consumer import message_agent
 from contracts.events import ConversationReceived, EventMeta, InsightsComputed
-from handlers._customers import StoredCustomers
 
-customers = StoredCustomers()
+customers = DynamoDBCustomers()
 appointments = DynamoAppointments()
 
 

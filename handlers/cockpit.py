@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from aicc.agents.cockpit import guide
-from aicc.agents.personalization import load_customer
+from aicc.adapters.dynamodb.customers import DynamoDBCustomers
+from aicc.agents.cockpit import customer_guidance
 from aicc.runtime.consumer import single_input_agent
 from contracts.events import CockpitGuidance, EventMeta, IntentDetected
 
+customers = DynamoDBCustomers()
+
 
 def respond(intent: IntentDetected, meta: EventMeta) -> CockpitGuidance:
-    return guide(intent, load_customer(meta.customer_id), meta)
+    return customer_guidance(intent, meta, customers=customers)
 
 
 handler = single_input_agent("cockpit", IntentDetected, respond)

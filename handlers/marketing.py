@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from aicc.adapters.dynamodb.customers import DynamoDBCustomers
 from aicc.adapters.dynamodb.offers import DynamoOffers
 from aicc.agents.marketing import make_offer
 from aicc.runtime.consumer import single_input_agent
 from contracts.events import EventMeta, OfferGenerated, RouteDecided
-from handlers._customers import StoredCustomers
 
-customers = StoredCustomers()
+customers = DynamoDBCustomers()
 offers_made = DynamoOffers()
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from aicc.agents.personalization import load_customer
-from aicc.agents.recommendations import recommend
+from aicc.adapters.dynamodb.customers import DynamoDBCustomers
+from aicc.agents.recommendations import customer_recommendations
 from aicc.runtime.consumer import single_input_agent
 from contracts.events import EventMeta, IntentDetected, RecommendationsMade
 
+customers = DynamoDBCustomers()
+
 
 def respond(intent: IntentDetected, meta: EventMeta) -> RecommendationsMade:
-    return recommend(intent, load_customer(meta.customer_id), meta)
+    return customer_recommendations(intent, meta, customers=customers)
 
 
 handler = single_input_agent("recommendations", IntentDetected, respond)

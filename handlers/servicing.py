@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from aicc.adapters.dynamodb.appointments import DynamoAppointments
+from aicc.adapters.dynamodb.customers import DynamoDBCustomers
 from aicc.adapters.dynamodb.flows import DynamoFlows
 from aicc.agents.servicing import Servicing
 from aicc.runtime.consumer import single_input_agent
 from contracts.events import EventMeta, IntentDetected, ServiceActionTaken
-from handlers._customers import StoredCustomers
 
-agent = Servicing(appointments=DynamoAppointments(), flows=DynamoFlows(), customers=StoredCustomers())
+agent = Servicing(appointments=DynamoAppointments(), flows=DynamoFlows(), customers=DynamoDBCustomers())
 
 
 def respond(intent: IntentDetected, meta: EventMeta) -> ServiceActionTaken:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from aicc.runtime.bus import BusEvent
+from aicc.ports.bus import BusEvent
 from contracts.common import Route
 from contracts.events import (
     ConversationReceived,

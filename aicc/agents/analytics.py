@@ -12,8 +12,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from aicc.ports.analytics import Analytics, TurnRecord
+from aicc.ports.bus import BusEvent
 from aicc.ports.eventlog import EventLog, LoggedEvent
-from aicc.runtime.bus import BusEvent, new_meta
+from aicc.runtime.bus import new_meta
 from contracts.common import Route
 from contracts.events import AnalyticsRecorded, ReplySent
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from aicc.data.reference import canonical_model, features, knowledge_passages, passage_title, warning_lights
 from aicc.data.vin import decode
+from aicc.ports.customers import Customers
 from contracts.common import Source
 from contracts.events import CockpitGuidance, EventMeta, IntentDetected
 
@@ -175,6 +176,11 @@ def _feature_guidance(code: str, vehicle: VehicleContext, meta: EventMeta) -> Co
                 update={"steps": steps, "sources": [Source(title=passage["title"], uri=passage["uri"])]}
             )
     return base  # the feature exists, but not on this model/year (or the car is unknown)
+
+
+def customer_guidance(intent: IntentDetected, meta: EventMeta, *, customers: Customers) -> CockpitGuidance:
+    """`guide` for the turn's customer, whose stored cars it reads through the port."""
+    return guide(intent, customers.get(meta.customer_id), meta)
 
 
 def guide(intent: IntentDetected, customer: dict[str, Any] | None, meta: EventMeta) -> CockpitGuidance:

@@ -24,13 +24,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from aicc.agents.aggregation import turn_status
-from aicc.ports.bus import Bus
+from aicc.ports.bus import Bus, BusEvent
 from aicc.ports.conversations import Conversations
 from aicc.ports.handoff import Handoff
 from aicc.ports.pusher import Pusher
 from aicc.ports.replays import ReplayResults
 from aicc.ports.turns import Recorded, TurnStores
-from aicc.runtime.bus import BusEvent, new_meta
+from aicc.runtime.bus import new_meta
 from aicc.runtime.joins import BatchJoin
 from contracts.events import (
     ConversationReceived,

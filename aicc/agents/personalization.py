@@ -13,13 +13,6 @@ from contracts.events import ConversationReceived, CustomerProfile, EventMeta, H
 HISTORY_TURNS = 5
 
 
-def load_customer(customer_id: str) -> dict[str, Any] | None:
-    """The stored customer document, read from DynamoDB: for agents not yet handed a `Customers` port."""
-    from aicc.adapters.dynamodb.customers import DynamoDBCustomers
-
-    return DynamoDBCustomers().get(customer_id)
-
-
 def build_profile(meta: EventMeta, customer: dict[str, Any] | None, turns: list[HistoryItem]) -> ProfileLoaded:
     """Pure: shape the stored customer document and the conversation's past turns into the event."""
     if customer is None:

@@ -24,6 +24,7 @@ from aicc.data.reference import (
     vehicle_age_years,
     vehicle_label,
 )
+from aicc.ports.customers import Customers
 from contracts.common import Source
 from contracts.events import EventMeta, IntentDetected, Recommendation, RecommendationsMade
 
@@ -310,6 +311,11 @@ def _plan_for_new(model_name: str) -> _Scored:
         source=Source(title=plan["name"], uri=plan["uri"]),
         extra_sources=[Source(title=passage_title(plan["doc_id"]), uri=plan["policy_uri"])],
     )
+
+
+def customer_recommendations(intent: IntentDetected, meta: EventMeta, *, customers: Customers) -> RecommendationsMade:
+    """`recommend` for the turn's customer, whose profile and cars it reads through the port."""
+    return recommend(intent, customers.get(meta.customer_id), meta)
 
 
 def recommend(intent: IntentDetected, customer: dict[str, Any] | None, meta: EventMeta) -> RecommendationsMade:

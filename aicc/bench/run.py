@@ -37,7 +37,6 @@ from aicc.bench.driver import Customers, PhaseResult, TurnRecord
 from aicc.bench.meter import Snapshot, difference
 from aicc.bench.mix import load_mix
 from aicc.bench.serve import READY_PREFIX
-from aicc.runtime.eventlog import read_turn
 
 # The analytics mapping waits up to 1 s to fill a batch; deletes are sent after the handler returns.
 SETTLE_S = 1.5
@@ -286,6 +285,8 @@ def critical_paths(turn_ids: list[str], dynamodb_url: str) -> dict[str, Any]:
     """
     import boto3
 
+    from aicc.adapters.dynamodb.eventlog import DynamoDBEventLog
+
     dynamodb = boto3.client(
         "dynamodb",
         endpoint_url=dynamodb_url,
@@ -293,13 +294,11 @@ def critical_paths(turn_ids: list[str], dynamodb_url: str) -> dict[str, Any]:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    table = os.environ.get("AICC_BENCH_TABLE_PREFIX", "aicc-") + "analytics"
+    # The stack under test, not this process's environment: its endpoint and its table prefix.
+    log = DynamoDBEventLog(dynamodb, os.environ.get("AICC_BENCH_TABLE_PREFIX", "aicc-") + "analytics")
     chains: list[list[str]] = []
     for turn_id in turn_ids:
-        events = {
-            e.event_id: (e.detail_type, e.causation_id, e.producer)
-            for e in read_turn(turn_id, dynamodb=dynamodb, table=table)
-        }
+        events = {e.event_id: (e.detail_type, e.causation_id, e.producer) for e in log.turn(turn_id)}
         reply = next((event_id for event_id, e in events.items() if e[0] == "ReplySent"), None)
         chain: list[str] = []
         seen: set[str] = set()

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.runtime.tables import TABLES, create_table_kwargs
 from contracts.manifest import Manifest
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_events.type_defs import InputTransformerTypeDef
+    from mypy_boto3_sqs import SQSClient
+
+
 # Deliver the whole event, envelope included: moto's default body lacks `account`, and handlers
 # parse the full EventBridge envelope. The same transformer is valid (and used) on AWS.
-FULL_EVENT_TRANSFORMER = {"InputPathsMap": {}, "InputTemplate": "<aws.events.event.json>"}
+FULL_EVENT_TRANSFORMER: InputTransformerTypeDef = {"InputPathsMap": {}, "InputTemplate": "<aws.events.event.json>"}
 
 
 @dataclass
@@ -43,9 +50,9 @@ class Provisioned:
 def provision(
     manifest: Manifest,
     *,
-    events: Any,
-    sqs: Any,
-    dynamodb: Any,
+    events: EventBridgeClient,
+    sqs: SQSClient,
+    dynamodb: DynamoDBClient,
     prefix: str = "aicc-",
     bus_name: str | None = None,
     s3: Any | None = None,
@@ -106,14 +113,14 @@ def provision(
     return result
 
 
-def _ensure_bus(events: Any, bus_name: str) -> str:
+def _ensure_bus(events: EventBridgeClient, bus_name: str) -> str:
     try:
         return str(events.describe_event_bus(Name=bus_name)["Arn"])
     except events.exceptions.ResourceNotFoundException:
         return str(events.create_event_bus(Name=bus_name)["EventBusArn"])
 
 
-def _ensure_archive(events: Any, archive_name: str, bus_arn: str) -> None:
+def _ensure_archive(events: EventBridgeClient, archive_name: str, bus_arn: str) -> None:
     try:
         events.describe_archive(ArchiveName=archive_name)
     except events.exceptions.ResourceNotFoundException:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from aicc.runtime.bus import BusEvent
+from aicc.ports.bus import BusEvent
 
 # Logged events read as absent this long after they were written.
 RETENTION_S = 90 * 24 * 3600

@@ -10,45 +10,18 @@ import json
 import os
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aicc.ports.bus import PUT_EVENTS_MAX_ENTRIES
+from aicc.ports.bus import PUT_EVENTS_MAX_ENTRIES, BusEvent
 from aicc.runtime.clients import client, region
 from contracts.envelope import BusEnvelope
 from contracts.events import EVENT_MODELS, EventDetail, EventMeta, TurnDeadline
 from contracts.manifest import manifest
 
-
-@dataclass(frozen=True)
-class BusEvent:
-    """An event as an agent sees it: the envelope plus its typed detail."""
-
-    id: str
-    source: str
-    detail_type: str
-    time: datetime
-    detail: EventDetail
-    replay_name: str | None = None
-
-    @property
-    def meta(self) -> EventMeta:
-        return self.detail.meta
-
-    @property
-    def replay(self) -> str | None:
-        """The replay this event belongs to: replayed from the archive, or derived from such an event."""
-        return self.replay_name or self.meta.replay
-
-    @property
-    def archived_copy(self) -> bool:
-        """An original event re-sent from the archive (not produced during the replay)."""
-        return self.replay_name is not None and self.meta.replay is None
-
-    def as_pattern_input(self) -> dict[str, Any]:
-        """The shape EventBridge patterns are matched against."""
-        return {"source": self.source, "detail-type": self.detail_type, "detail": self.detail.model_dump(mode="json")}
+if TYPE_CHECKING:
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 
 class UnknownEventType(ValueError):
@@ -91,8 +64,8 @@ def new_meta(*, reacting_to: BusEvent | EventMeta, producer: str, causation_id: 
     )
 
 
-def put_entry(detail: EventDetail, source: str, trace_header: str | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {
+def put_entry(detail: EventDetail, source: str, trace_header: str | None = None) -> PutEventsRequestEntryTypeDef:
+    entry: PutEventsRequestEntryTypeDef = {
         "Source": source,
         "DetailType": type(detail).__name__,
         "Detail": detail.model_dump_json(),
@@ -167,7 +140,7 @@ class EventBridgeBus:
                 "AICC_DEADLINE_QUEUE_URL is not set: these turns have no deadline"
             )
             return
-        entries = [
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
             {
                 "Id": str(i),
                 "DelaySeconds": deadline.deadline_s,

@@ -12,7 +12,18 @@ import os
 import threading
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+if TYPE_CHECKING:
+    # Type stubs only (dev dependency): mypy checks every AWS call's parameters and responses.
+    from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_comprehend import ComprehendClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_kendra import KendraClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
 
 _lock = threading.Lock()
 
@@ -36,8 +47,28 @@ def region() -> str:
 _clients: dict[tuple[str, str | None], Any] = {}
 
 
+@overload
+def client(service: Literal["dynamodb"], endpoint_url: str | None = None) -> DynamoDBClient: ...
+@overload
+def client(service: Literal["events"], endpoint_url: str | None = None) -> EventBridgeClient: ...
+@overload
+def client(service: Literal["sqs"], endpoint_url: str | None = None) -> SQSClient: ...
+@overload
+def client(service: Literal["s3"], endpoint_url: str | None = None) -> S3Client: ...
+@overload
+def client(
+    service: Literal["apigatewaymanagementapi"], endpoint_url: str | None = None
+) -> ApiGatewayManagementApiClient: ...
+@overload
+def client(service: Literal["bedrock-runtime"], endpoint_url: str | None = None) -> BedrockRuntimeClient: ...
+@overload
+def client(service: Literal["comprehend"], endpoint_url: str | None = None) -> ComprehendClient: ...
+@overload
+def client(service: Literal["kendra"], endpoint_url: str | None = None) -> KendraClient: ...
+
+
 def client(service: str, endpoint_url: str | None = None) -> Any:
-    """A shared client. boto3 clients are thread-safe; creating them is not, hence the lock."""
+    """A shared client (typed per service for mypy). boto3 clients are thread-safe; creating them is not: a lock."""
     key = (service, endpoint_url)
     found = _clients.get(key)
     if found is not None:

@@ -23,9 +23,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from aicc.ports.bus import Bus
+from aicc.ports.bus import Bus, BusEvent
 from aicc.ports.turns import Recorded
-from aicc.runtime.bus import BusEvent, EventBridgeBus, new_meta, parse_event
+from aicc.runtime.bus import EventBridgeBus, new_meta, parse_event
 from aicc.runtime.joins import BatchJoin
 from contracts.events import EVENT_MODELS, ConversationReceived, EventDetail, EventMeta
 from contracts.manifest import manifest

@@ -17,13 +17,9 @@ them carries `meta.replay`. Rules for a replay:
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
 from aicc.runtime.clients import client
 from contracts.manifest import manifest
-
-if TYPE_CHECKING:
-    from aicc.ports.replays import ReplayResults
 
 REPLY_PATH = frozenset({"aggregator", "response"})
 
@@ -46,27 +42,3 @@ def live_agents(replay_name: str) -> frozenset[str]:
     targeted = agents_for_rules(filters) if filters else {a.name for a in manifest().agents}
     side_effects = {a.name for a in manifest().agents if a.side_effects}
     return frozenset((targeted | REPLY_PATH) - side_effects)
-
-
-# The replay results themselves are the `ReplayResults` port; these delegates keep the aggregator's
-# calls working until it is given the port.
-
-
-def _results() -> ReplayResults:
-    from aicc.adapters.dynamodb.replays import DynamoDBReplayResults
-
-    return DynamoDBReplayResults()
-
-
-def record_replayed_reply(replay_name: str, turn_id: str, reply: dict[str, Any]) -> None:
-    _results().record_reply(replay_name, turn_id, reply)
-
-
-def record_replayed_turn(replay_name: str, turn_id: str) -> None:
-    """The replay re-sent this turn's message: a turn seen but never answered is 'missing' in a diff."""
-    _results().record_turn(replay_name, turn_id)
-
-
-def replayed_turns(replay_name: str) -> tuple[set[str], dict[str, dict[str, Any]]]:
-    """(turn ids the replay re-sent, original turn id -> the reply the replay produced for it)."""
-    return _results().turns(replay_name)

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import CreateTableInputTypeDef, KeySchemaElementTypeDef
+
+# DynamoDB scalar types a key attribute may have.
+KeyType = Literal["S", "N", "B"]
 
 
 @dataclass(frozen=True)
@@ -25,9 +32,9 @@ class TableSpec:
     ttl_attribute: str | None = None
     indexes: tuple[Index, ...] = field(default=())
     # attribute name -> DynamoDB scalar type, for every key attribute (table and indexes)
-    key_types: dict[str, str] = field(default_factory=dict)
+    key_types: dict[str, KeyType] = field(default_factory=dict)
 
-    def key_attributes(self) -> dict[str, str]:
+    def key_attributes(self) -> dict[str, KeyType]:
         names = {self.hash_key, *(k for k in [self.range_key] if k)}
         for index in self.indexes:
             names.add(index.hash_key)
@@ -86,25 +93,30 @@ def table_name(name: str) -> str:
     return os.environ.get("AICC_TABLE_PREFIX", "aicc-") + name
 
 
-def create_table_kwargs(spec: TableSpec, prefix: str) -> dict[str, object]:
+def create_table_kwargs(spec: TableSpec, prefix: str) -> CreateTableInputTypeDef:
     """Arguments for DynamoDB CreateTable (on-demand billing, like Terraform's tables)."""
-    key_schema = [{"AttributeName": spec.hash_key, "KeyType": "HASH"}]
-    if spec.range_key:
-        key_schema.append({"AttributeName": spec.range_key, "KeyType": "RANGE"})
-    kwargs: dict[str, object] = {
+
+    def key_schema(hash_key: str, range_key: str | None) -> list[KeySchemaElementTypeDef]:
+        schema: list[KeySchemaElementTypeDef] = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+        if range_key:
+            schema.append({"AttributeName": range_key, "KeyType": "RANGE"})
+        return schema
+
+    kwargs: CreateTableInputTypeDef = {
         "TableName": prefix + spec.name,
         "BillingMode": "PAY_PER_REQUEST",
-        "KeySchema": key_schema,
+        "KeySchema": key_schema(spec.hash_key, spec.range_key),
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": kind} for name, kind in spec.key_attributes().items()
         ],
     }
     if spec.indexes:
-        indexes = []
-        for index in spec.indexes:
-            schema = [{"AttributeName": index.hash_key, "KeyType": "HASH"}]
-            if index.range_key:
-                schema.append({"AttributeName": index.range_key, "KeyType": "RANGE"})
-            indexes.append({"IndexName": index.name, "KeySchema": schema, "Projection": {"ProjectionType": "ALL"}})
-        kwargs["GlobalSecondaryIndexes"] = indexes
+        kwargs["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index.name,
+                "KeySchema": key_schema(index.hash_key, index.range_key),
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in spec.indexes
+        ]
     return kwargs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,30 +19,20 @@ SLOT_ID = "service#dlr-harbor#2026-06-12T09:00#1"
 
 
 @pytest.fixture(params=BACKENDS)
-def appointments(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Appointments:
+def appointments(request: pytest.FixtureRequest) -> Iterator[Appointments]:
     if request.param == "memory":
         from aicc.adapters.memory.appointments import MemoryAppointments
 
-        return MemoryAppointments()
+        yield MemoryAppointments()
+        return
     from aicc.adapters.dynamodb.appointments import DynamoAppointments
+    from aicc.embedded.moto.patches import PATCHES
+    from aicc.embedded.moto.patches.dynamodb import ATOMIC_WRITES
 
     request.getfixturevalue("moto_tables")
-    _atomic_moto_writes(monkeypatch)
-    return DynamoAppointments()
-
-
-def _atomic_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process moto applies a conditional write as check-then-set without a lock; DynamoDB is atomic."""
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.responses import DynamoHandler
-
-    from aicc.embedded.motoserver import DYNAMODB_OLD_IMAGE_WRITES, DYNAMODB_WRITES, serialize_dynamodb_writes
-
-    for name in DYNAMODB_WRITES:  # restored when the test ends
-        monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))
-    for name in DYNAMODB_OLD_IMAGE_WRITES:
-        monkeypatch.setattr(DynamoHandler, name, getattr(DynamoHandler, name))
-    serialize_dynamodb_writes()
+    # In-process moto applies a conditional write as check-then-set without a lock; DynamoDB is atomic.
+    with PATCHES.applied(ATOMIC_WRITES.name):  # the registry restores moto when the test ends
+        yield DynamoAppointments()
 
 
 def booking(

@@ -37,23 +37,6 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
 
 
 @pytest.fixture
-def moto_tables(_moto_session: Any) -> Iterator[Any]:
-    """conftest's `moto_tables`, with key names escaped when emptying (`scope` is a reserved word)."""
-    yield _moto_session
-    from aicc.runtime.tables import TABLES, table_name
-
-    for name, spec in TABLES.items():
-        keys = [spec.hash_key, *([spec.range_key] if spec.range_key else [])]
-        names = {f"#k{i}": key for i, key in enumerate(keys)}
-        scan = _moto_session.get_paginator("scan").paginate(
-            TableName=table_name(name), ProjectionExpression=", ".join(names), ExpressionAttributeNames=names
-        )
-        for page in scan:
-            for item in page.get("Items", []):
-                _moto_session.delete_item(TableName=table_name(name), Key=item)
-
-
-@pytest.fixture
 def store(backend: Backend) -> TurnStore:
     return backend.stores("aggregator")
 

@@ -26,6 +26,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         queue_url = sqs.create_queue(QueueName="aggregator-deadlines")["QueueUrl"]
         monkeypatch.setenv("AICC_DEADLINE_QUEUE_URL", queue_url)
         yield sqs, queue_url
+        # moto's state is shared with any other mock_aws active in the session: leave no queue behind.
+        sqs.delete_queue(QueueUrl=queue_url)
         clients.reset()
 
 

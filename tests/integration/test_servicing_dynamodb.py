@@ -16,11 +16,11 @@ import pytest
 from moto import mock_aws
 
 from aicc.adapters.dynamodb.appointments import DynamoAppointments
+from aicc.adapters.dynamodb.customers import DynamoDBCustomers
 from aicc.adapters.dynamodb.flows import DynamoFlows
 from aicc.agents.servicing import book_action, cancel_action
 from aicc.runtime import clients
 from aicc.runtime.tables import TABLES, create_table_kwargs, table_name
-from handlers._customers import StoredCustomers
 from tests.servicing_chat import CUSTOMERS, Chat, World
 
 
@@ -66,7 +66,7 @@ def world(dynamodb: Any) -> World:
     return World(
         appointments=DynamoAppointments(),
         flows=DynamoFlows(),
-        customers=StoredCustomers(),
+        customers=DynamoDBCustomers(),
         open_conversation=open_conversation,
     )
 

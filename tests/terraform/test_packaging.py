@@ -98,7 +98,7 @@ def test_layer_is_built_for_lambda_arm64_from_the_runtime_dependencies(
     platforms = [command[i + 1] for i, arg in enumerate(command) if arg == "--platform"]
     assert "manylinux2014_aarch64" in platforms
     assert command[-len(packager.runtime_dependencies()) :] == packager.runtime_dependencies()
-    assert "boto3>=1.34" in packager.runtime_dependencies()
+    assert any(d.startswith("boto3>=") for d in packager.runtime_dependencies())  # the layer takes pyproject's range
     names = zipfile.ZipFile(layer).namelist()
     assert "python/pydantic/__init__.py" in names and all(n.startswith("python/") for n in names)
     assert (tmp_path / "layer-requirements.txt").read_text() == "pydantic==2.0.0\n"

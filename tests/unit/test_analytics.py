@@ -10,7 +10,7 @@ import pytest
 from aicc.adapters.memory.analytics import MemoryAnalytics
 from aicc.adapters.memory.eventlog import MemoryEventLog
 from aicc.agents.analytics import analytics_recorded, last_days, record_reply, stats
-from aicc.runtime.bus import BusEvent
+from aicc.ports.bus import BusEvent
 from contracts.common import Route
 from contracts.events import AnalyticsRecorded
 from tests.bus_events import START, turn

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from aicc.adapters.memory.appointments import MemoryAppointments
+from aicc.adapters.memory.customers import MemoryCustomers
 from aicc.agents.cdh import churn_risk, customer_insights, insights
 from aicc.ports.appointments import Booking
 from aicc.seed import demo_customers
 from contracts.events import Appointment, EventMeta, Slot
-from tests.dict_customers import DictCustomers
 
 CUSTOMERS = {c["customer_id"]: c for c in demo_customers()}
 TODAY = date(2026, 11, 1)
@@ -121,7 +121,7 @@ def test_insights_read_the_customer_and_their_appointments_through_the_ports() -
     )
     assert appointments.hold(held) == held
     meta = META.model_copy(update={"customer_id": "cust-0003"})
-    customers = DictCustomers(CUSTOMERS.values())
+    customers = MemoryCustomers(CUSTOMERS.values())
     result = customer_insights(meta, customers=customers, appointments=appointments, today=TODAY)
     assert result == insights(CUSTOMERS["cust-0003"], [visit], meta, TODAY)
     oil = next(s for s in result.service_due if s.service.startswith("Oil"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aicc.agents.cockpit import guide
+from aicc.adapters.memory.customers import MemoryCustomers
+from aicc.agents.cockpit import customer_guidance, guide
 from aicc.seed import demo_customers
 from contracts.common import Entities, Intent
 from contracts.events import EventMeta, IntentDetected
@@ -90,3 +91,13 @@ def test_unknown_topic_has_no_steps() -> None:
 def test_a_light_the_model_does_not_have_gives_no_invented_steps() -> None:
     result = guide(_intent("oil light on", warning_light="oil_pressure"), CUSTOMERS["cust-0004"], META)  # Cirrus
     assert result.topic == "oil_pressure" and result.steps == [] and result.safe_to_drive is None
+
+
+def test_the_turns_customer_is_read_through_the_port() -> None:
+    customers = MemoryCustomers(CUSTOMERS.values())
+    message = _intent("My tire pressure light came on", warning_light="tire_pressure")
+    result = customer_guidance(message, META, customers=customers)  # META's cust-0001: a 2021 Aster
+    assert result == guide(message, CUSTOMERS["cust-0001"], META)
+    assert (result.model, result.model_year) == ("Aster", 2021)
+    stranger = customer_guidance(message, META.model_copy(update={"customer_id": "cust-none"}), customers=customers)
+    assert stranger.model is None and stranger.topic == "tire_pressure"

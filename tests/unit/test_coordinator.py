@@ -6,7 +6,7 @@ import itertools
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,16 +15,23 @@ import pytest
 
 from aicc.adapters.memory.bus import MemoryBus
 from aicc.adapters.memory.clock import Clock
+from aicc.adapters.memory.connections import MemoryConnections
+from aicc.adapters.memory.conversations import MemoryConversations
+from aicc.adapters.memory.handoff import MemoryHandoff
+from aicc.adapters.memory.pusher import MemoryPusher
+from aicc.adapters.memory.replays import MemoryReplayResults
 from aicc.adapters.memory.turns import MemoryTurns
 from aicc.agents.coordinator import Coordinator
+from aicc.ports.bus import BusEvent
+from aicc.ports.connections import Connection
+from aicc.ports.conversations import NewTurn, PastTurn
 from aicc.ports.turns import MessageNotRecorded, join_scope
-from aicc.runtime.bus import BusEvent, parse_event
+from aicc.runtime.bus import parse_event
 from contracts.common import Route
 from contracts.events import (
     ConversationReceived,
     EventDetail,
     IntentDetected,
-    ProfileLoaded,
     ReplySent,
     ResponseComposed,
     SentimentAnalyzed,
@@ -46,70 +53,21 @@ COMPLETE = [
     "CockpitGuidance",
 ]
 _ids = itertools.count()
+SAMPLE = ConversationReceived.model_validate(
+    json.loads((SAMPLES / "ConversationReceived.json").read_text())["detail"]
+)  # the message of the sample turn
 
 
-# --- stand-ins for the ports other adapters implement (replaced by aicc.adapters.memory's at merge) ---
+def spy(calls: list[str], adapter: Any, *methods: str) -> None:
+    """Note each call of these methods in `calls` (the order across ports matters), then run it."""
+    for name in methods:
+        method = getattr(adapter, name)
 
+        def noted(*args: Any, _name: str = name, _method: Any = method, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _method(*args, **kwargs)
 
-@dataclass
-class FakeConversations:
-    replies: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def record_reply(
-        self, conversation_id: str, turn_id: str, *, reply: str, intent: str | None, degraded: bool
-    ) -> None:
-        self.replies[turn_id] = {"reply": reply, "intent": intent, "degraded": degraded}
-
-
-@dataclass
-class FakeHandoff:
-    calls: list[str]
-    queued: list[tuple[str, Route]] = field(default_factory=list)
-
-    def enter_queue(
-        self,
-        received: ConversationReceived,
-        route: Route,
-        *,
-        intent: IntentDetected | None,
-        profile: ProfileLoaded | None,
-    ) -> str | None:
-        self.calls.append("enter_queue")
-        self.queued.append((received.meta.conversation_id, route))
-        return route.queue
-
-
-@dataclass
-class FakePusher:
-    calls: list[str]
-    gone: set[str] = field(default_factory=set)
-    frames: list[dict[str, Any]] = field(default_factory=list)
-
-    def push(self, connection_id: str, data: str) -> bool:
-        self.calls.append("push")
-        if connection_id in self.gone:
-            return False
-        self.frames.append(json.loads(data))
-        return True
-
-    def push_to_user(self, user_id: str, data: str) -> int:
-        raise AssertionError("the coordinator pushes to the turn's connection")
-
-
-@dataclass
-class FakeReplayResults:
-    seen: set[tuple[str, str]] = field(default_factory=set)
-    replies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-
-    def record_turn(self, replay_name: str, turn_id: str) -> None:
-        self.seen.add((replay_name, turn_id))
-
-    def record_reply(self, replay_name: str, turn_id: str, reply: dict[str, Any]) -> None:
-        self.replies[(replay_name, turn_id)] = reply
-
-    def turns(self, replay_name: str) -> tuple[set[str], dict[str, dict[str, Any]]]:
-        seen = {t for r, t in self.seen if r == replay_name}
-        return seen, {t: reply for (r, t), reply in self.replies.items() if r == replay_name}
+        setattr(adapter, name, noted)
 
 
 @dataclass
@@ -117,19 +75,47 @@ class World:
     coordinator: Coordinator
     turns: MemoryTurns
     bus: MemoryBus
-    conversations: FakeConversations
-    handoff: FakeHandoff
-    pusher: FakePusher
-    replays: FakeReplayResults
-    calls: list[str]
+    conversations: MemoryConversations
+    handoff: MemoryHandoff
+    pusher: MemoryPusher
+    replays: MemoryReplayResults
+    calls: list[str]  # the handoff's and the pusher's calls, in order
+
+    def frames(self) -> list[dict[str, Any]]:
+        """Every frame pushed, to any connection."""
+        return [json.loads(data) for sent in self.pusher.sent.values() for data in sent]
+
+    def stored_turn(self) -> PastTurn:
+        """The sample turn as the conversations store holds it (with the reply, once recorded)."""
+        (stored,) = self.conversations.recent_turns(SAMPLE.meta.conversation_id)
+        return stored
 
 
 @pytest.fixture
 def world() -> World:
     calls: list[str] = []
-    turns, bus = MemoryTurns(Clock()), MemoryBus()
-    conversations, handoff = FakeConversations(), FakeHandoff(calls)
-    pusher, replays = FakePusher(calls), FakeReplayResults()
+    clock = Clock()
+    turns, bus = MemoryTurns(clock), MemoryBus()
+    conversations = MemoryConversations()
+    handoff = MemoryHandoff(conversations)
+    pusher, replays = MemoryPusher(MemoryConnections(clock)), MemoryReplayResults(clock)
+    # As the ingress does before it publishes the message: the conversation and its turn are stored,
+    # and the customer's connection is open.
+    conversations.start_turn(
+        NewTurn(
+            SAMPLE.meta.conversation_id,
+            SAMPLE.meta.turn_id,
+            SAMPLE.meta.customer_id,
+            SAMPLE.role,
+            SAMPLE.client_message_id,
+            SAMPLE.text,
+            SAMPLE.meta.occurred_at,
+        ),
+        opens=True,
+    )
+    pusher.connections.record(Connection(SAMPLE.connection_id, SAMPLE.meta.customer_id, SAMPLE.role), ttl_s=3600)
+    spy(calls, handoff, "enter_queue")
+    spy(calls, pusher, "push", "push_to_user")
     coordinator = Coordinator(
         turns=turns.store,
         bus=bus,
@@ -227,18 +213,23 @@ def test_the_response_is_delivered_once(world: World) -> None:
     out = run(world, caused(response, "aicc.response"))
     sent: ReplySent = only(out, ReplySent)
     assert sent.delivered and not sent.deadline_fired and sent.text == response.text
-    assert [f["text"] for f in world.pusher.frames] == [response.text]
-    assert world.conversations.replies[sent.meta.turn_id]["intent"] == "vehicle_problem"
+    # To the connection the message came from.
+    assert [(f["turn_id"], f["text"]) for f in world.pusher.frames(SAMPLE.connection_id)] == [
+        (sent.meta.turn_id, response.text)
+    ]
+    assert len(world.frames()) == 1
+    stored = world.stored_turn()
+    assert (stored.turn_id, stored.reply, stored.intent) == (sent.meta.turn_id, response.text, "vehicle_problem")
     assert world.turns.outcome("aggregator", sent.meta.turn_id) == "delivered"
     # A duplicate, and the deadline after it, change nothing.
     assert run(world, caused(response, "aicc.response"), event("TurnDeadline")) == []
-    assert len(world.pusher.frames) == 1
+    assert len(world.frames()) == 1
 
 
 def test_a_response_before_its_message_is_retried(world: World) -> None:
     with pytest.raises(MessageNotRecorded):
         run(world, caused(composed(), "aicc.response"))
-    assert world.pusher.frames == []
+    assert world.frames() == [] and world.stored_turn().reply is None
 
 
 def test_the_deadline_replies_degraded_with_what_arrived(world: World) -> None:
@@ -247,10 +238,11 @@ def test_the_deadline_replies_degraded_with_what_arrived(world: World) -> None:
     assert sent.deadline_fired and sent.degraded and sent.delivered
     assert {"KnowledgeRetrieved", "ProfileLoaded"} <= set(sent.missing)
     assert "may be incomplete" in sent.text
-    assert world.pusher.frames[0]["degraded"] is True
+    assert world.frames()[0]["degraded"] is True
+    assert world.stored_turn().reply == sent.text
     # The response arriving late finds the turn claimed.
     assert run(world, caused(composed(), "aicc.response")) == []
-    assert len(world.pusher.frames) == 1
+    assert len(world.frames()) == 1
 
 
 def test_the_deadline_routes_when_routing_is_late(world: World) -> None:
@@ -264,6 +256,8 @@ def test_the_deadline_routes_when_routing_is_late(world: World) -> None:
     assert (sent.route.kind, sent.route.queue, sent.route.priority) == ("human", "roadside", "urgent")
     assert "RouteDecided" in sent.contributors
     assert world.calls == ["enter_queue", "push"]
+    entry = world.handoff.entry(sent.meta.conversation_id)
+    assert entry is not None and (entry.queue, entry.priority, entry.status) == ("roadside", "urgent", "waiting")
 
 
 def test_the_deadline_without_intent_or_sentiment_stays_with_the_bot(world: World) -> None:
@@ -271,6 +265,7 @@ def test_the_deadline_without_intent_or_sentiment_stays_with_the_bot(world: Worl
     sent: ReplySent = only(run(world, event("TurnDeadline")), ReplySent)
     assert sent.route.kind == "bot" and sent.text.startswith("Sorry")
     assert world.calls == ["push"]
+    assert world.handoff.entry(sent.meta.conversation_id) is None
 
 
 def test_the_deadline_does_nothing_once_the_turn_is_claimed(world: World) -> None:
@@ -278,7 +273,7 @@ def test_the_deadline_does_nothing_once_the_turn_is_claimed(world: World) -> Non
     turn_id = event("ConversationReceived").meta.turn_id
     assert world.turns.store(join_scope("aggregator")).claim(turn_id)  # another invocation is replying
     assert run(world, event("TurnDeadline")) == []
-    assert world.pusher.calls == []
+    assert world.calls == [] and world.frames() == []
 
 
 def test_the_deadline_of_an_unknown_turn_does_nothing(world: World) -> None:
@@ -291,7 +286,15 @@ def test_a_human_route_enters_the_staff_queue_before_the_push(world: World) -> N
     sent: ReplySent = only(run(world, caused(composed(route), "aicc.response")), ReplySent)
     assert sent.route == route
     assert world.calls == ["enter_queue", "push"]
-    assert world.handoff.queued == [(sent.meta.conversation_id, route)]
+    entry = world.handoff.entry(sent.meta.conversation_id)
+    assert entry is not None
+    assert (entry.queue, entry.priority, entry.status, entry.customer_id) == (
+        "customer_care",
+        "high",
+        "waiting",
+        sent.meta.customer_id,
+    )
+    assert [e.conversation_id for e in world.handoff.waiting_in("customer_care")] == [sent.meta.conversation_id]
 
 
 def test_a_replayed_turn_is_never_pushed_and_its_reply_is_recorded(world: World) -> None:
@@ -303,7 +306,7 @@ def test_a_replayed_turn_is_never_pushed_and_its_reply_is_recorded(world: World)
     response = composed().model_copy(update={"meta": assembled.meta})
     sent: ReplySent = only(run(world, caused(response, "aicc.response")), ReplySent)
     assert not sent.delivered and sent.latency_ms == 0.0
-    assert world.pusher.calls == [] and world.conversations.replies == {}
+    assert world.calls == [] and world.frames() == [] and world.stored_turn().reply is None
     seen, replies = world.replays.turns(replay)
     assert seen == {turn_id}
     assert replies[turn_id]["text"] == response.text and replies[turn_id]["deadline_fired"] is False
@@ -318,20 +321,23 @@ def test_a_replayed_deadline_records_a_degraded_reply(world: World) -> None:
     deadline = only(world.bus.scheduled, TurnDeadline)
     sent: ReplySent = only(run(world, caused(deadline, "aicc.aggregator")), ReplySent)
     assert sent.deadline_fired and not sent.delivered
-    (reply,) = world.replays.replies.values()
+    seen, replies = world.replays.turns(replay)
+    assert seen == set(replies) == {sent.meta.turn_id}
+    (reply,) = replies.values()
     assert reply["deadline_fired"] is True and reply["degraded"] is True
-    assert world.pusher.calls == []
+    assert world.calls == [] and world.stored_turn().reply is None
 
 
 def test_a_gone_connection_is_recorded_and_still_replied_to(world: World) -> None:
     received = event("ConversationReceived")
     assert isinstance(received.detail, ConversationReceived)
-    world.pusher.gone.add(received.detail.connection_id)
+    world.pusher.close(received.detail.connection_id)
     run(world, received, *(event(t) for t in COMPLETE[1:]))
     sent: ReplySent = only(run(world, caused(composed(), "aicc.response")), ReplySent)
-    assert not sent.delivered
+    assert not sent.delivered and world.frames() == []
     assert world.turns.outcome("aggregator", sent.meta.turn_id) == "gone"
-    assert sent.meta.turn_id in world.conversations.replies
+    assert world.pusher.connections.of_user(sent.meta.customer_id) == []  # the gone connection is dropped
+    assert world.stored_turn().reply == sent.text
 
 
 def test_latency_is_measured_from_the_message(world: World) -> None:

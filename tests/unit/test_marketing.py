@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from aicc.adapters.memory.customers import MemoryCustomers
 from aicc.adapters.memory.offers import MemoryOffers
 from aicc.agents.marketing import make_offer, offer_for
 from aicc.seed import demo_customers
 from contracts.common import Intent, Route
 from contracts.events import EventMeta, RouteDecided
-from tests.dict_customers import DictCustomers
 
 CUSTOMERS = {c["customer_id"]: c for c in demo_customers()}
 TODAY = date(2026, 11, 1)
@@ -71,7 +71,7 @@ def test_expired_offers_and_targeting() -> None:
 
 
 def test_an_offer_made_is_recorded_and_never_made_again() -> None:
-    customers, offers_made = DictCustomers(CUSTOMERS.values()), MemoryOffers()
+    customers, offers_made = MemoryCustomers(CUSTOMERS.values()), MemoryOffers()
     first = make_offer(_route(), META, customers=customers, offers_made=offers_made, today=TODAY)
     assert first.eligible and first.offer is not None
     assert offers_made.made_to("cust-0001") == {first.offer.offer_id}
@@ -81,7 +81,7 @@ def test_an_offer_made_is_recorded_and_never_made_again() -> None:
 
 
 def test_nothing_is_recorded_without_an_offer() -> None:
-    customers, offers_made = DictCustomers(CUSTOMERS.values()), MemoryOffers()
+    customers, offers_made = MemoryCustomers(CUSTOMERS.values()), MemoryOffers()
     no_consent = META.model_copy(update={"customer_id": "cust-0003"})
     refused = make_offer(_route(), no_consent, customers=customers, offers_made=offers_made, today=TODAY)
     assert not refused.eligible and offers_made.made_to("cust-0003") == set()

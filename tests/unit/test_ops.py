@@ -3,11 +3,15 @@ event log; a replay diff compares the replay's replies with the logged originals
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from aicc import ops
+from aicc.adapters.memory.conversations import MemoryConversations
 from aicc.adapters.memory.eventlog import MemoryEventLog
 from aicc.adapters.memory.replays import MemoryReplayResults
+from aicc.ports.conversations import NewTurn
 from contracts.common import Route
 from tests.bus_events import turn
 
@@ -39,10 +43,20 @@ def test_a_trace_lists_the_turns_events_with_their_elapsed_time(log: MemoryEvent
 
 
 def test_a_conversation_id_traces_each_of_its_turns(log: MemoryEventLog) -> None:
-    traced = ops.trace("conv-1", log=log, turn_ids=lambda c: ["t-1", "t-2"] if c == "conv-1" else [])
+    conversations = MemoryConversations()
+    at = datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
+    # Stored out of id order: the trace follows the time each turn started.
+    for turn_id, seconds in (("t-2", 30), ("t-1", 0)):
+        conversations.start_turn(
+            NewTurn(
+                "conv-1", turn_id, "cust-0001", "customer", f"m-{turn_id}", "hello", at + timedelta(seconds=seconds)
+            ),
+            opens=True,
+        )
+    traced = ops.trace("conv-1", log=log, conversations=conversations)
     assert isinstance(traced, list) and [t["turn_id"] for t in traced] == ["t-1", "t-2"]
     with pytest.raises(LookupError):
-        ops.trace("nothing", log=log, turn_ids=lambda c: [])
+        ops.trace("nothing", log=log, conversations=conversations)
 
 
 def test_a_replay_diff_compares_each_replayed_turn_with_its_original(log: MemoryEventLog) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from aicc.agents.recommendations import parse_budget, recommend
+from aicc.adapters.memory.customers import MemoryCustomers
+from aicc.agents.recommendations import customer_recommendations, parse_budget, recommend
 from aicc.data.reference import catalog
 from aicc.seed import demo_customers
 from contracts.common import Entities, Intent
@@ -82,3 +83,16 @@ def test_accessories_fit_the_customers_car_and_include_a_plan() -> None:
     assert "ACC-CHARGER" in [i.sku for i in ev.items]
     plan = next(i for i in ev.items if i.kind == "service_plan")
     assert plan.sku.startswith("CARE-") and "Basic warranty" in plan.reason  # still under Basic warranty
+
+
+def test_the_turns_customer_is_read_through_the_port() -> None:
+    customers = MemoryCustomers(CUSTOMERS.values())
+    message = _intent("We need a new car, under 40k")
+    result = customer_recommendations(message, META, customers=customers)  # META's cust-0013: a household of 6
+    assert result == recommend(message, CUSTOMERS["cust-0013"], META)
+    assert "household of 6" in result.items[0].reason
+    stranger = customer_recommendations(
+        message, META.model_copy(update={"customer_id": "cust-none"}), customers=customers
+    )
+    assert stranger == recommend(message, None, META.model_copy(update={"customer_id": "cust-none"}))
+    assert all("household" not in item.reason for item in stranger.items)

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from aicc.adapters.memory.appointments import MemoryAppointments
+from aicc.adapters.memory.customers import MemoryCustomers
 from aicc.adapters.memory.flows import MemoryFlows
 from aicc.agents.servicing import book_action, cancel_action
 from aicc.agents.slots import LEAD_TIME, SlotRef, opening_hours, parse_slot_id, slot_starts
 from aicc.data.reference import dealer_uri
-from tests.dict_customers import DictCustomers
 from tests.servicing_chat import CUSTOMERS, FRIDAY, NOW, Chat, World, local
 
 
@@ -24,7 +24,10 @@ from tests.servicing_chat import CUSTOMERS, FRIDAY, NOW, Chat, World, local
 def world() -> World:
     flows = MemoryFlows()
     return World(
-        appointments=MemoryAppointments(), flows=flows, customers=DictCustomers(CUSTOMERS), open_conversation=flows.open
+        appointments=MemoryAppointments(),
+        flows=flows,
+        customers=MemoryCustomers(CUSTOMERS),
+        open_conversation=flows.open,
     )
 
 

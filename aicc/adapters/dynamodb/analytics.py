@@ -14,12 +14,15 @@ import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.adapters.dynamodb.attributes import Item, n, number, s, text
 from aicc.ports.analytics import RETENTION_S, TurnRecord
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def _summary_key(turn_id: str) -> Item:
@@ -36,7 +39,9 @@ def counters_of(item: Mapping[str, Any]) -> dict[str, int]:
 
 
 class DynamoDBAnalytics:
-    def __init__(self, dynamodb: Any = None, table: str | None = None, *, now: Callable[[], float] = time.time):
+    def __init__(
+        self, dynamodb: DynamoDBClient | None = None, table: str | None = None, *, now: Callable[[], float] = time.time
+    ):
         self._dynamodb = dynamodb
         self._table = table
         self._now = now

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from aicc.adapters.dynamodb.attributes import doc, document, s, strings
+from aicc.adapters.dynamodb.requests import put_all
 from aicc.runtime.clients import client
-from aicc.runtime.dynamodb import put_all
 from aicc.runtime.tables import table_name
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.adapters.dynamodb.attributes import Item, document, n, number, required_text, s
 from aicc.adapters.dynamodb.requests import put_all, query_all
@@ -17,6 +17,9 @@ from aicc.ports.eventlog import RETENTION_S, LoggedEvent
 from aicc.runtime.bus import BusEvent
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def log_item(event: BusEvent, expires_at: int) -> Item:
@@ -51,7 +54,9 @@ class DynamoDBEventLog:
     """A client and table may be given by tools that talk to a stack other than the one in their
     environment; otherwise both are resolved per call (the shared client, the prefixed table)."""
 
-    def __init__(self, dynamodb: Any = None, table: str | None = None, *, now: Callable[[], float] = time.time):
+    def __init__(
+        self, dynamodb: DynamoDBClient | None = None, table: str | None = None, *, now: Callable[[], float] = time.time
+    ):
         self._dynamodb = dynamodb
         self._table = table
         self._now = now

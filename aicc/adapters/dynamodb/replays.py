@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.adapters.dynamodb.attributes import Item, document, n, number, required_text, s
 from aicc.adapters.dynamodb.requests import query_all
@@ -18,9 +18,14 @@ from aicc.ports.replays import RETENTION_S
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 
 class DynamoDBReplayResults:
-    def __init__(self, dynamodb: Any = None, table: str | None = None, *, now: Callable[[], float] = time.time):
+    def __init__(
+        self, dynamodb: DynamoDBClient | None = None, table: str | None = None, *, now: Callable[[], float] = time.time
+    ):
         self._dynamodb = dynamodb
         self._table = table
         self._now = now

@@ -4,15 +4,19 @@ comes back unprocessed, and Query over every page."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.runtime.clients import client
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 
 BATCH_WRITE_MAX = 25
 UNPROCESSED_RETRIES = 8
 
 
-def put_all(table: str, items: Sequence[dict[str, Any]], *, dynamodb: Any = None) -> None:
+def put_all(table: str, items: Sequence[dict[str, Any]], *, dynamodb: DynamoDBClient | None = None) -> None:
     """Put every item with BatchWriteItem (25 a call), retrying what DynamoDB hands back unprocessed.
 
     A batch may not hold two items with the same key: callers pass distinct keys."""
@@ -27,7 +31,7 @@ def put_all(table: str, items: Sequence[dict[str, Any]], *, dynamodb: Any = None
             raise RuntimeError(f"could not write all items to {table}")
 
 
-def query_all(dynamodb: Any, **kwargs: Any) -> list[dict[str, Any]]:
+def query_all(dynamodb: DynamoDBClient, **kwargs: Any) -> list[dict[str, Any]]:
     """Every item a Query matches, following `LastEvaluatedKey` across pages."""
     items: list[dict[str, Any]] = []
     while True:

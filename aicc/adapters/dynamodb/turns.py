@@ -111,7 +111,8 @@ class DynamoDBTurnStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except dynamodb.exceptions.ConditionalCheckFailedException as failed:
-            if RESULT_PREFIX + MUST_HOLD not in (failed.response.get("Item") or {}):
+            found = failed.response.get("Item")  # ReturnValuesOnConditionCheckFailure: the item as it was
+            if not isinstance(found, dict) or RESULT_PREFIX + MUST_HOLD not in found:
                 raise MessageNotRecorded(
                     f"{detail_type} arrived before the turn's {MUST_HOLD} was recorded; retry"
                 ) from None
