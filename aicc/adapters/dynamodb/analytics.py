@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from aicc.adapters.dynamodb.attributes import Item, n, number, s, text
+from aicc.adapters.dynamodb.table import TableAdapter
 from aicc.ports.analytics import RETENTION_S, TurnRecord
-from aicc.runtime.clients import client
-from aicc.runtime.tables import table_name
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 
 def _summary_key(turn_id: str) -> Item:
@@ -38,19 +36,8 @@ def counters_of(item: Mapping[str, Any]) -> dict[str, int]:
     return {name: int(value) for name in item if (value := number(item, name)) is not None}
 
 
-class DynamoDBAnalytics:
-    def __init__(
-        self, dynamodb: DynamoDBClient | None = None, table: str | None = None, *, now: Callable[[], float] = time.time
-    ):
-        self._dynamodb = dynamodb
-        self._table = table
-        self._now = now
-
-    def _client(self) -> Any:
-        return self._dynamodb or client("dynamodb")
-
-    def _table_name(self) -> str:
-        return self._table or table_name("analytics")
+class DynamoDBAnalytics(TableAdapter):
+    TABLE = "analytics"
 
     def record_turn(self, record: TurnRecord, counters: Mapping[str, int]) -> bool:
         dynamodb = self._client()

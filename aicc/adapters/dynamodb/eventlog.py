@@ -6,20 +6,18 @@ Layout: pk `turn#<turn id>`, sk `event#<occurred_at ISO>#<event id>`, one item p
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aicc.adapters.dynamodb.attributes import Item, document, n, number, required_text, s
 from aicc.adapters.dynamodb.requests import put_all, query_all
+from aicc.adapters.dynamodb.table import TableAdapter
 from aicc.ports.eventlog import RETENTION_S, LoggedEvent
 from aicc.runtime.bus import BusEvent
-from aicc.runtime.clients import client
-from aicc.runtime.tables import table_name
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 
 def log_item(event: BusEvent, expires_at: int) -> Item:
@@ -50,22 +48,8 @@ def logged_event(item: Item) -> LoggedEvent:
     )
 
 
-class DynamoDBEventLog:
-    """A client and table may be given by tools that talk to a stack other than the one in their
-    environment; otherwise both are resolved per call (the shared client, the prefixed table)."""
-
-    def __init__(
-        self, dynamodb: DynamoDBClient | None = None, table: str | None = None, *, now: Callable[[], float] = time.time
-    ):
-        self._dynamodb = dynamodb
-        self._table = table
-        self._now = now
-
-    def _client(self) -> Any:
-        return self._dynamodb or client("dynamodb")
-
-    def _table_name(self) -> str:
-        return self._table or table_name("analytics")
+class DynamoDBEventLog(TableAdapter):
+    TABLE = "analytics"
 
     def append(self, events: Iterable[BusEvent]) -> None:
         expires_at = int(self._now()) + RETENTION_S

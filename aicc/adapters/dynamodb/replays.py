@@ -8,33 +8,19 @@ deletes late, so reads drop expired items themselves.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aicc.adapters.dynamodb.attributes import Item, document, n, number, required_text, s
 from aicc.adapters.dynamodb.requests import query_all
+from aicc.adapters.dynamodb.table import TableAdapter
 from aicc.ports.replays import RETENTION_S
-from aicc.runtime.clients import client
-from aicc.runtime.tables import table_name
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 
-class DynamoDBReplayResults:
-    def __init__(
-        self, dynamodb: DynamoDBClient | None = None, table: str | None = None, *, now: Callable[[], float] = time.time
-    ):
-        self._dynamodb = dynamodb
-        self._table = table
-        self._now = now
-
-    def _client(self) -> Any:
-        return self._dynamodb or client("dynamodb")
-
-    def _table_name(self) -> str:
-        return self._table or table_name("replays")
+class DynamoDBReplayResults(TableAdapter):
+    TABLE = "replays"
 
     def _put(self, item: Item) -> None:
         self._client().put_item(TableName=self._table_name(), Item=item)
