@@ -12,7 +12,6 @@ import random
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import quote
 
 import boto3
 import pytest
@@ -22,6 +21,7 @@ from aicc.embedded.provision import Provisioned, provision
 from aicc.seed import seed_reference_data
 from contracts.frames import WEBSOCKET_ROUTES
 from contracts.manifest import manifest
+from tests.moto_frames import moto_frames
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -127,16 +127,7 @@ class Choreography:
 
     def frames(self, connection_id: str) -> list[dict[str, Any]]:
         """Frames pushed over @connections to this connection (moto keeps them concatenated)."""
-        from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
-
-        backend = apigatewaymanagementapi_backends[ACCOUNT][REGION]
-        key = quote(connection_id, safe="")  # moto keys connections by the URL-encoded id
-        data = backend.connections[key].data.decode() if key in backend.connections else ""
-        decoder, frames, index = json.JSONDecoder(), [], 0
-        while index < len(data):
-            frame, index = decoder.raw_decode(data, index)
-            frames.append(frame)
-        return frames
+        return moto_frames(connection_id, account=ACCOUNT, region=REGION)
 
     # --- the event-source mappings -----------------------------------------------------------
 

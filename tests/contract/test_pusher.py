@@ -17,6 +17,7 @@ from aicc.ports.connections import Connection, Connections
 from aicc.ports.pusher import Pusher
 from aicc.runtime.clients import client
 from tests.contract.conftest import BACKENDS
+from tests.moto_frames import moto_frames
 
 CALLBACK_URL = "https://chat0001.execute-api.us-east-1.amazonaws.com/test"
 HOUR = 3600
@@ -33,19 +34,6 @@ class Wired:
         frames: Callable[[str], list[dict[str, Any]]],
     ) -> None:
         self.pusher, self.connections, self.close, self.frames = pusher, connections, close, frames
-
-
-def _moto_frames(connection_id: str) -> list[dict[str, Any]]:
-    from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
-
-    backend = apigatewaymanagementapi_backends["123456789012"]["us-east-1"]
-    key = quote(connection_id, safe="")
-    data = backend.connections[key].data.decode() if key in backend.connections else ""
-    decoder, frames, index = json.JSONDecoder(), [], 0
-    while index < len(data):
-        frame, index = decoder.raw_decode(data, index)
-        frames.append(frame)
-    return frames
 
 
 class _Response:
@@ -69,7 +57,7 @@ def _moto_wired() -> Wired:
         return None
 
     management.meta.events.register("before-call.apigatewaymanagementapi.PostToConnection", answer_gone)
-    return Wired(ApiGatewayPusher(connections, CALLBACK_URL), connections, gone.add, _moto_frames)
+    return Wired(ApiGatewayPusher(connections, CALLBACK_URL), connections, gone.add, moto_frames)
 
 
 @pytest.fixture(params=BACKENDS)
