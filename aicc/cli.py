@@ -394,6 +394,10 @@ def render_frame(frame: dict[str, Any]) -> str:
         for source in frame.get("sources", []):
             lines.append(f"  source: {source['title']} <{source['uri']}>")
         return "\n".join(lines)
+    if kind == "offer":
+        lines = [f"offer> {frame['headline']}: {frame['body']}", f"  terms: {frame['terms']}"]
+        lines.extend(f"  source: {source['title']} <{source['uri']}>" for source in frame.get("sources", []))
+        return "\n".join(lines)
     if kind == "error":
         return f"error [{frame['code']}]: {frame['message']}"
     if kind == "handoff":

@@ -161,6 +161,11 @@ class CockpitGuidance(EventDetail):
     severity: Literal["info", "caution", "warning", "critical"] | None = None
     safe_to_drive: bool | None = None
     sources: list[Source] = []
+    relevant: bool = Field(
+        default=True,
+        description="False: nothing to add to this message. The agent answers every message, so the "
+        "aggregator never waits for a result that is not coming",
+    )
 
 
 class Recommendation(Contract):
@@ -176,6 +181,11 @@ class Recommendation(Contract):
 class RecommendationsMade(EventDetail):
     items: list[Recommendation] = []
     sources: list[Source] = []
+    relevant: bool = Field(
+        default=True,
+        description="False: nothing to add to this message. The agent answers every message, so the "
+        "aggregator never waits for a result that is not coming",
+    )
 
 
 class RecallNotice(Contract):
@@ -252,12 +262,17 @@ class Appointment(Contract):
 
 
 class ServiceActionTaken(EventDetail):
-    action: Literal["slots_offered", "booked", "rescheduled", "cancelled", "needs_info", "unavailable"]
+    action: Literal["slots_offered", "booked", "rescheduled", "cancelled", "needs_info", "unavailable", "none"]
     kind: Literal["service", "test_drive"]
     slots: list[Slot] = []
     appointment: Appointment | None = None
     missing: list[str] = Field(default=[], description="slots still to fill, e.g. ['dealer', 'date']")
     sources: list[Source] = []
+    relevant: bool = Field(
+        default=True,
+        description="False: nothing to add to this message. The agent answers every message, so the "
+        "aggregator never waits for a result that is not coming",
+    )
 
 
 # --- composition and delivery -------------------------------------------------------------------
@@ -327,6 +342,11 @@ class TurnResults(Contract):
     def without(self, *detail_types: str) -> TurnResults:
         return self.model_copy(update={_FIELD_OF[t]: None for t in detail_types})
 
+    def contributions(self) -> TurnResults:
+        """Without the results of agents that had nothing to add (`relevant` False)."""
+        idle = [t for t in self.present() if getattr(self.get(t), "relevant", True) is False]
+        return self.without(*idle)
+
 
 _FIELD_OF: dict[str, str] = {
     field.alias: name for name, field in TurnResults.model_fields.items() if field.alias is not None
@@ -334,7 +354,9 @@ _FIELD_OF: dict[str, str] = {
 
 
 class TurnAssembled(EventDetail):
-    """Every awaited result of a turn has arrived (or the deadline fired)."""
+    """The results a turn's reply was composed from: every awaited result (or what had arrived when
+    the deadline fired). Published once the reply went out; routing and response generation publish
+    their decisions of record from it."""
 
     results: TurnResults = Field(description="each result of the turn, keyed by detail-type")
     missing: list[str] = []

@@ -54,6 +54,21 @@ class ReplyFrame(Contract):
     sources: list[Source] = []
 
 
+class OfferFrame(Contract):
+    """A follow-up to a reply: an offer for a customer who is shopping. It comes after the reply of
+    the turn it follows, at most once; a client that does not know the type may ignore it."""
+
+    type: Literal["offer"] = "offer"
+    conversation_id: str
+    turn_id: str = Field(description="the turn whose reply this follows")
+    offer_id: str
+    headline: str
+    body: str
+    terms: str
+    valid_until: str
+    sources: list[Source] = []
+
+
 class ErrorFrame(Contract):
     type: Literal["error"] = "error"
     code: ErrorCode
@@ -130,7 +145,8 @@ class MessageFrame(Contract):
 
 
 ServerFrame = Annotated[
-    AckFrame | ReplyFrame | ErrorFrame | QueueFrame | HandoffFrame | MessageFrame, Field(discriminator="type")
+    AckFrame | ReplyFrame | OfferFrame | ErrorFrame | QueueFrame | HandoffFrame | MessageFrame,
+    Field(discriminator="type"),
 ]
 SERVER_FRAME = TypeAdapter(ServerFrame)
 
@@ -155,6 +171,7 @@ FRAME_MODELS = {
         SendMessage,
         AckFrame,
         ReplyFrame,
+        OfferFrame,
         ErrorFrame,
         ListQueue,
         TakeConversation,

@@ -170,22 +170,21 @@ _EMITS: dict[str, list[str]] = {
     "aggregator": ["TurnAssembled", "ReplySent"],
 }
 
+# Every agent the reply waits for reacts to ConversationReceived itself, so the reply waits for two
+# bus hops: the message to the agents, their results to the aggregator. Each answers every message
+# (`relevant: false` when it has nothing to add), so a turn is complete as soon as all are here.
 REPLY_WAITS_FOR = [
     "IntentDetected",
     "SentimentAnalyzed",
-    "RouteDecided",
     "KnowledgeRetrieved",
     "ProfileLoaded",
     "CockpitGuidance",
     "RecommendationsMade",
     "InsightsComputed",
-    "OfferGenerated",
     "ServiceActionTaken",
 ]
 
-VEHICLE_HELP = ["vehicle_feature_help", "vehicle_problem"]
 BUYING = ["purchase_inquiry", "test_drive", "trade_in", "financing", "parts_accessories"]
-BOOKING = ["service_booking", "test_drive"]
 
 
 @cache
@@ -209,21 +208,21 @@ def manifest() -> Manifest:
         AgentSpec(
             name="routing",
             handler="handlers.routing.handler",
-            consumes=[on("analysis", "IntentDetected", "SentimentAnalyzed")],
+            # Its rules also run in the aggregator, on the reply's path; this is the decision of record.
+            consumes=[on("assembled", "TurnAssembled")],
             emits=_EMITS["routing"],
-            tables=["turns"],
         ),
         AgentSpec(
             name="cockpit",
             handler="handlers.cockpit.handler",
-            consumes=[on("vehicle-help", "IntentDetected", detail={"intent": VEHICLE_HELP})],
+            consumes=[received],
             emits=_EMITS["cockpit"],
             tables=["customers"],
         ),
         AgentSpec(
             name="recommendations",
             handler="handlers.recommendations.handler",
-            consumes=[on("buying", "IntentDetected", detail={"intent": BUYING})],
+            consumes=[received],
             emits=_EMITS["recommendations"],
             tables=["customers"],
         ),
@@ -238,7 +237,8 @@ def manifest() -> Manifest:
             name="marketing",
             handler="handlers.marketing.handler",
             # Only buying intents, a mood that is not negative, and a turn the bot keeps: never
-            # during complaints, roadside events or a handoff to a person.
+            # during complaints, roadside events or a handoff to a person. Off the reply's path: the
+            # offer follows the reply.
             consumes=[
                 on(
                     "buying-mood",
@@ -257,11 +257,7 @@ def manifest() -> Manifest:
         AgentSpec(
             name="servicing",
             handler="handlers.servicing.handler",
-            consumes=[
-                on("booking", "IntentDetected", detail={"intent": BOOKING}),
-                # A follow-up ("the second one", "Tuesday at 9") whatever its intent.
-                on("follow-up", "IntentDetected", detail={"meta": {"flow": ["servicing"]}}),
-            ],
+            consumes=[received],
             emits=_EMITS["servicing"],
             tables=["appointments", "conversations", "customers", "idempotency"],
             side_effects=True,
@@ -269,6 +265,7 @@ def manifest() -> Manifest:
         AgentSpec(
             name="response",
             handler="handlers.response.handler",
+            # Its composition also runs in the aggregator, on the reply's path; this is the reply of record.
             consumes=[on("assembled", "TurnAssembled")],
             emits=_EMITS["response"],
         ),
@@ -294,7 +291,11 @@ def manifest() -> Manifest:
         AgentSpec(
             name="aggregator",
             handler="handlers.aggregator.handler",
-            consumes=[on("turn", "ConversationReceived", *REPLY_WAITS_FOR, "ResponseComposed")],
+            consumes=[
+                on("turn", "ConversationReceived", *REPLY_WAITS_FOR),
+                # After the reply: an offer goes to the customer as a follow-up frame.
+                on("offer", "OfferGenerated", detail={"eligible": [True]}),
+            ],
             emits=_EMITS["aggregator"],
             tables=["turns", "connections", "conversations"],
             sends_to_own_queue=True,

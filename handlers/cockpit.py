@@ -1,17 +1,18 @@
-"""Cockpit assistant Lambda: IntentDetected (feature help, warning lights) -> CockpitGuidance."""
+"""Cockpit assistant Lambda: ConversationReceived -> CockpitGuidance (feature help, warning lights;
+`relevant: false` for other messages)."""
 
 from __future__ import annotations
 
 from aicc.adapters.dynamodb.customers import DynamoDBCustomers
-from aicc.agents.cockpit import customer_guidance
-from aicc.runtime.consumer import single_input_agent
-from contracts.events import CockpitGuidance, EventMeta, IntentDetected
+from aicc.agents.cockpit import message_guidance
+from aicc.runtime.consumer import message_agent
+from contracts.events import CockpitGuidance, ConversationReceived, EventMeta
 
 customers = DynamoDBCustomers()
 
 
-def respond(intent: IntentDetected, meta: EventMeta) -> CockpitGuidance:
-    return customer_guidance(intent, meta, customers=customers)
+def respond(message: ConversationReceived, meta: EventMeta) -> CockpitGuidance:
+    return message_guidance(message, meta, customers=customers)
 
 
-handler = single_input_agent("cockpit", IntentDetected, respond)
+handler = message_agent("cockpit", respond)

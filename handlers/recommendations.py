@@ -1,17 +1,18 @@
-"""Product recommendations Lambda: IntentDetected (buying intents) -> RecommendationsMade."""
+"""Product recommendations Lambda: ConversationReceived -> RecommendationsMade (buying intents;
+`relevant: false` for other messages)."""
 
 from __future__ import annotations
 
 from aicc.adapters.dynamodb.customers import DynamoDBCustomers
-from aicc.agents.recommendations import customer_recommendations
-from aicc.runtime.consumer import single_input_agent
-from contracts.events import EventMeta, IntentDetected, RecommendationsMade
+from aicc.agents.recommendations import message_recommendations
+from aicc.runtime.consumer import message_agent
+from contracts.events import ConversationReceived, EventMeta, RecommendationsMade
 
 customers = DynamoDBCustomers()
 
 
-def respond(intent: IntentDetected, meta: EventMeta) -> RecommendationsMade:
-    return customer_recommendations(intent, meta, customers=customers)
+def respond(message: ConversationReceived, meta: EventMeta) -> RecommendationsMade:
+    return message_recommendations(message, meta, customers=customers)
 
 
-handler = single_input_agent("recommendations", IntentDetected, respond)
+handler = message_agent("recommendations", respond)

@@ -1,14 +1,12 @@
-"""Routing Lambda: IntentDetected + SentimentAnalyzed of one turn -> RouteDecided.
+"""Routing Lambda: TurnAssembled -> RouteDecided, the routing decision of record.
 
-The two arrive in any order, from different agents; a join over the turn store pairs them, with
-one write when both arrive in one batch. Whichever delivery completes the pair decides. A
-duplicate delivery may decide again: the decision is a pure function of the pair, and the
-coordinator keeps the first RouteDecided of a turn.
+The aggregator runs the same rules on the reply's path (routing is a pure function of the turn's
+intent and sentiment), so the customer never waits for this hop; this agent publishes the decision
+from the very results the reply was composed from, for marketing, analytics and traces.
 """
 
-from aicc.adapters.dynamodb.turns import DynamoDBTurnStore
-from aicc.agents.routing import decide_pair
-from aicc.runtime.consumer import joining_agent
-from aicc.runtime.joins import BatchJoin
+from aicc.agents.routing import decide_assembled
+from aicc.runtime.consumer import single_input_agent
+from contracts.events import TurnAssembled
 
-handler = joining_agent("routing", BatchJoin("routing", DynamoDBTurnStore), decide_pair)
+handler = single_input_agent("routing", TurnAssembled, decide_assembled)

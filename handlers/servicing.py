@@ -1,5 +1,7 @@
-"""Interactive servicing Lambda: booking intents and follow-ups of an active booking flow ->
-ServiceActionTaken (slots offered, booked, moved, cancelled). Side effects run once per event."""
+"""Interactive servicing Lambda: ConversationReceived -> ServiceActionTaken (slots offered, booked,
+moved, cancelled; `relevant: false` for messages that are neither a booking request nor a follow-up
+of an open booking). Side effects run once per event; the messages it ignores cost no idempotency
+record."""
 
 from __future__ import annotations
 
@@ -8,15 +10,15 @@ from datetime import UTC, datetime
 from aicc.adapters.dynamodb.appointments import DynamoAppointments
 from aicc.adapters.dynamodb.customers import DynamoDBCustomers
 from aicc.adapters.dynamodb.flows import DynamoFlows
-from aicc.agents.servicing import Servicing
-from aicc.runtime.consumer import single_input_agent
-from contracts.events import EventMeta, IntentDetected, ServiceActionTaken
+from aicc.agents.servicing import Servicing, nothing_to_add
+from aicc.runtime.consumer import message_agent
+from contracts.events import ConversationReceived, EventMeta, ServiceActionTaken
 
 agent = Servicing(appointments=DynamoAppointments(), flows=DynamoFlows(), customers=DynamoDBCustomers())
 
 
-def respond(intent: IntentDetected, meta: EventMeta) -> ServiceActionTaken:
-    return agent.handle(intent, meta, now=datetime.now(UTC))
+def respond(message: ConversationReceived, meta: EventMeta) -> ServiceActionTaken:
+    return agent.respond(message, meta, now=datetime.now(UTC))
 
 
-handler = single_input_agent("servicing", IntentDetected, respond)
+handler = message_agent("servicing", respond, nothing_to_add=nothing_to_add)

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from aicc.agents.intent import local_reading
 from aicc.data.reference import canonical_model, features, knowledge_passages, passage_title, warning_lights
 from aicc.data.vin import decode
 from aicc.ports.customers import Customers
 from contracts.common import Source
-from contracts.events import CockpitGuidance, EventMeta, IntentDetected
+from contracts.events import CockpitGuidance, ConversationReceived, EventMeta, IntentDetected
 
 UNKNOWN = "unknown"
 MAX_FEATURE_STEPS = 6
@@ -176,6 +177,19 @@ def _feature_guidance(code: str, vehicle: VehicleContext, meta: EventMeta) -> Co
                 update={"steps": steps, "sources": [Source(title=passage["title"], uri=passage["uri"])]}
             )
     return base  # the feature exists, but not on this model/year (or the car is unknown)
+
+
+# The intents the cockpit assistant has something to add to.
+TOPICS = frozenset({"vehicle_feature_help", "vehicle_problem"})
+
+
+def message_guidance(message: ConversationReceived, meta: EventMeta, *, customers: Customers) -> CockpitGuidance:
+    """The cockpit agent on a message: guidance when it is about a feature or a warning light, else
+    a result that says so (its relevance check is the local reading of the message)."""
+    reading = local_reading(message, meta)
+    if reading.intent not in TOPICS:
+        return CockpitGuidance(meta=meta, topic=UNKNOWN, relevant=False)
+    return customer_guidance(reading, meta, customers=customers)
 
 
 def customer_guidance(intent: IntentDetected, meta: EventMeta, *, customers: Customers) -> CockpitGuidance:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aicc.agents.routing import route
 from aicc.agents.slots import book_action, cancel_action
 from aicc.data.reference import catalog, dealer_uri, dealers
 from contracts.common import QuickAction, Route, Source
@@ -20,7 +21,6 @@ from contracts.events import (
     InsightsComputed,
     IntentDetected,
     KnowledgeRetrieved,
-    OfferGenerated,
     Passage,
     ProfileLoaded,
     RecommendationsMade,
@@ -94,11 +94,19 @@ class ComposedReply:
 
 
 def answer(assembled: TurnAssembled, meta: EventMeta) -> ResponseComposed:
-    """The response agent: the reply to an assembled turn."""
+    """The reply to an assembled turn: routed by routing's rules, composed from the contributions.
+    The aggregator sends it; the response agent publishes it as the reply of record. Both get the
+    same reply from the same TurnAssembled (a pure function of its results)."""
     received = assembled.results.conversation_received
     if received is None:
         raise ValueError("a turn was assembled without its message")
-    return compose(assembled.results, missing=assembled.missing, text=received.text).as_event(meta)
+    results = assembled.results.contributions()
+    decided = route(results, meta)
+    if decided is not None:
+        results = results.adding(decided)
+    reply = compose(results, missing=assembled.missing, text=received.text)
+    reply.degraded = reply.degraded or assembled.degraded
+    return reply.as_event(meta)
 
 
 def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedReply:
@@ -199,11 +207,6 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     if recommendations is not None and recommendations.items:
         parts.append(_recommendations(recommendations, reply))
         answered = True
-
-    offer: OfferGenerated | None = results.offer_generated
-    if offer is not None and offer.eligible and offer.offer is not None:
-        parts.append(f"{offer.offer.headline}: {offer.offer.body} ({offer.offer.terms})")
-        reply.sources.extend(offer.sources)
 
     if not answered and label not in {"greeting", "other"} and reply.route.kind == "bot":
         parts.append(

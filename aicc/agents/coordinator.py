@@ -1,16 +1,18 @@
 """The coordinator (the aggregator agent): joins a turn, has it answered once, on time.
 
 1. Completion: it records ConversationReceived and every result the manifest says a reply waits
-   for, with one write per turn for the results that arrive in one batch. The write that
-   completes the turn (manifest patterns decide what "complete" means) publishes TurnAssembled,
-   once.
-2. Delivery: response generation answers with ResponseComposed; the coordinator records it and
-   claims the turn in one write, hands the conversation to a staff queue when the route says so,
-   pushes the reply, records it, and publishes ReplySent.
+   for, with one write per turn for the results that arrive in one batch. Every agent the reply
+   waits for reacts to the message itself, so a turn completes two bus hops after the message.
+2. Reply: the write that completes the turn claims it; the coordinator assembles the results, has
+   them routed and composed by routing's and response generation's own logic (pure functions of the
+   assembled turn), hands the conversation to a staff queue when the route says so, pushes the
+   reply, records it, and publishes TurnAssembled (from which routing and response generation
+   publish their decisions of record) and ReplySent.
 3. Deadline: each turn's message schedules a delayed TurnDeadline to the coordinator itself. If
-   nobody claimed the turn by then, it composes from what is there (marked degraded) with the
-   response agent's own logic, routing the turn itself when routing is late, and replies.
-4. Replay: a replayed turn joins apart from the original, and its reply goes to the replay
+   nobody claimed the turn by then, it replies from what is there, marked degraded.
+4. Follow-up: an eligible OfferGenerated (marketing reacts to the routing decision, after the
+   reply) goes to the customer as an offer frame, at most once per turn.
+5. Replay: a replayed turn joins apart from the original, and its reply goes to the replay
    results, never to a socket or a staff queue.
 """
 
@@ -19,33 +21,31 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from aicc.agents.aggregation import turn_status
+from aicc.agents.compose import answer
 from aicc.ports.bus import Bus, BusEvent
 from aicc.ports.conversations import Conversations
 from aicc.ports.handoff import Handoff
 from aicc.ports.pusher import Pusher
 from aicc.ports.replays import ReplayResults
-from aicc.ports.turns import Recorded, TurnStores
+from aicc.ports.turns import TurnStores
 from aicc.runtime.bus import new_meta
 from aicc.runtime.joins import BatchJoin
 from contracts.events import (
     ConversationReceived,
     EventDetail,
+    OfferGenerated,
     ReplySent,
     ResponseComposed,
     TurnAssembled,
     TurnDeadline,
     TurnResults,
 )
-from contracts.frames import ReplyFrame
+from contracts.frames import OfferFrame, ReplyFrame
 from contracts.manifest import Manifest
-
-# Composing and routing (the deadline) are imported where they are used: most deliveries take
-# neither path, and each cold start would otherwise pay for them.
 
 
 def _utc_now() -> datetime:
@@ -57,7 +57,7 @@ class Reply:
     """A turn's reply and how it came about."""
 
     composed: ResponseComposed
-    by_deadline: bool = False  # the deadline composed it: the response agent had not answered
+    by_deadline: bool = False  # the deadline, not completion, had it sent
     missing: list[str] = field(default_factory=list)  # awaited results that had not arrived
 
 
@@ -86,15 +86,15 @@ class Coordinator:
     def prepare(self, events: Sequence[BusEvent]) -> None:
         """Before a batch's records are processed: schedule its deadlines in one request, then record
         its results with one write per turn (a turn's results often arrive together)."""
-        joining = [e for e in events if not isinstance(e.detail, (ResponseComposed, TurnDeadline))]
+        joining = [e for e in events if not isinstance(e.detail, TurnDeadline)]
         self._schedule_deadlines([e for e in joining if isinstance(e.detail, ConversationReceived)])
         self._join.record_batch(joining)
 
     def process(self, event: BusEvent) -> list[EventDetail]:
         if isinstance(event.detail, TurnDeadline):
             return self._on_deadline(event)
-        if isinstance(event.detail, ResponseComposed):
-            return self._on_response(event, event.detail)
+        if isinstance(event.detail, OfferGenerated):
+            return self._on_offer(event, event.detail)
         return self._on_result(event)
 
     # --- completion --------------------------------------------------------------------------------
@@ -106,23 +106,15 @@ class Coordinator:
         recorded = self._join.recorded(event)
         if received and event.replay:
             self.replays.record_turn(event.replay, event.meta.turn_id)
-        if recorded is None or not self._completed_by(recorded):
+        if recorded is None or recorded.after.delivered:
             return []
-        return [
-            TurnAssembled(
-                meta=new_meta(reacting_to=event, producer=self.agent),
-                results=TurnResults.of(recorded.after.results).without("ResponseComposed"),
-                missing=[],
-                degraded=False,
-            )
-        ]
-
-    def _completed_by(self, recorded: Recorded) -> bool:
-        """Whether this write made the turn complete. Exactly one write per turn does: writes to a turn
-        are serialized, and a complete turn stays complete (the first copy of every result stands)."""
         if not turn_status(recorded.after.results, self.manifest).complete:
-            return False
-        return not turn_status(recorded.before.results, self.manifest).complete
+            return []
+        # Usually the write that completed the turn; also a retry after a claimant crashed (its
+        # lease ran out), which is why completion is not enough and the claim decides.
+        if not self._join.store(event.replay).claim(event.meta.turn_id):
+            return []
+        return self._reply(TurnResults.of(recorded.after.results), event, missing=[])
 
     def _schedule_deadlines(self, received: list[BusEvent]) -> None:
         """A delayed TurnDeadline to ourselves per turn: one request for all the turns of a batch."""
@@ -135,47 +127,56 @@ class Coordinator:
         ]
         self.bus.schedule_deadlines(deadlines, source=f"aicc.{self.agent}")
 
-    # --- the response, or the deadline -------------------------------------------------------------
-
-    def _on_response(self, event: BusEvent, composed: ResponseComposed) -> list[EventDetail]:
-        store = self._join.store(event.replay)
-        # Recorded and claimed in one write: the reply's critical path saves a round trip.
-        claimed = store.record_and_claim(event.meta.turn_id, event.detail_type, composed.model_dump(mode="json"))
-        if claimed is None:
-            return []
-        return self._deliver(TurnResults.of(claimed.results), event, Reply(composed))
-
     def _on_deadline(self, event: BusEvent) -> list[EventDetail]:
         store = self._join.store(event.replay)
         state = store.load(event.meta.turn_id)
         if state is None or state.claimed:
             return []
-        results = TurnResults.of(state.results)
-        reply = self._degraded_reply(results, state.results, event)
+        if "ConversationReceived" not in state.results:
+            raise RuntimeError("deadline for a turn whose message was never recorded; retry")
+        missing = turn_status(state.results, self.manifest).missing
         if not store.claim(state.turn_id):
             return []
-        return self._deliver(results, event, reply)
+        return self._reply(TurnResults.of(state.results), event, missing=missing, by_deadline=True)
 
-    def _degraded_reply(self, results: TurnResults, details: dict[str, Any], event: BusEvent) -> Reply:
-        """Nobody answered in time: compose from what arrived, say less, mark it degraded."""
-        from aicc.agents.compose import compose
-        from aicc.agents.routing import decide
+    # --- the reply ---------------------------------------------------------------------------------
 
-        received = results.conversation_received
-        if received is None:
-            raise RuntimeError("deadline for a turn whose message was never recorded")
-        missing = turn_status(details, self.manifest).missing or ["ResponseComposed"]
-        intent, sentiment = results.intent_detected, results.sentiment_analyzed
-        if results.route_decided is None and intent is not None and sentiment is not None:
-            # Routing is late: its rules are a pure function of what we hold, so route here rather
-            # than send a stranded customer to the bot.
-            results = results.adding(
-                decide(intent, sentiment, new_meta(reacting_to=received.meta, producer=self.agent))
-            )
-        reply = compose(results, missing=missing, text=received.text)
-        reply.degraded = True
-        composed = reply.as_event(new_meta(reacting_to=event, producer=self.agent))
-        return Reply(composed, by_deadline=True, missing=missing)
+    def _reply(
+        self, results: TurnResults, event: BusEvent, *, missing: list[str], by_deadline: bool = False
+    ) -> list[EventDetail]:
+        """Route, compose and deliver a claimed turn (a deadline with nothing missing is a turn
+        whose completing write crashed before its claim: answered in full, not degraded)."""
+        assembled = TurnAssembled(
+            meta=new_meta(reacting_to=event, producer=self.agent),
+            results=results.without("OfferGenerated", "RouteDecided", "ResponseComposed"),
+            missing=missing,
+            degraded=bool(missing),
+        )
+        composed = answer(assembled, new_meta(reacting_to=event, producer=self.agent))
+        sent = self._deliver(assembled.results, event, Reply(composed, by_deadline=by_deadline, missing=missing))
+        return [assembled, *sent]
+
+    # --- the follow-up -----------------------------------------------------------------------------
+
+    def _on_offer(self, event: BusEvent, generated: OfferGenerated) -> list[EventDetail]:
+        """Push an offer after its turn's reply. Recorded before it is pushed, so a redelivery never
+        offers twice; a crash in between loses the offer, which is the right way round for marketing."""
+        recorded = self._join.recorded(event)
+        if recorded is None or "OfferGenerated" in recorded.before.results or event.replay:
+            return []
+        received = TurnResults.of(recorded.after.results).conversation_received
+        offer = generated.offer
+        if offer is None or not generated.eligible or received is None:
+            return []
+        frame = OfferFrame(
+            conversation_id=received.meta.conversation_id,
+            turn_id=received.meta.turn_id,
+            sources=generated.sources,
+            **offer.model_dump(),  # the frame carries the offer's own fields
+        )
+        delivered = self.pusher.push(received.connection_id, frame.model_dump_json())
+        self.logger.info("offer sent", extra={"turn_id": received.meta.turn_id, "delivered": delivered})
+        return []
 
     # --- delivery ----------------------------------------------------------------------------------
 
@@ -183,7 +184,7 @@ class Coordinator:
         """Send the claimed turn's reply: to the customer, or to the replay results."""
         received = results.conversation_received
         if received is None:
-            raise RuntimeError("a response arrived before its message was recorded; retry")
+            raise RuntimeError("a turn was claimed before its message was recorded; retry")
         composed = reply.composed
         frame = ReplyFrame(
             conversation_id=received.meta.conversation_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from aicc.nlu.results import IntentResult
 from contracts.events import ConversationReceived, EventMeta, IntentDetected
 
 # Signals that a buyer wants to act now, not browse: these route to a dealer's sales team.
@@ -21,9 +22,25 @@ def purchase_ready(text: str) -> bool:
 
 
 def detect(message: ConversationReceived, meta: EventMeta) -> IntentDetected:
+    """The intent agent: the configured classifier (the local model, or Bedrock)."""
     from aicc.nlu import detect_intent
 
-    result = detect_intent(message.text, message.meta.occurred_at)
+    return _detected(message, meta, detect_intent(message.text, message.meta.occurred_at))
+
+
+def local_reading(message: ConversationReceived, meta: EventMeta) -> IntentDetected:
+    """The local model's reading of a message, whatever the intent agent is configured with.
+
+    Agents that act only on some intents (cockpit, recommendations, servicing) react to the message
+    itself, beside the intent agent rather than after it, so the reply waits for one hop less. This
+    reading is their relevance check and their parse of the message: cheap, offline, deterministic.
+    """
+    from aicc.nlu.intent import local_detect_intent
+
+    return _detected(message, meta, local_detect_intent(message.text, message.meta.occurred_at))
+
+
+def _detected(message: ConversationReceived, meta: EventMeta, result: IntentResult) -> IntentDetected:
     return IntentDetected(
         meta=meta,
         text=message.text,

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from aicc.agents.cdh import basic_warranty_active, warranty_status
+from aicc.agents.intent import local_reading
 from aicc.data.reference import (
     accessories,
     canonical_model,
@@ -26,7 +27,7 @@ from aicc.data.reference import (
 )
 from aicc.ports.customers import Customers
 from contracts.common import Source
-from contracts.events import EventMeta, IntentDetected, Recommendation, RecommendationsMade
+from contracts.events import ConversationReceived, EventMeta, IntentDetected, Recommendation, RecommendationsMade
 
 MAX_ITEMS = 4
 MAX_TRIMS = 3
@@ -311,6 +312,21 @@ def _plan_for_new(model_name: str) -> _Scored:
         source=Source(title=plan["name"], uri=plan["uri"]),
         extra_sources=[Source(title=passage_title(plan["doc_id"]), uri=plan["policy_uri"])],
     )
+
+
+# The intents recommendations have something to add to.
+BUYING = frozenset({"purchase_inquiry", "test_drive", "trade_in", "financing", "parts_accessories"})
+
+
+def message_recommendations(
+    message: ConversationReceived, meta: EventMeta, *, customers: Customers
+) -> RecommendationsMade:
+    """The recommendations agent on a message: picks when the customer is shopping, else a result
+    that says so (its relevance check is the local reading of the message)."""
+    reading = local_reading(message, meta)
+    if reading.intent not in BUYING:
+        return RecommendationsMade(meta=meta, relevant=False)
+    return customer_recommendations(reading, meta, customers=customers)
 
 
 def customer_recommendations(intent: IntentDetected, meta: EventMeta, *, customers: Customers) -> RecommendationsMade:

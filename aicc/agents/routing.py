@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aicc.ports.turns import Recorded
 from contracts.common import Priority, Route
-from contracts.events import EventMeta, IntentDetected, RouteDecided, SentimentAnalyzed, TurnResults
+from contracts.events import EventMeta, IntentDetected, RouteDecided, SentimentAnalyzed, TurnAssembled, TurnResults
 
 
 @dataclass(frozen=True)
@@ -88,9 +87,14 @@ def decide(intent: IntentDetected, sentiment: SentimentAnalyzed, meta: EventMeta
     raise AssertionError("the last routing rule matches everything")
 
 
-def decide_pair(recorded: Recorded, meta: EventMeta) -> RouteDecided | None:
-    """The routing agent over its join: decides once the turn's intent and sentiment are both held."""
-    results = TurnResults.of(recorded.after.results)
+def route(results: TurnResults, meta: EventMeta) -> RouteDecided | None:
+    """The decision for a turn's results; None without its intent or its sentiment (a turn the
+    deadline answered before they came: the reply stays with the assistant and offers a person)."""
     if results.intent_detected is None or results.sentiment_analyzed is None:
         return None
     return decide(results.intent_detected, results.sentiment_analyzed, meta)
+
+
+def decide_assembled(assembled: TurnAssembled, meta: EventMeta) -> RouteDecided | None:
+    """The routing agent: the decision of record for an assembled turn."""
+    return route(assembled.results, meta)

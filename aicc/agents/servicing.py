@@ -3,7 +3,9 @@
 One call of `Servicing.handle` is one customer turn. What the conversation has settled so far is
 the flow's state (`FlowState`, stored through the `Flows` port); while the flow waits for the
 customer its flag is raised on the conversation, which the ingress stamps into the next turn's
-`meta.flow` so a follow-up ("the second one", "Tuesday at 9") reaches this agent whatever its intent.
+`meta.flow`. The agent reacts to every message: it acts on booking requests (by the local reading
+of the message) and on every follow-up of an open flow ("the second one", "Tuesday at 9"), and
+says it has nothing to add to the rest, before any side effect (`nothing_to_add`).
 
 Appointments: one record per *held* slot, keyed by the slot id (see `aicc.agents.slots`), through
 the `Appointments` port. Holding a slot only succeeds when it is free: that is the whole
@@ -24,6 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
+from aicc.agents.intent import local_reading
 from aicc.agents.slots import (
     OFFER_COUNT,
     Kind,
@@ -47,7 +50,7 @@ from aicc.ports.appointments import Appointments, Booking
 from aicc.ports.customers import Customers
 from aicc.ports.flows import ConversationFlow, Flows
 from contracts.common import Source
-from contracts.events import Appointment, EventMeta, IntentDetected, ServiceActionTaken, Slot
+from contracts.events import Appointment, ConversationReceived, EventMeta, IntentDetected, ServiceActionTaken, Slot
 
 __all__ = ["FlowState", "Servicing", "book_action", "cancel_action"]
 
@@ -120,6 +123,14 @@ class FlowState:
         return cls(**{k: v for k, v in document.items() if k in known})
 
 
+def nothing_to_add(message: ConversationReceived, meta: EventMeta) -> ServiceActionTaken | None:
+    """The result for a message that is neither a booking request nor a follow-up of an open flow;
+    None when servicing must act. Pure: it reads the message only, so it needs no idempotency."""
+    if message.meta.flow == FLOW or local_reading(message, meta).intent in _BOOKING_INTENTS:
+        return None
+    return ServiceActionTaken(meta=meta, action="none", kind="service", relevant=False)
+
+
 @dataclass
 class _Outcome:
     event: ServiceActionTaken
@@ -133,6 +144,10 @@ class Servicing:
         self.appointments = appointments
         self.flows = flows
         self.customers = customers
+
+    def respond(self, message: ConversationReceived, meta: EventMeta, *, now: datetime) -> ServiceActionTaken:
+        """One message: a turn of the flow when it concerns a booking, else nothing to add."""
+        return nothing_to_add(message, meta) or self.handle(local_reading(message, meta), meta, now=now)
 
     def handle(self, intent: IntentDetected, meta: EventMeta, *, now: datetime) -> ServiceActionTaken:
         """One customer turn of the servicing flow: read the flow, act, store the flow, say what happened."""

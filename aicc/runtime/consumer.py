@@ -33,6 +33,9 @@ from contracts.manifest import manifest
 _EVENTBRIDGE = EventBridgeBus()
 Process = Callable[[BusEvent], Sequence[EventDetail]]
 Prepare = Callable[[list[BusEvent]], None]
+# A pure first look at an event: its results when the agent has nothing to do (no side effect, so
+# no idempotency record), None when the agent must process it.
+Screen = Callable[[BusEvent], Sequence[EventDetail] | None]
 
 
 def consume(
@@ -43,10 +46,12 @@ def consume(
     process: Process,
     logger: Logger,
     prepare: Prepare | None = None,
+    screen: Screen | None = None,
     bus: Bus | None = None,
 ) -> dict[str, Any]:
     """Process an SQS batch of bus events; `prepare` first sees every parseable event of the batch
-    (for agents that write a whole batch at once). Results go to `bus` (EventBridge by default)."""
+    (for agents that write a whole batch at once), `screen` each event before `process`. Results go
+    to `bus` (EventBridge by default)."""
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -72,7 +77,8 @@ def consume(
         logger.append_keys(turn_id=bus_event.meta.turn_id, detail_type=bus_event.detail_type)
         if bus_event.replay and not _takes_part(agent, bus_event):
             return
-        outputs[record.message_id] = run(bus_event)
+        screened = screen(bus_event) if screen is not None else None
+        outputs[record.message_id] = run(bus_event) if screened is None else screened
         traces[record.message_id] = record.attributes.aws_trace_header
 
     processor = BatchProcessor(event_type=EventType.SQS)
@@ -185,21 +191,44 @@ def joining_agent(agent: str, join: BatchJoin, respond: Callable[[Recorded, Even
     return handler
 
 
-def message_agent(agent: str, respond: Callable[[ConversationReceived, EventMeta], EventDetail]) -> Handler:
-    """The Lambda handler of an agent that answers each ConversationReceived with one result."""
-    return single_input_agent(agent, ConversationReceived, respond)
+def message_agent(
+    agent: str,
+    respond: Callable[[ConversationReceived, EventMeta], EventDetail],
+    *,
+    nothing_to_add: Callable[[ConversationReceived, EventMeta], EventDetail | None] | None = None,
+) -> Handler:
+    """The Lambda handler of an agent that answers each ConversationReceived with one result.
+    `nothing_to_add` answers, purely and before any side effect, the messages the agent ignores."""
+    return single_input_agent(agent, ConversationReceived, respond, nothing_to_add=nothing_to_add)
 
 
-def single_input_agent(agent: str, consumes: type[Any], respond: Callable[[Any, EventMeta], EventDetail]) -> Handler:
-    """The Lambda handler of an agent that answers each event of one type with one result."""
+def single_input_agent(
+    agent: str,
+    consumes: type[Any],
+    respond: Callable[[Any, EventMeta], EventDetail | None],
+    *,
+    nothing_to_add: Callable[[Any, EventMeta], EventDetail | None] | None = None,
+) -> Handler:
+    """The Lambda handler of an agent that answers each event of one type with at most one result."""
     logger = Logger(service=agent)
 
-    def process(event: BusEvent) -> list[EventDetail]:
+    def detail_of(event: BusEvent) -> Any:
         if not isinstance(event.detail, consumes):
             raise TypeError(f"{agent} does not consume {event.detail_type}")
-        return [respond(event.detail, new_meta(reacting_to=event, producer=agent))]
+        return event.detail
+
+    def process(event: BusEvent) -> list[EventDetail]:
+        result = respond(detail_of(event), new_meta(reacting_to=event, producer=agent))
+        return [] if result is None else [result]
+
+    def screen(event: BusEvent) -> list[EventDetail] | None:
+        assert nothing_to_add is not None
+        idle = nothing_to_add(detail_of(event), new_meta(reacting_to=event, producer=agent))
+        return None if idle is None else [idle]
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return consume(event, context, agent=agent, process=process, logger=logger)
+        return consume(
+            event, context, agent=agent, process=process, logger=logger, screen=screen if nothing_to_add else None
+        )
 
     return handler

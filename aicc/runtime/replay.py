@@ -4,7 +4,8 @@ A replay re-sends archived events (they carry `replay-name`); everything an agen
 them carries `meta.replay`. Rules for a replay:
 
 - *Live* agents re-run: the agents whose rules the replay targets (`FilterArns`; all when the
-  replay has no filter), plus the reply path (aggregator and response generation), minus every
+  replay has no filter), plus the aggregator (it routes and composes the reply with routing's and
+  response generation's logic, so a replay tests changes to either), minus every
   agent with side effects (servicing, marketing, analytics): a replay never books, cancels, offers
   or counts anything a second time. Their archived results stand in for them.
 - A live agent ignores the archived copy of an event whose producer is live too: the re-run
@@ -21,7 +22,7 @@ from functools import lru_cache
 from aicc.runtime.clients import client
 from contracts.manifest import manifest
 
-REPLY_PATH = frozenset({"aggregator", "response"})
+REPLY_PATH = frozenset({"aggregator"})
 
 
 def agents_for_rules(rule_arns: list[str]) -> set[str]:

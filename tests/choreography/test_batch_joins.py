@@ -1,5 +1,6 @@
-"""Joins record a batch's results with one write per turn. The aggregator assembles each turn once
-however its messages are batched, ordered and duplicated; routing decides once per pair."""
+"""Joins record a batch's results with one write per turn. The aggregator answers each turn once
+however its messages are batched, ordered and duplicated; routing decides after the reply, from the
+turn the reply was composed from."""
 
 from __future__ import annotations
 
@@ -59,14 +60,15 @@ def test_a_turns_results_in_one_batch_are_one_write_and_one_assembly(
 ) -> None:
     conn, messages = _aggregator_inbox(chat, "cust-0001", "How do I pair my phone with Bluetooth?")
     kinds = {json.loads(m["Body"])["detail-type"] for m in messages}
-    assert {"ConversationReceived", "IntentDetected", "KnowledgeRetrieved", "RouteDecided"} <= kinds
+    assert {"ConversationReceived", "IntentDetected", "KnowledgeRetrieved", "CockpitGuidance"} <= kinds
     assert len(messages) <= 10
-    turn_writes.clear()  # routing's join wrote there too
+    turn_writes.clear()
 
     response = chat.deliver("aggregator", messages)
 
     assert response == {"batchItemFailures": []}
-    assert turn_writes == ["UpdateItem"]  # the message and every result: one write
+    # The message and every result in one write, then the claim and the delivery.
+    assert turn_writes == ["UpdateItem", "UpdateItem", "UpdateItem"]
     (assembled,) = _assembled(chat)
     assert set(assembled["results"]) == kinds
     chat.pump()
@@ -74,22 +76,19 @@ def test_a_turns_results_in_one_batch_are_one_write_and_one_assembly(
     assert reply["degraded"] is False
 
 
-def test_routing_joins_a_pair_in_one_batch_with_one_write_and_decides_once(
-    chat: Choreography, turn_writes: list[str]
-) -> None:
+def test_routing_publishes_the_route_the_reply_took_after_the_reply(chat: Choreography) -> None:
     conn = chat.connect("cust-0005")
-    chat.send(conn, "is there a recall on my car?")
-    chat.pump(skip=frozenset({"routing", "aggregator"}))
-    pair = chat.receive("routing")
-    assert sorted(_types(pair)) == ["IntentDetected", "SentimentAnalyzed"]
-    while chat.receive("aggregator"):  # what the agents sent the aggregator so far
-        pass
-    turn_writes.clear()
+    chat.send(conn, "I want to speak to a human, now")
+    chat.pump(skip=frozenset({"routing", "response"}))
+    (reply,) = chat.replies(conn)  # routing never ran: the reply did not wait for it
+    assembled = chat.receive("routing")
+    assert _types(assembled) == ["TurnAssembled"]
 
-    assert chat.deliver("routing", pair) == {"batchItemFailures": []}
+    assert chat.deliver("routing", assembled) == {"batchItemFailures": []}
 
-    assert turn_writes == ["UpdateItem"]
-    assert _types(chat.receive("aggregator")) == ["RouteDecided"]
+    decided = [json.loads(m["Body"]) for m in chat.receive("analytics") if "RouteDecided" in m["Body"]]
+    (route,) = [d["detail"]["route"] for d in decided if d["detail-type"] == "RouteDecided"]
+    assert route == reply["route"] and route["kind"] == "human"
 
 
 def test_the_deadlines_of_a_batchs_turns_are_scheduled_together(

@@ -80,8 +80,9 @@ def test_a_complaint_goes_to_customer_care(chat: Choreography) -> None:
 
 
 def _offer_made(chat: Choreography, customer: str, text: str) -> bool:
+    """Whether the customer was shown an offer: it follows the reply, as its own frame."""
     conn = chat.connect(customer)
-    turn(chat, conn, text)
+    reply = turn(chat, conn, text)
     import boto3
 
     items = boto3.client("dynamodb", region_name="us-east-1").query(
@@ -89,7 +90,13 @@ def _offer_made(chat: Choreography, customer: str, text: str) -> bool:
         KeyConditionExpression="customer_id = :c",
         ExpressionAttributeValues={":c": {"S": customer}},
     )["Items"]
-    return bool(items)
+    shown = [f for f in chat.frames(conn) if f.get("type") in {"reply", "offer"}]
+    offers = [f for f in shown if f["type"] == "offer"]
+    assert len(offers) == len(items) <= 1, shown  # recorded offers are the ones shown, once
+    if offers:
+        assert shown[0]["type"] == "reply" and offers[0]["turn_id"] == reply["turn_id"]
+        assert offers[0]["headline"] and offers[0]["terms"]
+    return bool(offers)
 
 
 def test_offers_only_with_consent_and_never_in_a_bad_mood(chat: Choreography) -> None:

@@ -7,13 +7,16 @@ from typing import Any
 from aicc.agents.aggregation import Arrival, arrival, turn_status
 from contracts.manifest import manifest
 
+# Every agent the reply waits for reacts to the message itself and answers every message.
 EVERY_TURN = [
     "IntentDetected",
     "SentimentAnalyzed",
-    "RouteDecided",
     "KnowledgeRetrieved",
     "ProfileLoaded",
+    "CockpitGuidance",
+    "RecommendationsMade",
     "InsightsComputed",
+    "ServiceActionTaken",
 ]
 
 
@@ -30,12 +33,11 @@ def results(*types: str, intent: str = "greeting", flow: str | None = None) -> d
     return held
 
 
-def test_a_greeting_is_complete_with_the_every_turn_results() -> None:
+def test_a_turn_is_complete_once_every_agent_answered_the_message() -> None:
     status = turn_status(results(*EVERY_TURN), manifest())
-    assert status.complete
-    assert set(status.not_coming) == {"CockpitGuidance", "RecommendationsMade", "OfferGenerated", "ServiceActionTaken"}
+    assert status.complete and status.not_coming == []
     status = turn_status(results(*EVERY_TURN[:-1]), manifest())
-    assert not status.complete and status.missing == ["InsightsComputed"]
+    assert not status.complete and status.missing == ["ServiceActionTaken"]
 
 
 def test_not_complete_without_the_message_itself() -> None:
@@ -44,31 +46,20 @@ def test_not_complete_without_the_message_itself() -> None:
     assert not turn_status(held, manifest()).complete
 
 
-def test_chained_results_are_expected_once_their_input_matches() -> None:
-    assert arrival("RouteDecided", results(), manifest()) is Arrival.UNDECIDED
-    assert arrival("RouteDecided", results("IntentDetected"), manifest()) is Arrival.EXPECTED
-
-
-def test_a_filtered_agent_is_awaited_only_for_the_intents_its_rule_matches() -> None:
+def test_the_reply_waits_for_two_hops_only() -> None:
+    # Everything it waits for is expected as soon as the message is here, whatever the intent.
     m = manifest()
-    assert arrival("CockpitGuidance", results(), m) is Arrival.UNDECIDED
-    assert arrival("CockpitGuidance", results("IntentDetected", intent="vehicle_problem"), m) is Arrival.EXPECTED
-    assert arrival("CockpitGuidance", results("IntentDetected", intent="greeting"), m) is Arrival.NOT_COMING
-    problem = results(*EVERY_TURN, intent="vehicle_problem")
-    assert turn_status(problem, m).missing == ["CockpitGuidance"]
+    for detail_type in m.reply_waits_for:
+        assert arrival(detail_type, results(), m) is Arrival.EXPECTED, detail_type
+        assert all(p.consumes[0].detail_types == ["ConversationReceived"] for p in m.producers_of(detail_type))
 
 
-def test_marketing_waits_on_the_route_and_its_content() -> None:
+def test_decisions_of_record_and_offers_are_not_awaited() -> None:
+    # Routing, response generation and marketing publish after the reply: a turn never waits for them.
     m = manifest()
-    assert arrival("OfferGenerated", results("IntentDetected", intent="purchase_inquiry"), m) is Arrival.UNDECIDED
-    buying = results("IntentDetected", "RouteDecided", intent="purchase_inquiry")
-    assert arrival("OfferGenerated", buying, m) is Arrival.EXPECTED
-    buying["RouteDecided"]["sentiment"] = "negative"
-    assert arrival("OfferGenerated", buying, m) is Arrival.NOT_COMING
+    assert not {"RouteDecided", "ResponseComposed", "OfferGenerated"} & set(m.reply_waits_for)
+    assert turn_status(results(*EVERY_TURN, intent="purchase_inquiry"), m).complete
 
 
-def test_an_active_booking_flow_awaits_servicing_whatever_the_intent() -> None:
-    m = manifest()
-    assert arrival("ServiceActionTaken", results("IntentDetected", intent="other"), m) is Arrival.NOT_COMING
-    follow_up = results("IntentDetected", intent="other", flow="servicing")
-    assert arrival("ServiceActionTaken", follow_up, m) is Arrival.EXPECTED
+def test_an_active_booking_flow_still_needs_nothing_more() -> None:
+    assert turn_status(results(*EVERY_TURN, intent="other", flow="servicing"), manifest()).complete
