@@ -39,7 +39,8 @@ def format_table(result: dict[str, Any]) -> str:
     path = result.get("critical_path") or {}
     if path.get("critical_path_hops") is not None:
         lines.append(
-            f"critical path           {path['critical_path_hops']} hops: " + " -> ".join(path["longest_chain"])
+            f"critical path           median {path['critical_path_hops']} hops, at most {path['max_hops']}: "
+            + " -> ".join(path["longest_chain"])
         )
     if result.get("cpu_ms_per_turn"):
         lines.append(
