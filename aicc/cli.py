@@ -99,6 +99,24 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--json", action="store_true", help="one JSON object on stdout")
     bench.add_argument("--report", type=Path, default=None, help="write report.md and PNG plots to this directory")
     bench.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    bench.add_argument(
+        "--cold-share", type=float, default=0.05, help="projection: share of invocations that start cold (0-1)"
+    )
+    bench.add_argument(
+        "--eventbridge-figures",
+        default="current",
+        help="projection: the published EventBridge latency to use: current (re-measured after the February "
+        "2023 upgrade), pre-2023, or amazon-key-2026 (a p90 only)",
+    )
+    bench.add_argument("--projection-samples", type=int, default=4000, help="projection: Monte-Carlo turns")
+    bench.add_argument("--seed", type=int, default=1, help="projection: random seed")
+    bench.add_argument(
+        "--project-only",
+        type=Path,
+        default=None,
+        metavar="REPORT.json",
+        help="recompute the projection from a previous `aicc bench --json` output, without running the stack",
+    )
 
     args = parser.parse_args(argv)
     handlers = {
@@ -327,16 +345,32 @@ def _trace(args: argparse.Namespace) -> int:
         )
         for event in turn["events"]:
             print(
-                f"  +{event['elapsed_ms']:8.1f} ms  {event['source']:22} {event['detail_type']:22}"
-                f" caused by {event['causation_id'][:12]}"
+                f"  +{event['elapsed_ms']:8.1f} ms  {event['id'][:12]:12}  {event['source']:22} "
+                f"{event['detail_type']:22} caused by {event['causation_id'][:12]}"
             )
     return 0
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from aicc.bench.report import format_table, write_report
+    from aicc.bench.projection import EVENTBRIDGE_FIGURES, ProjectionOptions, project_report
+    from aicc.bench.report import format_projection, format_table, write_report
     from aicc.bench.run import BenchOptions, run_bench
 
+    if not 0.0 <= args.cold_share <= 1.0 or args.projection_samples < 1:
+        raise SystemExit("--cold-share is a share between 0 and 1, --projection-samples at least 1")
+    if args.eventbridge_figures not in EVENTBRIDGE_FIGURES:
+        raise SystemExit(f"--eventbridge-figures is one of {', '.join(EVENTBRIDGE_FIGURES)}")
+    projection = ProjectionOptions(
+        eventbridge=args.eventbridge_figures,
+        cold_share=args.cold_share,
+        samples=args.projection_samples,
+        seed=args.seed,
+    )
+    if args.project_only:
+        previous = json.loads(args.project_only.read_text())
+        projected = project_report(previous, projection)
+        print(json.dumps(projected) if args.json else "\n".join(format_projection(projected)))
+        return 0 if "error" not in projected else 1
     try:
         sweep = [int(level) for level in args.sweep.split(",") if level.strip()]
     except ValueError:
@@ -354,6 +388,7 @@ def _bench(args: argparse.Namespace) -> int:
         reply_timeout_s=args.reply_timeout,
         import_runs=args.import_runs,
         progress=not args.no_progress,
+        projection=projection,
     )
     result = asyncio.run(run_bench(options))
     if args.report:

@@ -139,6 +139,7 @@ def _fraction(described: DescribeReplayResponseTypeDef) -> float:
 
 @dataclass
 class TracedEvent:
+    id: str  # the event's own id: another event's causation_id names it
     source: str
     detail_type: str
     time: str
@@ -149,6 +150,7 @@ class TracedEvent:
 
     def public(self) -> dict[str, Any]:
         return {
+            "id": self.id,
             "source": self.source,
             "detail_type": self.detail_type,
             "time": self.time,
@@ -166,6 +168,7 @@ def turn_events(turn_id: str, log: EventLog | None = None) -> list[TracedEvent]:
     origin = received[0] if received else events[0].occurred_at
     return [
         TracedEvent(
+            id=e.event_id,
             source=e.source,
             detail_type=e.detail_type,
             time=e.occurred_at.isoformat(),

@@ -1,8 +1,9 @@
 """What the embedded stack tells `aicc bench` about itself (`GET /_aicc/bench`).
 
-`attach(stack)`, before the stack starts, adds an `ApiCallMeter` to the stack's API-call listeners
-and serves `describe_stack` on the gateway. `aicc up` and the bench's own stack (aicc.bench.serve)
-attach it; the stack knows nothing of the bench.
+`attach(stack)`, before the stack starts, adds an `ApiCallMeter` to the stack's API-call listeners,
+profiles every invocation (aicc.bench.profiler: it wraps the stack's handler resolver) and serves
+`describe_stack` on the gateway, and the invocation profiles on `GET /_aicc/bench-profiles`. `aicc up`
+and the bench's own stack (aicc.bench.serve) attach it; the stack knows nothing of the bench.
 
 Every figure is a running total (calls, invocations, CPU seconds) or a high-water mark (peak RSS), so the bench
 takes one snapshot before and one after a measured phase and subtracts; nothing is reset, and a
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aicc.bench.meter import ApiCallMeter
+from aicc.bench.profiler import InvocationProfiler
 
 if TYPE_CHECKING:
     from aicc.embedded.stack import EmbeddedStack
@@ -48,17 +50,23 @@ def cpu_seconds(pid: int | None) -> float | None:
 
 
 ROUTE = "bench"
+PROFILES_ROUTE = "bench-profiles"
 
 
 def attach(stack: EmbeddedStack) -> ApiCallMeter:
-    """Meter the stack's AWS calls and answer GET /_aicc/bench; call before `stack.start()`."""
+    """Meter the stack's AWS calls and invocations, answer GET /_aicc/bench and /_aicc/bench-profiles;
+    call before `stack.start()`."""
     meter = ApiCallMeter()
+    profiler = InvocationProfiler()
     stack.api_calls.add(meter)
-    stack.info_routes[ROUTE] = lambda: describe_stack(stack, meter)
+    stack.api_calls.add(profiler)
+    stack.resolver = profiler.wrap(stack.resolver)
+    stack.info_routes[ROUTE] = lambda: describe_stack(stack, meter, profiler)
+    stack.info_routes[PROFILES_ROUTE] = profiler.snapshot
     return meter
 
 
-def describe_stack(stack: EmbeddedStack, meter: ApiCallMeter) -> dict[str, Any]:
+def describe_stack(stack: EmbeddedStack, meter: ApiCallMeter, profiler: InvocationProfiler) -> dict[str, Any]:
     functions: dict[str, Any] = {}
     for name in stack.stats.summary():
         stats = stack.stats.function(name)
@@ -75,6 +83,7 @@ def describe_stack(stack: EmbeddedStack, meter: ApiCallMeter) -> dict[str, Any]:
         processes["moto-dynamodb"] = stack.dynamodb.pid
     return {
         "api_calls": meter.snapshot(),
+        "profiled_invocations": profiler.counts(),
         "functions": functions,
         "memory_mb": memory,
         "peak_rss_kb": {name: peak_rss_kb(pid) for name, pid in processes.items()},

@@ -39,7 +39,8 @@ def format_table(result: dict[str, Any]) -> str:
     path = result.get("critical_path") or {}
     if path.get("critical_path_hops") is not None:
         lines.append(
-            f"critical path           {path['critical_path_hops']} hops: " + " -> ".join(path["longest_chain"])
+            f"critical path           median {path['critical_path_hops']} hops, at most {path['max_hops']}: "
+            + " -> ".join(path["longest_chain"])
         )
     if result.get("cpu_ms_per_turn"):
         lines.append(
@@ -74,6 +75,9 @@ def format_table(result: dict[str, Any]) -> str:
         f"  idle polling floor: {quantities['sqs_idle_polling_floor']:.2f} receives per turn at this throughput, "
         f"{_usd(cost['idle_polling_usd_per_month'])} a month with no traffic"
     )
+    lines += format_hops(path)
+    if result.get("projection"):
+        lines += ["", *format_projection(result["projection"])]
     if result.get("sweep"):
         lines += ["", f"{'load sweep':12} {'turns/s':>8} {'p50':>8} {'p95':>8} {'lost':>5} {'$/1,000':>10}"]
         for level in result["sweep"]:
@@ -85,6 +89,56 @@ def format_table(result: dict[str, Any]) -> str:
         state = "at" if knee["reached"] else "beyond (not reached; last level)"
         lines.append(f"  knee {state} {knee['customers']} customers: {knee['turns_per_s']} turns/s ({knee['reason']})")
     return "\n".join(lines)
+
+
+def format_hops(path: dict[str, Any]) -> list[str]:
+    """Reply-path hops per turn type, from the causal chains of the traced turns."""
+    by_type = path.get("by_turn_type") or {}
+    if not by_type:
+        return []
+    lines = [
+        "",
+        f"reply-path hops by turn type ({path['traced_turns']} of {path['sampled_turns']} sampled turns traced "
+        "to their message; hops = bus deliveries on the reply's causal chain, DAG = on any path it waited for)",
+        f"  {'turn type':16} {'turns':>5} {'median':>6} {'max':>4} {'DAG':>4}  longest chain",
+    ]
+    for kind, row in by_type.items():
+        lines.append(
+            f"  {kind:16} {row['turns']:>5} {row['hops_median']:>6} {row['hops_max']:>4} {row['dag_hops_max']:>4}  "
+            + " -> ".join(row["longest_chain"])
+        )
+    return lines
+
+
+def format_projection(projection: dict[str, Any]) -> list[str]:
+    """The projected AWS latency (aicc.bench.projection), warm and with the cold share."""
+    if "error" in projection:
+        return [f"projected AWS latency: {projection['error']}"]
+    warm, cold = projection["warm"], projection["cold"]
+    share = projection["cold_share"]
+    lines = [
+        f"projected AWS latency (Monte-Carlo, {projection['samples']} turns, seed {projection['seed']}, "
+        f"EventBridge figures '{projection['eventbridge_figures']}'; method: docs/projection.md)",
+        f"  {'':24} {'p50':>8} {'p95':>8} {'p99':>8}  over the {projection['turn_deadline_s']} s deadline",
+        f"  {'warm':24} {_ms(warm['p50_ms']):>8} {_ms(warm['p95_ms']):>8} {_ms(warm['p99_ms']):>8}  "
+        f"{warm['degraded_share']:.1%}",
+        f"  {f'{share:.0%} of invocations cold':24} {_ms(cold['p50_ms']):>8} {_ms(cold['p95_ms']):>8} "
+        f"{_ms(cold['p99_ms']):>8}  {cold['degraded_share']:.1%}",
+    ]
+    for kind, row in projection["by_turn_type"].items():
+        lines.append(
+            f"  {kind:24} {_ms(row['warm']['p50_ms']):>8} {_ms(row['warm']['p95_ms']):>8} "
+            f"{_ms(row['warm']['p99_ms']):>8}  (warm)"
+        )
+    if not projection.get("handler_import_measured"):
+        lines.append("  cold starts without the handlers' import time (--import-runs 0)")
+    for key, label in (
+        ("functions_without_profile", "functions with no profiled invocation (counted as 0 ms)"),
+        ("operations_with_the_generic_figure", "calls with no figure of their own (the generic one used)"),
+    ):
+        if projection.get(key):
+            lines.append(f"  {label}: {', '.join(projection[key])}")
+    return lines
 
 
 def write_report(result: dict[str, Any], directory: Path) -> Path:
@@ -161,6 +215,9 @@ def write_report(result: dict[str, Any], directory: Path) -> Path:
         + f"; list prices as of {result['cost']['prices']['as_of']}; assumptions: "
         + ", ".join(f"{k} = {v}" for k, v in result["cost"]["prices"]["assumptions"].items())
         + ".",
+        "- Projected AWS latency: the measured reply paths and invocations, with per-hop figures from "
+        "published measurements (each with its source in the JSON's `projection.figures`); method in "
+        "docs/projection.md.",
     ]
     if result.get("knee"):
         markdown += ["", "## Knee", "", result["knee"].get("definition") or "", ""]

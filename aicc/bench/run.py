@@ -7,7 +7,9 @@ Order of work, and why:
 4. the measured phase at `--customers`, then each `--sweep` level on the same stack; every phase
    is bracketed by two `GET /_aicc/bench` snapshots (running totals, subtracted), the second one
    after `SETTLE_S`, so the analytics agent's batched writes and the deferred deletes are counted;
-5. the critical path of a sample of the measured turns, from the analytics event log.
+5. the reply path of a sample of the measured turns, from the analytics event log: hops per turn
+   type (aicc.bench.hops), and with each function's invocation profiles, the AWS projection
+   (aicc.bench.projection).
 """
 
 from __future__ import annotations
@@ -34,15 +36,23 @@ import aiohttp
 
 from aicc.bench.cost import DEFAULT_FUNCTION_MEMORY_MB, WEBSOCKET_FUNCTION_MEMORY_MB, FunctionUsage, cost_per_turn
 from aicc.bench.driver import Customers, PhaseResult, TurnRecord
+from aicc.bench.hops import hop_report, read_turn_paths
 from aicc.bench.meter import Snapshot, difference
 from aicc.bench.mix import load_mix
+from aicc.bench.probe import PROFILES_ROUTE, ROUTE
+from aicc.bench.profiler import since
+from aicc.bench.projection import ProjectionOptions, project_report
 from aicc.bench.serve import READY_PREFIX
+from aicc.bench.stats import percentiles
 
 # The analytics mapping waits up to 1 s to fill a batch; deletes are sent after the handler returns.
 SETTLE_S = 1.5
 STACK_START_TIMEOUT_S = 120.0
 STACK_STOP_TIMEOUT_S = 60.0
-HOP_SAMPLES = 8
+# Turns whose reply path is read from the event log (one query each): enough for every turn type.
+HOP_SAMPLES = 60
+# Invocation profiles kept per function in the result (the projection's inputs, re-read by --project-only).
+PROFILES_PER_FUNCTION = 400
 IMPORT_PROBE = (
     "import time, sys; t = time.perf_counter(); import {module}; "
     "sys.stdout.write(str((time.perf_counter() - t) * 1000))"
@@ -61,18 +71,7 @@ class BenchOptions:
     reply_timeout_s: float = 15.0
     import_runs: int = 3
     progress: bool = True
-
-
-def percentiles(samples: list[float]) -> dict[str, float | None]:
-    """Nearest-rank percentiles (the smallest sample with at least q of them at or below it)."""
-    if not samples:
-        return {"p50": None, "p95": None, "p99": None, "max": None}
-    ordered = sorted(samples)
-
-    def rank(q: float) -> float:
-        return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)], 1)
-
-    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": round(ordered[-1], 1)}
+    projection: ProjectionOptions = field(default_factory=ProjectionOptions)
 
 
 # --- the stack ----------------------------------------------------------------------------------
@@ -147,8 +146,8 @@ def _http_base(websocket_url: str) -> str:
     return f"{scheme}://{parts.netloc}"
 
 
-async def stack_info(base: str) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as session, session.get(f"{base}/_aicc/bench") as response:
+async def stack_info(base: str, route: str = ROUTE) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session, session.get(f"{base}/_aicc/{route}") as response:
         if response.status == 404:
             raise RuntimeError(f"{base} has no /_aicc/bench: is it an embedded stack of this version?")
         response.raise_for_status()
@@ -277,49 +276,6 @@ def summarise_phase(phase: PhaseResult, before: dict[str, Any], after: dict[str,
     }
 
 
-def critical_paths(turn_ids: list[str], dynamodb_url: str) -> dict[str, Any]:
-    """The causation chain ConversationReceived -> ... -> ReplySent of each turn, from the event log.
-
-    The log's sort key is `event#<time>#<event id>` and every event names its cause, so walking back
-    from ReplySent gives the chain of hops (EventBridge -> SQS -> Lambda) the reply waited for.
-    """
-    import boto3
-
-    from aicc.adapters.dynamodb.eventlog import DynamoDBEventLog
-
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=dynamodb_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    # The stack under test, not this process's environment: its endpoint and its table prefix.
-    log = DynamoDBEventLog(dynamodb, os.environ.get("AICC_BENCH_TABLE_PREFIX", "aicc-") + "analytics")
-    chains: list[list[str]] = []
-    for turn_id in turn_ids:
-        events = {e.event_id: (e.detail_type, e.causation_id, e.producer) for e in log.turn(turn_id)}
-        reply = next((event_id for event_id, e in events.items() if e[0] == "ReplySent"), None)
-        chain: list[str] = []
-        seen: set[str] = set()
-        # Bounded by the number of events: a cycle (which causation cannot form) would stop at `seen`.
-        while reply is not None and reply in events and reply not in seen:
-            seen.add(reply)
-            detail_type, cause, producer = events[reply]
-            chain.append(f"{detail_type} ({producer})")
-            reply = cause
-        if chain and chain[-1].startswith("ConversationReceived"):
-            chains.append(list(reversed(chain)))
-    hops = [len(c) - 1 for c in chains]
-    return {
-        "sampled_turns": len(turn_ids),
-        "traced_turns": len(chains),
-        "critical_path_hops": int(statistics.median(hops)) if hops else None,
-        "max_hops": max(hops) if hops else None,
-        "longest_chain": max(chains, key=len) if chains else [],
-    }
-
-
 def find_knee(levels: list[dict[str, Any]], gain: float = 0.10) -> dict[str, Any]:
     """The load after which more customers stop paying.
 
@@ -436,14 +392,19 @@ def machine() -> dict[str, Any]:
 
 async def _measured_phase(
     customers: Customers, base: str, progress: Progress, label: str, level: int, options: BenchOptions
-) -> tuple[dict[str, Any], PhaseResult]:
+) -> tuple[dict[str, Any], PhaseResult, dict[str, Any]]:
     before = await stack_info(base)
     progress.phase(label, options.turns, options.duration_s)
     phase = await customers.run_phase(level, options.turns, options.duration_s)
     progress.finish()
     await asyncio.sleep(SETTLE_S)
     after = await stack_info(base)
-    return summarise_phase(phase, before, after), phase
+    return summarise_phase(phase, before, after), phase, before
+
+
+def _evenly(items: list[Any], count: int) -> list[Any]:
+    """At most `count` of `items`, spread evenly over them."""
+    return items[:: max(1, math.ceil(len(items) / count))][:count]
 
 
 async def _drive(url: str, options: BenchOptions, progress: Progress) -> dict[str, Any]:
@@ -457,14 +418,16 @@ async def _drive(url: str, options: BenchOptions, progress: Progress) -> dict[st
         progress.phase("warm-up", options.warmup)
         await customers.run_phase(max([options.customers, *options.sweep]), options.warmup)
         progress.finish()
-    result, phase = await _measured_phase(customers, base, progress, "measuring", options.customers, options)
+    result, phase, before = await _measured_phase(customers, base, progress, "measuring", options.customers, options)
+    profiles = since(await stack_info(base, PROFILES_ROUTE), before.get("profiled_invocations") or {})
+    result["invocation_profiles"] = {name: _evenly(p, PROFILES_PER_FUNCTION) for name, p in sorted(profiles.items())}
     answered = [t.turn_id for t in phase.turns if t.turn_id and not t.lost and not t.error]
-    result["critical_path"] = await asyncio.to_thread(
-        critical_paths, answered[:: max(1, len(answered) // HOP_SAMPLES)][:HOP_SAMPLES], info["endpoints"]["dynamodb"]
-    )
+    sample = _evenly(answered, HOP_SAMPLES)
+    paths = await asyncio.to_thread(read_turn_paths, sample, info["endpoints"]["dynamodb"])
+    result["critical_path"] = hop_report(paths, len(sample))
     sweep = []
     for level in options.sweep:
-        level_result, _ = await _measured_phase(customers, base, progress, f"sweep {level:>3}", level, options)
+        level_result, _, _ = await _measured_phase(customers, base, progress, f"sweep {level:>3}", level, options)
         sweep.append({k: v for k, v in level_result.items() if k not in ("api_calls", "cost", "reply_samples_ms")})
         sweep[-1]["reply_samples_ms"] = level_result["reply_samples_ms"]
     if sweep:
@@ -498,6 +461,7 @@ async def run_bench(options: BenchOptions) -> dict[str, Any]:
             if stack is not None:
                 await asyncio.to_thread(stack.stop)
     result["handler_import_ms"] = imports
+    result["projection"] = project_report(result, options.projection)
     result["machine"] = machine()
     result["config"] = {
         "customers": options.customers,

@@ -33,6 +33,8 @@ REQUIRED = (
     "handler_import_ms",
     "peak_rss_mb",
     "cpu_ms_per_turn",
+    "invocation_profiles",
+    "projection",
 )
 
 
@@ -74,6 +76,16 @@ def test_a_tiny_bench_run_reports_every_figure_and_its_counts_add_up() -> None:
     assert result["critical_path"]["critical_path_hops"] >= 2
     assert result["critical_path"]["longest_chain"][0].startswith("ConversationReceived")
     assert result["critical_path"]["longest_chain"][-1].startswith("ReplySent")
+    # Hops per turn type, and a projection of every traced turn from the invocations profiled.
+    assert (
+        sum(row["turns"] for row in result["critical_path"]["by_turn_type"].values())
+        == (result["critical_path"]["traced_turns"])
+    )
+    projection = result["projection"]
+    assert projection["warm"]["p50_ms"] <= projection["warm"]["p95_ms"] <= projection["warm"]["p99_ms"]
+    assert projection["cold"]["p95_ms"] >= projection["warm"]["p95_ms"]
+    assert projection["functions_without_profile"] == []
+    assert result["invocation_profiles"]["aicc-aggregator"][0]["calls"]
     assert set(result["peak_rss_mb"]) >= {"stack", "moto", "total"}
     # CPU per turn, by process: every part did work, and the parts add up to the total.
     cpu = result["cpu_ms_per_turn"]

@@ -3,6 +3,7 @@ event log; a replay diff compares the replay's replies with the logged originals
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -71,3 +72,31 @@ def test_a_replay_diff_compares_each_replayed_turn_with_its_original(log: Memory
     assert (report["same"], report["changed"], report["missing"]) == (1, 1, 1)
     statuses = {t["turn_id"]: (t["status"], t.get("fields")) for t in report["turns"]}
     assert statuses == {"t-1": ("same", []), "t-2": ("changed", ["route"]), "t-3": ("missing", None)}
+
+
+def test_a_trace_gives_each_events_id_so_the_causal_chain_can_be_followed(log: MemoryEventLog) -> None:
+    traced = ops.trace("t-1", log=log)
+    assert isinstance(traced, dict)
+    by_id = {e["id"]: e for e in traced["events"]}
+    assert len(by_id) == len(traced["events"])
+    # From the reply back to the message, each causation_id names an event of the trace.
+    event = next(e for e in traced["events"] if e["detail_type"] == "ReplySent")
+    chain = [event["detail_type"]]
+    while event["causation_id"] in by_id:
+        event = by_id[event["causation_id"]]
+        chain.append(event["detail_type"])
+    assert chain == ["ReplySent", "IntentDetected", "ConversationReceived"]
+
+
+def test_aicc_trace_json_prints_the_ids(
+    log: MemoryEventLog, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aicc import cli
+
+    monkeypatch.setattr(ops, "_event_log", lambda: log)
+    # The command points boto3 at a local stack unless an endpoint is set; the log here is in memory.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    assert cli.main(["trace", "t-1", "--json"]) == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert [e["id"] for e in events] == [e.event_id for e in log.turn("t-1")]
+    assert all(e["causation_id"] for e in events)
