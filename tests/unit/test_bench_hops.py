@@ -22,14 +22,13 @@ def test_todays_chain_is_five_deliveries_from_the_message_to_the_push() -> None:
 
 
 def test_a_join_waits_for_every_input_not_only_the_one_that_caused_it() -> None:
-    log = five_hops()
+    log = two_hops()
     path = turn_path(log.turn_id, log.events)
     assert path is not None
     nodes = {n.detail_type: n for n in path.nodes}
-    # Routing consumes both analyses: its decision waited for intent too, though sentiment caused it.
-    assert {nodes[t].event_id for t in ("IntentDetected", "SentimentAnalyzed")} == set(nodes["RouteDecided"].inputs)
-    # The aggregator joined knowledge as well, which is on no causal chain of the reply.
-    assert nodes["KnowledgeRetrieved"].event_id in nodes["TurnAssembled"].inputs
+    # Knowledge caused the push, but the aggregator had joined intent and sentiment too.
+    joined = {nodes[t].event_id for t in ("IntentDetected", "SentimentAnalyzed", "KnowledgeRetrieved")}
+    assert joined <= set(nodes["ReplySent"].inputs)
     assert path.nodes[0].detail_type == "ConversationReceived" and path.nodes[-1].detail_type == "ReplySent"
 
 
