@@ -74,7 +74,7 @@ PARALLEL = path(
 
 
 def test_a_figure_meets_its_published_quantiles_and_a_constant_is_constant() -> None:
-    figure = EVENTBRIDGE_FIGURES["current"]
+    figure = EVENTBRIDGE_FIGURES["2023"]
     for q, ms in figure.quantiles:
         assert figure.at_score(NormalDist().inv_cdf(q)) == pytest.approx(ms)
     rng = random.Random(3)
@@ -131,7 +131,7 @@ def test_more_hops_are_never_faster() -> None:
         traced = turn_path(log.turn_id, log.events)
         assert traced is not None
         paths[name] = traced
-    model = Model(EVENTBRIDGE_FIGURES["current"], FUNCTIONS, profiles, {}, 0.0)
+    model = Model(EVENTBRIDGE_FIGURES["2023"], FUNCTIONS, profiles, {}, 0.0)
     five, _ = run([paths["five"]], model, 2000, 7, 3000.0)
     two, _ = run([paths["two"]], model, 2000, 7, 3000.0)
     assert all(five[q] > two[q] for q in ("p50_ms", "p95_ms", "p99_ms"))
@@ -161,7 +161,7 @@ def test_a_larger_cold_share_never_makes_a_turn_faster() -> None:
     shares = [0.0, 0.05, 0.3]
     samples = []
     for share in shares:
-        model = Model(EVENTBRIDGE_FIGURES["current"], FUNCTIONS, {}, imports, share)
+        model = Model(EVENTBRIDGE_FIGURES["2023"], FUNCTIONS, {}, imports, share)
         rng = random.Random(11)
         samples.append([model.reply_ms(traced, rng) for _ in range(300)])
     for fewer, more in itertools.pairwise(samples):
@@ -174,10 +174,10 @@ def test_the_pre_2023_figures_project_slower_and_a_seed_repeats_itself() -> None
     traced = turn_path(log.turn_id, log.events)
     assert traced is not None
     report = {"critical_path": hop_report([traced], 1), "invocation_profiles": {}, "handler_import_ms": {}}
-    current = project_report(report, ProjectionOptions(eventbridge="current", samples=800))
+    current = project_report(report, ProjectionOptions(eventbridge="2023", samples=800))
     before = project_report(report, ProjectionOptions(eventbridge="pre-2023", samples=800))
     assert before["warm"]["p50_ms"] > current["warm"]["p50_ms"]
-    assert project_report(report, ProjectionOptions(eventbridge="current", samples=800)) == current
+    assert project_report(report, ProjectionOptions(eventbridge="2023", samples=800)) == current
     assert current["by_turn_type"]["greeting"]["warm"]["p50_ms"] == current["warm"]["p50_ms"]
     assert current["functions_without_profile"]  # nothing was profiled, and the projection says so
     with pytest.raises(ValueError):
