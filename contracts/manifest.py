@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from contracts.common import Contract
 from contracts.events import EVENT_MODELS
+from contracts.sizing import memory_mb
 
 BUS_NAME = "aicc"
 SOURCE_PREFIX = "aicc."
@@ -48,7 +49,7 @@ class AgentSpec(Contract):
     )
     sends_to_own_queue: bool = Field(default=False, description="the aggregator's turn deadline")
     pushes_to_connections: bool = False
-    memory_mb: int = 256
+    memory_mb: int = Field(default_factory=lambda data: memory_mb(data["name"]), description="contracts/sizing.py")
     timeout_s: int = 10
     batch_size: int = Field(default=10, ge=1, le=10)
     batching_window_s: int = Field(default=0, ge=0, le=300)
@@ -300,7 +301,6 @@ def manifest() -> Manifest:
             tables=["turns", "connections", "conversations"],
             sends_to_own_queue=True,
             pushes_to_connections=True,
-            memory_mb=512,
         ),
     ]
     return Manifest(producers=PRODUCERS, agents=agents, reply_waits_for=REPLY_WAITS_FOR)

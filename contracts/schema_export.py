@@ -16,13 +16,14 @@ from typing import Protocol
 from contracts.events import EVENT_MODELS
 from contracts.frames import FRAME_MODELS, ROUTE_SELECTION_EXPRESSION, WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
 from contracts.manifest import Manifest, manifest
+from contracts.sizing import FUNCTIONS
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 MANIFEST_EXPORT = Path(__file__).parent / "manifest.json"
 DIAGRAM = Path(__file__).parent.parent / "docs" / "choreography.md"
 # Terraform reads these with jsondecode(file(...)) and iterates over them with for_each.
 TERRAFORM_DIR = Path(__file__).parent.parent / "terraform"
-TERRAFORM_EXPORTS = ("manifest.json", "tables.json", "websocket_routes.json")
+TERRAFORM_EXPORTS = ("manifest.json", "tables.json", "websocket_routes.json", "functions.json")
 # The $connect authorizer reads the JWT from `?token=` (handlers/ws_authorizer.py).
 AUTHORIZER_IDENTITY_SOURCES = ["route.request.querystring.token"]
 
@@ -113,12 +114,18 @@ def render_websocket_routes() -> str:
     return _dump(data)
 
 
+def render_functions() -> str:
+    """contracts/sizing.py as data: every function's memory and whether a reply waits for it."""
+    return _dump({name: sizing._asdict() for name, sizing in FUNCTIONS.items()})
+
+
 def render_terraform_exports(tables: Mapping[str, TableDefinition]) -> dict[str, str]:
     """terraform/<file> -> content."""
     return {
         "manifest.json": render_manifest(),
         "tables.json": render_tables(tables),
         "websocket_routes.json": render_websocket_routes(),
+        "functions.json": render_functions(),
     }
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from aicc.adapters.dynamodb.appointments import DynamoAppointments
 from aicc.adapters.dynamodb.customers import DynamoDBCustomers
 from aicc.adapters.dynamodb.flows import DynamoFlows
+from aicc.agents.intent import warm_local_reading
 from aicc.agents.servicing import Servicing, nothing_to_add
 from aicc.runtime.consumer import message_agent
 from contracts.events import ConversationReceived, EventMeta, ServiceActionTaken
@@ -21,4 +22,5 @@ def respond(message: ConversationReceived, meta: EventMeta) -> ServiceActionTake
     return agent.respond(message, meta, now=datetime.now(UTC))
 
 
+warm_local_reading()  # at import: the init phase loads the model its relevance check reads with
 handler = message_agent("servicing", respond, nothing_to_add=nothing_to_add)

@@ -17,12 +17,14 @@ from aicc.adapters.dynamodb.conversations import DynamoDBConversations
 from aicc.agents.ingress import Ingress, Message, Sender
 from aicc.ports.conversations import NotYourConversation
 from aicc.runtime.bus import publish
+from aicc.runtime.clients import warm
 from aicc.runtime.websocket import caller, error_response, frame_response
 from contracts.frames import MAX_TEXT_CHARS, SendMessage
 
 logger = Logger(service="ws-ingress")
 SOURCE = "aicc.ingress"
 ingress = Ingress(DynamoDBConversations(), ApiGatewayPusher(DynamoDBConnections()))
+warm("events")  # at import, with the adapters' clients: the init phase pays, a snapshot holds them
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -40,6 +40,13 @@ def local_reading(message: ConversationReceived, meta: EventMeta) -> IntentDetec
     return _detected(message, meta, local_detect_intent(message.text, message.meta.occurred_at))
 
 
+def warm_local_reading() -> None:
+    """Load the local model at import (the init phase), as the agents that read messages locally need."""
+    from aicc.nlu import warm_intent
+
+    warm_intent(local_only=True)
+
+
 def _detected(message: ConversationReceived, meta: EventMeta, result: IntentResult) -> IntentDetected:
     return IntentDetected(
         meta=meta,

@@ -67,9 +67,14 @@ PRICE_SOURCES = {
 AWS_POLLERS_PER_QUEUE = 5
 LONG_POLL_S = 20.0
 ASSUMED_SECONDS_PER_TURN = 30.0
-# terraform/modules/websocket/variables.tf: the WebSocket route and authorizer functions.
-WEBSOCKET_FUNCTION_MEMORY_MB = 512
-DEFAULT_FUNCTION_MEMORY_MB = 256
+
+
+def function_memory_mb(function_name: str) -> int:
+    """The deployed memory of `aicc-<name>` (contracts/sizing.py, the table Terraform reads)."""
+    from aicc.embedded.invoke import FUNCTION_PREFIX
+    from contracts.sizing import memory_mb
+
+    return memory_mb(function_name.removeprefix(FUNCTION_PREFIX).replace("-", "_"))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from functools import cached_property
 from statistics import NormalDist
 from typing import Any
 
-from aicc.bench.cost import WEBSOCKET_FUNCTION_MEMORY_MB
+from aicc.bench.cost import function_memory_mb
 from aicc.bench.hops import TurnPath
 from aicc.bench.stats import percentiles
 from aicc.embedded.invoke import function_name_for
@@ -244,7 +244,7 @@ def functions_of(plan: Manifest) -> dict[str, tuple[str, str, int]]:
         for handler, _ in WEBSOCKET_ROUTES.values():
             module = handler.rpartition(".")[0]
             if module.rsplit(".", 1)[-1] in (producer, f"ws_{producer}"):
-                out[producer] = (function_name_for(handler), module, WEBSOCKET_FUNCTION_MEMORY_MB)
+                out[producer] = (function_name_for(handler), module, function_memory_mb(function_name_for(handler)))
     return out
 
 

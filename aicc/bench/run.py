@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from aicc.bench.cost import DEFAULT_FUNCTION_MEMORY_MB, WEBSOCKET_FUNCTION_MEMORY_MB, FunctionUsage, cost_per_turn
+from aicc.bench.cost import FunctionUsage, cost_per_turn, function_memory_mb
 from aicc.bench.driver import Customers, PhaseResult, TurnRecord
 from aicc.bench.hops import hop_report, read_turn_paths
 from aicc.bench.meter import Snapshot, difference
@@ -210,9 +210,7 @@ def summarise_phase(phase: PhaseResult, before: dict[str, Any], after: dict[str,
         if invocations <= 0:
             continue
         durations = now["duration_ms"][-invocations:]
-        memory = after["memory_mb"].get(name) or (
-            WEBSOCKET_FUNCTION_MEMORY_MB if name.startswith("aicc-ws-") else DEFAULT_FUNCTION_MEMORY_MB
-        )
+        memory = after["memory_mb"].get(name) or function_memory_mb(name)
         shares = percentiles(durations)
         handlers[name] = {
             "invocations": invocations,

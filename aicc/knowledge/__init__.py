@@ -6,8 +6,9 @@
 `AICC_KNOWLEDGE_PROVIDER` selects the provider per call: `local` (default, a BM25 index over
 `aicc/data/knowledge/`) or `kendra` (Amazon Kendra Retrieve, falling back to the local index on errors).
 
-This module imports nothing heavy: handlers import it at cold start, and the corpus, the index and
-pydantic are only loaded by the first search (a handler's cold start should not pay for them).
+This module imports nothing heavy: the corpus, the index and pydantic are loaded by the first search,
+or by `warm()`, which the knowledge handler calls at import so that Lambda's init phase pays for them
+(and a SnapStart snapshot holds them).
 """
 
 from __future__ import annotations
@@ -19,7 +20,22 @@ if TYPE_CHECKING:
     from aicc.knowledge.retrieval import SearchResult
     from contracts.events import Passage
 
-__all__ = ["load_corpus", "search", "search_with_provider"]
+__all__ = ["load_corpus", "search", "search_with_provider", "warm"]
+
+
+def warm() -> None:
+    """Build the local index by running one search (Kendra falls back to it), and create the Kendra
+    client when that is the provider."""
+    import os
+
+    from aicc.knowledge.local import search_local
+    from aicc.knowledge.retrieval import PROVIDER_ENV
+
+    search_local("how do I pair my phone", k=1)
+    if os.environ.get(PROVIDER_ENV, "local").strip().lower() == "kendra":
+        from aicc.runtime.clients import warm as warm_clients
+
+        warm_clients("kendra")
 
 
 def search(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aicc.ports.bus import PUT_EVENTS_MAX_ENTRIES, BusEvent
-from aicc.runtime.clients import client, region
+from aicc.runtime.clients import client, region, warm
 from contracts.envelope import BusEnvelope
 from contracts.events import EVENT_MODELS, EventDetail, EventMeta, TurnDeadline
 from contracts.manifest import manifest
@@ -122,6 +122,10 @@ class DeadlinesNotScheduled(RuntimeError):
 
 class EventBridgeBus:
     """The bus on AWS: EventBridge for events, the sender's SQS queue (delayed) for deadlines."""
+
+    def __init__(self) -> None:
+        # Its clients, now: handlers construct the bus at import (aicc.runtime.clients).
+        warm("events", *(["sqs"] if os.environ.get("AICC_DEADLINE_QUEUE_URL") else []))
 
     def publish(
         self, details: Sequence[EventDetail], *, source: str, trace_headers: Sequence[str | None] | None = None

@@ -1,9 +1,15 @@
 """boto3 clients, created once per process with the standard configuration.
 
 boto3 honours `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_<SERVICE>`) by itself, which is how the
-embedded stack points handlers at moto without the handlers knowing. boto3 is imported lazily:
-it costs more than the whole cold-start budget of a handler module, and a warm Lambda pays it
-once, on the first call.
+embedded stack points handlers at moto without the handlers knowing.
+
+Handlers build their clients at import: the adapters and the bus a handler constructs at module level
+call `client()` (or `warm()`) in their constructors. Lambda's init phase then pays for boto3 and the
+service models, not the first message, and a SnapStart snapshot holds the clients. That is safe to
+restore: a client opens no connection until its first call, and on SnapStart functions its
+credentials come from Lambda's container credentials endpoint, which boto3 refreshes, not from
+values frozen in the snapshot. Adapters still look the client up per call, so `reset()` (tests, the
+embedded stack switching endpoints) takes effect everywhere.
 """
 
 from __future__ import annotations
@@ -68,7 +74,23 @@ def client(service: Literal["kendra"], endpoint_url: str | None = None) -> Kendr
 
 
 def client(service: str, endpoint_url: str | None = None) -> Any:
-    """A shared client (typed per service for mypy). boto3 clients are thread-safe; creating them is not: a lock."""
+    """A shared client (typed per service for mypy)."""
+    return _shared(service, endpoint_url)
+
+
+def warm(*services: str) -> None:
+    """Create these shared clients now (at a handler's import) rather than on the first call."""
+    for service in services:
+        _shared(service, None)
+
+
+def created() -> set[tuple[str, str | None]]:
+    """(service, endpoint_url) of every shared client this process holds."""
+    return set(_clients)
+
+
+def _shared(service: str, endpoint_url: str | None) -> Any:
+    """boto3 clients are thread-safe; creating them is not: a lock."""
     key = (service, endpoint_url)
     found = _clients.get(key)
     if found is not None:

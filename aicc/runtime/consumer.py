@@ -22,6 +22,8 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from aicc.ports.bus import Bus, BusEvent
 from aicc.ports.turns import Recorded
@@ -30,6 +32,7 @@ from aicc.runtime.joins import BatchJoin
 from contracts.events import EVENT_MODELS, ConversationReceived, EventDetail, EventMeta
 from contracts.manifest import manifest
 
+# Built at import, like everything a handler needs on every invocation: the init phase pays for it.
 _EVENTBRIDGE = EventBridgeBus()
 Process = Callable[[BusEvent], Sequence[EventDetail]]
 Prepare = Callable[[list[BusEvent]], None]
@@ -52,9 +55,6 @@ def consume(
     """Process an SQS batch of bus events; `prepare` first sees every parseable event of the batch
     (for agents that write a whole batch at once), `screen` each event before `process`. Results go
     to `bus` (EventBridge by default)."""
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
     started = time.perf_counter()
     spec = manifest().agent(agent)
     source = spec.source
@@ -131,6 +131,14 @@ def _takes_part(agent: str, event: BusEvent) -> bool:
 _current_event: contextvars.ContextVar[BusEvent] = contextvars.ContextVar("aicc_current_event")
 
 
+def _import_for(agent: str) -> None:
+    """At a handler's import: the modules its consume will use (powertools Idempotency for agents
+    with side effects). The runner itself is built on the first batch: it binds the table name."""
+    spec = manifest().agent(agent)
+    if spec.side_effects and spec.dedupe == "idempotency_store":
+        import aws_lambda_powertools.utilities.idempotency  # noqa: F401
+
+
 @cache
 def _idempotent_runner(agent: str, process: Process) -> Any:
     """powertools' idempotent function for this agent, built once per container (it holds a client)."""
@@ -177,6 +185,7 @@ def joining_agent(agent: str, join: BatchJoin, respond: Callable[[Recorded, Even
     batch) and answers a write with at most one result. Only the write that recorded an event
     speaks for it: a second event of a group recorded together gets nothing."""
     logger = Logger(service=agent)
+    _import_for(agent)
 
     def process(event: BusEvent) -> list[EventDetail]:
         recorded = join.recorded(event)
@@ -211,6 +220,7 @@ def single_input_agent(
 ) -> Handler:
     """The Lambda handler of an agent that answers each event of one type with at most one result."""
     logger = Logger(service=agent)
+    _import_for(agent)
 
     def detail_of(event: BusEvent) -> Any:
         if not isinstance(event.detail, consumes):

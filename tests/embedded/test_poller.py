@@ -21,6 +21,7 @@ from aicc.embedded.moto.process import MotoServerProcess
 from aicc.embedded.poller import MappedFunction, MappingChannel, SqsApiPolling, binding_for_agent, outcome_of
 from aicc.embedded.provision import Provisioned, provision
 from contracts.manifest import Manifest
+from contracts.sizing import memory_mb
 
 from .fakes import Recorder, recording, single_agent_manifest
 
@@ -153,7 +154,7 @@ def test_batches_of_up_to_batch_size_in_lambda_record_shape(
     context = recorder.contexts("intent")[0]
     assert context.function_name == "aicc-intent"
     assert context.invoked_function_arn == "arn:aws:lambda:us-east-1:123456789012:function:aicc-intent"
-    assert context.memory_limit_in_mb == "256"
+    assert context.memory_limit_in_mb == str(memory_mb("intent"))  # contracts/sizing.py, as on AWS
     assert context.aws_request_id and context.log_group_name == "/aws/lambda/aicc-intent"
     assert 0 < context.get_remaining_time_in_millis() <= 5000
     assert _queue_counts(aws, queue_url) == (0, 0), "every successful message is deleted"

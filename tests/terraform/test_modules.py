@@ -50,6 +50,7 @@ def test_the_stack_reads_the_exports_and_the_schemas() -> None:
         ("manifest", "manifest.json"),
         ("tables", "tables.json"),
         ("websocket_routes", "websocket_routes.json"),
+        ("functions", "functions.json"),
     ]:
         match = re.fullmatch(r'\$\{jsondecode\(file\("(.+)"\)\)\}', stack.locals[local])
         assert match, stack.locals[local]
@@ -121,11 +122,11 @@ def test_every_agent_gets_rules_queue_dlq_mapping_function_and_role(agent: dict)
     assert function["source"] == "../function"
     assert render(function["function_name"], ctx) == f"aicc-dev-{agent['name']}"
     assert render(function["handler"], ctx) == agent["handler"]
-    assert function["memory_mb"] == "${local.agent.memory_mb}"
+    assert function["memory_mb"] == "${var.sizing.memory_mb}"
     assert function["timeout_s"] == "${local.agent.timeout_s}"
     mapping = mod.resource("aws_lambda_event_source_mapping", "this")
     assert mapping["event_source_arn"] == "${aws_sqs_queue.queue.arn}"
-    assert mapping["function_name"] == "${module.function.function_arn}"
+    assert mapping["function_name"] == "${module.function.alias_arn}"
     assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
     assert mapping["maximum_batching_window_in_seconds"] == "${local.agent.batching_window_s}"
     assert mapping["batch_size"] == "${local.agent.batch_size}"

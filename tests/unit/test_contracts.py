@@ -86,3 +86,12 @@ def test_turn_results_keep_their_wire_shape() -> None:
     assert set(on_wire["results"]) == set(sample["detail"]["results"])
     assert set(on_wire["results"]) == {"ConversationReceived", "IntentDetected", "SentimentAnalyzed"}
     assert type(assembled).model_validate(on_wire) == assembled
+
+
+def test_every_function_a_reply_waits_for_is_sized_for_the_reply_path() -> None:
+    from contracts.sizing import FUNCTIONS
+
+    plan = manifest()
+    waited_for = {agent.name for t in plan.reply_waits_for for agent in plan.producers_of(t)}
+    reply_path = {name for name, sizing in FUNCTIONS.items() if sizing.reply_path}
+    assert reply_path == waited_for | {"aggregator", "ws_ingress", "ws_staff"}

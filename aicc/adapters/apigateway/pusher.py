@@ -15,6 +15,9 @@ class ApiGatewayPusher:
     def __init__(self, connections: Connections, callback_url: str | None = None) -> None:
         self.connections = connections
         self._callback_url = callback_url
+        # The client, at the handler's import, when the deployment's URL is already known.
+        if url := callback_url or os.environ.get("AICC_CALLBACK_URL"):
+            client("apigatewaymanagementapi", endpoint_url=url)
 
     def push(self, connection_id: str, data: str) -> bool:
         # Read per call: the URL is the deployment's, set in the environment after import in tests.

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aicc.adapters.dynamodb.attributes import Item, required_text, s, strings, text
+from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.ports.appointments import Booking
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
@@ -16,7 +17,7 @@ from contracts.events import Appointment, Slot
 _BATCH_GET_KEYS = 100
 
 
-class DynamoAppointments:
+class DynamoAppointments(SharedDynamoDB):
     def hold(self, booking: Booking) -> Booking | None:
         dynamodb = client("dynamodb")
         try:

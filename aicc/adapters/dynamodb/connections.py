@@ -7,12 +7,13 @@ import time
 from typing import Any
 
 from aicc.adapters.dynamodb.attributes import n, required_text, s, strings
+from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.ports.connections import Connection
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
 
 
-class DynamoDBConnections:
+class DynamoDBConnections(SharedDynamoDB):
     def record(self, connection: Connection, *, ttl_s: int) -> None:
         now = int(time.time())
         item: dict[str, Any] = {

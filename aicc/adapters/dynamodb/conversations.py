@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from aicc.adapters.dynamodb.attributes import flag, n, required_text, s, strings, text
+from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.ports.conversations import NewTurn, NotYourConversation, PastTurn, StartedTurn
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
@@ -25,7 +26,7 @@ def meta_key(conversation_id: str) -> dict[str, Any]:
     return strings({"conversation_id": conversation_id, "sk": META_SK})
 
 
-class DynamoDBConversations:
+class DynamoDBConversations(SharedDynamoDB):
     def start_turn(self, turn: NewTurn, *, opens: bool) -> StartedTurn:
         """Two conditional writes rather than one transaction: a transaction costs twice the write
         units, and the steps need no atomicity (a touched `updated_at` without a turn is harmless;

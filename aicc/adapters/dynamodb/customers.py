@@ -8,6 +8,7 @@ from typing import Any
 
 from aicc.adapters.dynamodb.attributes import doc, document, s, strings
 from aicc.adapters.dynamodb.requests import put_all
+from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
 
@@ -16,7 +17,7 @@ def customer_item(customer: dict[str, Any]) -> dict[str, Any]:
     return {**strings({"customer_id": customer["customer_id"], "email": customer["email"]}), "doc": doc(customer)}
 
 
-class DynamoDBCustomers:
+class DynamoDBCustomers(SharedDynamoDB):
     def get(self, customer_id: str) -> dict[str, Any] | None:
         item = client("dynamodb").get_item(TableName=table_name("customers"), Key={"customer_id": s(customer_id)})
         if "Item" not in item:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aicc.adapters.dynamodb.attributes import Item, doc, required_text, s, strings, text
+from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.ports.flows import ConversationFlow
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
@@ -19,7 +20,7 @@ def flow_sk(flow: str) -> str:
     return f"FLOW#{flow}"
 
 
-class DynamoFlows:
+class DynamoFlows(SharedDynamoDB):
     def load(self, conversation_id: str, flow: str) -> ConversationFlow:
         """META and the flow's item in one BatchGetItem."""
         dynamodb = client("dynamodb")

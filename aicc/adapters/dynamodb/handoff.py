@@ -13,6 +13,7 @@ from typing import Any
 
 from aicc.adapters.dynamodb.attributes import required_text, s, strings, text
 from aicc.adapters.dynamodb.conversations import meta_key
+from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.ports.handoff import AlreadyTaken, queue_for
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
@@ -35,7 +36,7 @@ def _entry(item: dict[str, Any]) -> QueueEntry:
     )
 
 
-class DynamoDBHandoff:
+class DynamoDBHandoff(SharedDynamoDB):
     def enter_queue(
         self,
         received: ConversationReceived,

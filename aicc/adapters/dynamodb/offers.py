@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from aicc.adapters.dynamodb.attributes import required_text, s, strings
+from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
 
 
-class DynamoOffers:
+class DynamoOffers(SharedDynamoDB):
     def made_to(self, customer_id: str) -> set[str]:
         query: dict[str, Any] = {
             "TableName": table_name("offers"),

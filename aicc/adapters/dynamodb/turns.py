@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from aicc.adapters.dynamodb.attributes import Item, doc, n, required_text, s, strings
+from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.ports.turns import (
     CLAIM_LEASE_S,
     MUST_HOLD,
@@ -62,10 +63,11 @@ def _state(item: Item) -> TurnState:
     )
 
 
-class DynamoDBTurnStore:
+class DynamoDBTurnStore(SharedDynamoDB):
     """One scope's join state. `now` is the clock claims and TTL are measured with."""
 
     def __init__(self, scope: str, *, now: Callable[[], float] = _wall_clock) -> None:
+        super().__init__()
         self.scope = scope
         self._now = now
 

@@ -60,23 +60,24 @@ module "primary" {
     aws.us_east_1 = aws.us_east_1
   }
 
-  environment            = "prod"
-  code_zip               = coalesce(var.code_zip, "${local.build}/code.zip")
-  layer_zip              = coalesce(var.layer_zip, "${local.build}/layer.zip")
-  replica_regions        = [var.dr_region]
-  archive_retention_days = var.archive_retention_days
-  log_retention_days     = 90
-  reserved_concurrency   = var.reserved_concurrency
-  intent_provider        = var.intent_provider
-  sentiment_provider     = var.sentiment_provider
-  knowledge_provider     = var.knowledge_provider
-  kendra_index_id        = var.kendra_index_id
-  alarm_emails           = var.alarm_emails
-  chat_domain_name       = var.chat_domain_name
-  hosted_zone_id         = var.hosted_zone_id
-  web_aliases            = var.web_aliases
-  web_certificate_arn    = var.web_certificate_arn
-  web_callback_urls      = var.web_callback_urls
+  environment             = "prod"
+  code_zip                = coalesce(var.code_zip, "${local.build}/code.zip")
+  layer_zip               = coalesce(var.layer_zip, "${local.build}/layer.zip")
+  replica_regions         = [var.dr_region]
+  archive_retention_days  = var.archive_retention_days
+  log_retention_days      = 90
+  reserved_concurrency    = var.reserved_concurrency
+  provisioned_concurrency = var.provisioned_concurrency
+  intent_provider         = var.intent_provider
+  sentiment_provider      = var.sentiment_provider
+  knowledge_provider      = var.knowledge_provider
+  kendra_index_id         = var.kendra_index_id
+  alarm_emails            = var.alarm_emails
+  chat_domain_name        = var.chat_domain_name
+  hosted_zone_id          = var.hosted_zone_id
+  web_aliases             = var.web_aliases
+  web_certificate_arn     = var.web_certificate_arn
+  web_callback_urls       = var.web_callback_urls
 }
 
 module "dr" {
@@ -86,21 +87,23 @@ module "dr" {
     aws.us_east_1 = aws.us_east_1
   }
 
-  environment            = "prod"
-  code_zip               = coalesce(var.code_zip, "${local.build}/code.zip")
-  layer_zip              = coalesce(var.layer_zip, "${local.build}/layer.zip")
-  create_tables          = false # the primary's replicas
-  archive_retention_days = var.archive_retention_days
-  log_retention_days     = 90
-  reserved_concurrency   = var.reserved_concurrency
-  intent_provider        = var.intent_provider
-  sentiment_provider     = var.sentiment_provider
-  knowledge_provider     = var.knowledge_provider
-  kendra_index_id        = var.dr_kendra_index_id
-  alarm_emails           = var.alarm_emails
-  chat_domain_name       = var.chat_domain_name
-  hosted_zone_id         = var.hosted_zone_id
-  web_callback_urls      = var.web_callback_urls
+  environment   = "prod"
+  code_zip      = coalesce(var.code_zip, "${local.build}/code.zip")
+  layer_zip     = coalesce(var.layer_zip, "${local.build}/layer.zip")
+  create_tables = false # the primary's replicas
+  # Idle until failover: SnapStart covers its cold starts, provisioned concurrency would bill for nothing.
+  provisioned_concurrency = 0
+  archive_retention_days  = var.archive_retention_days
+  log_retention_days      = 90
+  reserved_concurrency    = var.reserved_concurrency
+  intent_provider         = var.intent_provider
+  sentiment_provider      = var.sentiment_provider
+  knowledge_provider      = var.knowledge_provider
+  kendra_index_id         = var.dr_kendra_index_id
+  alarm_emails            = var.alarm_emails
+  chat_domain_name        = var.chat_domain_name
+  hosted_zone_id          = var.hosted_zone_id
+  web_callback_urls       = var.web_callback_urls
 }
 
 module "failover" {

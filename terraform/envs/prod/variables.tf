@@ -29,6 +29,12 @@ variable "reserved_concurrency" {
   default     = {}
 }
 
+variable "provisioned_concurrency" {
+  description = "Provisioned concurrency of each reply-path function in the primary region, e.g. 2 (billed per hour, and it replaces SnapStart on those functions); 0 leaves SnapStart in charge of cold starts. The DR stack keeps 0 while idle."
+  type        = number
+  default     = 0
+}
+
 variable "intent_provider" {
   type    = string
   default = "bedrock"

@@ -180,21 +180,25 @@ module "function" {
   description          = "aicc agent ${local.agent.name}: emits ${join(", ", local.agent.emits)}"
   handler              = local.agent.handler
   runtime              = var.runtime
-  memory_mb            = local.agent.memory_mb
   timeout_s            = local.agent.timeout_s
   reserved_concurrency = var.reserved_concurrency
-  code_zip             = var.code_zip
-  layers               = var.layers
-  environment          = local.environment
-  policy_statements    = local.statements
-  log_retention_days   = var.log_retention_days
-  alarm_actions        = var.alarm_actions
-  tags                 = var.tags
+  # contracts/sizing.py, through the stack: memory, SnapStart, provisioned concurrency.
+  memory_mb               = var.sizing.memory_mb
+  snap_start              = var.sizing.snap_start
+  provisioned_concurrency = var.sizing.provisioned_concurrency
+  code_zip                = var.code_zip
+  layers                  = var.layers
+  environment             = local.environment
+  policy_statements       = local.statements
+  log_retention_days      = var.log_retention_days
+  alarm_actions           = var.alarm_actions
+  tags                    = var.tags
 }
 
 resource "aws_lambda_event_source_mapping" "this" {
-  event_source_arn                   = aws_sqs_queue.queue.arn
-  function_name                      = module.function.function_arn
+  event_source_arn = aws_sqs_queue.queue.arn
+  # The alias (a qualified ARN): the published version, restored from its snapshot when cold.
+  function_name                      = module.function.alias_arn
   batch_size                         = local.agent.batch_size
   maximum_batching_window_in_seconds = local.agent.batching_window_s
   function_response_types            = ["ReportBatchItemFailures"]

@@ -42,6 +42,10 @@ output "function_arn" {
   value = module.function.function_arn
 }
 
+output "alias_arn" {
+  value = module.function.alias_arn
+}
+
 output "role_arn" {
   value = module.function.role_arn
 }

@@ -3,6 +3,15 @@ variable "agent" {
   type        = any
 }
 
+variable "sizing" {
+  description = "The agent's row of the stack's function_sizing (contracts/sizing.py): memory_mb, snap_start, provisioned_concurrency."
+  type = object({
+    memory_mb               = number
+    snap_start              = bool
+    provisioned_concurrency = number
+  })
+}
+
 variable "name_prefix" {
   description = "Prefix of every queue and function name, e.g. aicc-dev-."
   type        = string

@@ -94,6 +94,15 @@ resource "aws_lambda_function" "this" {
   filename                       = var.code_zip
   source_code_hash               = filebase64sha256(var.code_zip)
   layers                         = var.layers
+  # Every change publishes a version and the alias below moves to it: triggers invoke the alias,
+  # so what runs is always a published version (the only kind SnapStart snapshots).
+  publish = true
+
+  # SnapStart: Lambda runs the module init once when a version is published and restores new
+  # execution environments from that snapshot. Python 3.12+ only; not with provisioned concurrency.
+  snap_start {
+    apply_on = var.snap_start ? "PublishedVersions" : "None"
+  }
 
   tracing_config {
     mode = "Active"
@@ -111,6 +120,32 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   depends_on = [aws_iam_role_policy.this]
+
+  lifecycle {
+    precondition {
+      condition     = !var.snap_start || can(regex("^python3\\.(1[2-9]|[2-9][0-9])$", var.runtime))
+      error_message = "SnapStart supports Python from python3.12 on."
+    }
+    precondition {
+      condition     = !(var.snap_start && var.provisioned_concurrency > 0)
+      error_message = "A function version runs with SnapStart or with provisioned concurrency, not both."
+    }
+  }
+}
+
+# What every trigger (event-source mapping, API Gateway integration, authorizer) invokes.
+resource "aws_lambda_alias" "live" {
+  name             = var.alias_name
+  description      = "The published version triggers invoke"
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+}
+
+resource "aws_lambda_provisioned_concurrency_config" "this" {
+  count                             = var.provisioned_concurrency > 0 ? 1 : 0
+  function_name                     = aws_lambda_alias.live.function_name
+  qualifier                         = aws_lambda_alias.live.name
+  provisioned_concurrent_executions = var.provisioned_concurrency
 }
 
 resource "aws_cloudwatch_metric_alarm" "errors" {

@@ -6,8 +6,22 @@ output "function_arn" {
   value = aws_lambda_function.this.arn
 }
 
-output "invoke_arn" {
-  value = aws_lambda_function.this.invoke_arn
+output "alias_name" {
+  value = aws_lambda_alias.live.name
+}
+
+output "alias_arn" {
+  description = "The qualified ARN triggers invoke (event-source mappings, permissions)."
+  value       = aws_lambda_alias.live.arn
+}
+
+output "alias_invoke_arn" {
+  description = "The alias's invoke ARN (API Gateway integrations and authorizers)."
+  value       = aws_lambda_alias.live.invoke_arn
+}
+
+output "version" {
+  value = aws_lambda_function.this.version
 }
 
 output "role_arn" {

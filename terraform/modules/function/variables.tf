@@ -21,8 +21,30 @@ variable "runtime" {
 }
 
 variable "memory_mb" {
-  type    = number
-  default = 256
+  description = "From contracts/sizing.py (terraform/functions.json), the one table of function memory."
+  type        = number
+}
+
+variable "snap_start" {
+  description = "SnapStart on published versions (python3.12+, no provisioned concurrency)."
+  type        = bool
+  default     = false
+}
+
+variable "provisioned_concurrency" {
+  description = "Provisioned concurrency on the alias; 0 for none."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.provisioned_concurrency >= 0
+    error_message = "provisioned_concurrency is 0 (off) or more."
+  }
+}
+
+variable "alias_name" {
+  description = "The alias every trigger invokes; it points at the latest published version."
+  type        = string
+  default     = "live"
 }
 
 variable "timeout_s" {

@@ -2,6 +2,7 @@
 #   manifest.json          (contracts/manifest.py)  -> one modules/agent per agent, for_each
 #   tables.json            (aicc/runtime/tables.py) -> modules/data
 #   websocket_routes.json  (contracts/frames.py)    -> modules/websocket
+#   functions.json         (contracts/sizing.py)    -> every function's memory, SnapStart, provisioned concurrency
 # and the event schemas in contracts/schemas/events -> the Schema Registry.
 # envs/{dev,prod,eu} compose it; prod composes it twice (primary + DR region).
 
@@ -13,9 +14,21 @@ locals {
   manifest         = jsondecode(file("${path.module}/../../manifest.json"))
   tables           = jsondecode(file("${path.module}/../../tables.json"))
   websocket_routes = jsondecode(file("${path.module}/../../websocket_routes.json"))
+  functions        = jsondecode(file("${path.module}/../../functions.json"))
   schemas_dir      = "${path.module}/../../../contracts/schemas/events"
 
   agents = { for agent in local.manifest.agents : agent.name => agent }
+
+  # One row per function (agents by name, WebSocket handlers by module): the reply path gets SnapStart,
+  # or, where var.provisioned_concurrency is set, provisioned concurrency instead (a version has one or
+  # the other); everything else starts cold from its published version.
+  function_sizing = {
+    for name, fn in local.functions : name => {
+      memory_mb               = fn.memory_mb
+      snap_start              = fn.reply_path && var.provisioned_concurrency == 0
+      provisioned_concurrency = fn.reply_path ? var.provisioned_concurrency : 0
+    }
+  }
 
   name         = "aicc-${var.environment}"
   name_prefix  = "${local.name}-"
@@ -159,6 +172,7 @@ module "websocket" {
 
   name                        = local.name
   routes                      = local.websocket_routes
+  sizing                      = local.function_sizing
   stage_name                  = var.websocket_stage
   throttling_burst_limit      = var.throttling_burst_limit
   throttling_rate_limit       = var.throttling_rate_limit
@@ -184,6 +198,7 @@ module "agent" {
   for_each = local.agents
 
   agent                          = each.value
+  sizing                         = local.function_sizing[each.key]
   name_prefix                    = local.name_prefix
   bus_name                       = module.bus.bus_name
   bus_arn                        = module.bus.bus_arn

@@ -29,6 +29,16 @@ variable "reserved_concurrency" {
   default     = {}
 }
 
+variable "provisioned_concurrency" {
+  description = "Provisioned concurrency of each reply-path function (contracts/sizing.py), on its alias; those functions then run without SnapStart. 0: off, SnapStart serves their cold starts."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.provisioned_concurrency >= 0
+    error_message = "provisioned_concurrency is 0 (off) or more."
+  }
+}
+
 variable "maximum_concurrency" {
   description = "Agent name -> cap on concurrent invocations from its queue (2-1000)."
   type        = map(number)

@@ -104,18 +104,21 @@ module "function" {
   source   = "../function"
   for_each = local.functions
 
-  function_name      = "${var.name}-${replace(each.key, "_", "-")}"
-  description        = "aicc WebSocket ${each.key}"
-  handler            = each.value
-  runtime            = var.runtime
-  memory_mb          = var.memory_mb
-  timeout_s          = var.timeout_s
-  code_zip           = var.code_zip
-  layers             = var.layers
-  policy_statements  = lookup(local.permissions, each.key, [])
-  log_retention_days = var.log_retention_days
-  alarm_actions      = var.alarm_actions
-  tags               = var.tags
+  function_name = "${var.name}-${replace(each.key, "_", "-")}"
+  description   = "aicc WebSocket ${each.key}"
+  handler       = each.value
+  runtime       = var.runtime
+  # contracts/sizing.py, through the stack: memory, SnapStart, provisioned concurrency.
+  memory_mb               = var.sizing[each.key].memory_mb
+  snap_start              = var.sizing[each.key].snap_start
+  provisioned_concurrency = var.sizing[each.key].provisioned_concurrency
+  timeout_s               = var.timeout_s
+  code_zip                = var.code_zip
+  layers                  = var.layers
+  policy_statements       = lookup(local.permissions, each.key, [])
+  log_retention_days      = var.log_retention_days
+  alarm_actions           = var.alarm_actions
+  tags                    = var.tags
   environment = merge(var.environment, {
     POWERTOOLS_SERVICE_NAME = replace(each.key, "_", "-")
     AICC_CALLBACK_URL       = local.callback_url
@@ -127,6 +130,7 @@ resource "aws_lambda_permission" "invoke" {
   statement_id  = "AllowWebSocketApi"
   action        = "lambda:InvokeFunction"
   function_name = module.function[each.key].function_name
+  qualifier     = module.function[each.key].alias_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = each.key == local.authorizer_function ? "${local.execution_arn}/authorizers/${aws_apigatewayv2_authorizer.this.id}" : "${local.execution_arn}/${var.stage_name}/*"
 }
@@ -135,7 +139,7 @@ resource "aws_apigatewayv2_authorizer" "this" {
   api_id           = aws_apigatewayv2_api.this.id
   name             = "${var.name}-jwt"
   authorizer_type  = "REQUEST"
-  authorizer_uri   = module.function[local.authorizer_function].invoke_arn
+  authorizer_uri   = module.function[local.authorizer_function].alias_invoke_arn
   identity_sources = var.routes.authorizer.identity_sources
 }
 
@@ -146,7 +150,7 @@ resource "aws_apigatewayv2_integration" "this" {
   description               = "Lambda ${each.key}"
   integration_type          = "AWS_PROXY"
   integration_method        = "POST"
-  integration_uri           = module.function[each.key].invoke_arn
+  integration_uri           = module.function[each.key].alias_invoke_arn
   content_handling_strategy = "CONVERT_TO_TEXT"
   passthrough_behavior      = "WHEN_NO_MATCH"
 }

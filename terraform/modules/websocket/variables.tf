@@ -50,9 +50,13 @@ variable "runtime" {
   default = "python3.12"
 }
 
-variable "memory_mb" {
-  type    = number
-  default = 512
+variable "sizing" {
+  description = "Handler module (ws_ingress, ...) -> its row of the stack's function_sizing (contracts/sizing.py)."
+  type = map(object({
+    memory_mb               = number
+    snap_start              = bool
+    provisioned_concurrency = number
+  }))
 }
 
 variable "timeout_s" {
