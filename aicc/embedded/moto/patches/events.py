@@ -176,4 +176,74 @@ CACHE_JSONPATH_PARSING = Patch(
     ),
 )
 
-PATCHES = (REPLAY_WINDOW_AND_FILTERS, FLATTEN_EACH_EVENT_ONCE, TRANSFORM_EACH_EVENT_ONCE, CACHE_JSONPATH_PARSING)
+# --- one event message per event ----------------------------------------------------------------
+
+_PUT_EVENTS = Target(MODELS, "EventsBackend.put_events")
+
+
+def _one_message_per_event(originals: Originals) -> Replacements:
+    import copy
+    import warnings
+
+    import moto.events.models as events_models
+
+    original = originals[_PUT_EVENTS]
+
+    def put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(events) > 10 or any(not (e.get("Source") and e.get("DetailType") and e.get("Detail")) for e in events):
+            # moto's own answer for a rejected request or entry (its error texts, one place).
+            return original(self, events)
+        entries: list[dict[str, Any]] = []
+        for event in events:
+            try:
+                detail = json.loads(event["Detail"])
+            except ValueError:
+                entries.append({"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."})
+                continue
+            if not isinstance(detail, dict):
+                warnings.warn(
+                    f"EventDetail should be of type dict - types such as {type(detail)} are ignored by AWS",
+                    stacklevel=2,
+                )
+            event_id = str(events_models.random.uuid4())
+            entries.append({"EventId": event_id})
+            event_bus = self.describe_event_bus(self._normalize_event_bus_arn(event.get("EventBusName")))
+            message = copy.deepcopy(events_models._BASE_EVENT_MESSAGE)
+            message["id"] = event_id
+            message["detail-type"] = event["DetailType"]
+            message["source"] = event["Source"]
+            message["account"] = self.account_id
+            message["time"] = event.get("Time", events_models.unix_time())
+            message["region"] = self.region_name
+            message["resources"] = event.get("Resources", [])
+            message["detail"] = detail
+            message["ingestion-time"] = events_models.unix_time()
+            for rule in list(event_bus.rules.values()):
+                rule.send_to_targets(message)
+        return entries
+
+    return {_PUT_EVENTS: put_events}
+
+
+ONE_MESSAGE_PER_EVENT = Patch(
+    name="events-one-message-per-event",
+    kind=Kind.SPEEDUP,
+    targets=(_PUT_EVENTS,),
+    build=_one_message_per_event,
+    why=(
+        "moto's PutEvents builds the event message anew for every rule on the bus (a deepcopy and a parse of "
+        "Detail each), so the once-per-event matching and shaping above found a new object at every rule and "
+        "redid their work. One message per event, handed to every rule, is what EventBridge sends: one id, one "
+        "time. Rules and targets only read it (targets shape their own copy, the archive keeps it as is). "
+        "Requests moto rejects, or whose entries lack Source, DetailType or Detail, go to moto's own code. "
+        "tests/embedded/test_motoserver_event_matching.py compares what every queue receives both ways."
+    ),
+)
+
+PATCHES = (
+    REPLAY_WINDOW_AND_FILTERS,
+    FLATTEN_EACH_EVENT_ONCE,
+    TRANSFORM_EACH_EVENT_ONCE,
+    CACHE_JSONPATH_PARSING,
+    ONE_MESSAGE_PER_EVENT,
+)
