@@ -108,10 +108,17 @@ def test_each_target_gets_the_event_moto_would_give_it(moto_transform: Any, deta
             shaped = EventTemplateParser.parse(None, {}, event)
             assert shaped == expected
             shaped["time"] = "rewritten by this target"  # as moto's SQS target does; others must not see it
-        with_transformer = {"InputPathsMap": {"d": "$.detail"}, "InputTemplate": '{"d": <d>}'}
-        assert EventTemplateParser.parse(
-            with_transformer["InputTemplate"], with_transformer["InputPathsMap"], event
-        ) == moto_transform(with_transformer["InputTemplate"], with_transformer["InputPathsMap"], event)
+        transformers = [
+            ('{"d": <d>}', {"d": "$.detail"}),
+            ("<aws.events.event.json>", {}),  # the stack's: the whole envelope
+            ('{"source": "<s>"}', {"s": "$.source"}),
+        ]
+        for _target in range(2):
+            for template, paths in transformers:
+                shaped = EventTemplateParser.parse(template, paths, event)
+                assert shaped == moto_transform(template, paths, event)
+                if isinstance(shaped, dict):
+                    shaped["time"] = "rewritten by this target"
 
 
 def _deliveries(entries: list[dict[str, Any]]) -> dict[str, Any]:

@@ -132,12 +132,11 @@ def _transform_once(originals: Originals) -> Replacements:
     original = originals[_TEMPLATE_PARSE]
 
     def parse(input_template: Any, input_paths_map: Any, event: Any) -> Any:
-        if input_template or input_paths_map:
-            return original(input_template, input_paths_map, event)
-        shaped = _for_last_event(
-            _transformed_event, event, lambda e: json.dumps(original(input_template, input_paths_map, e))
-        )
-        return json.loads(shaped)
+        shapes: dict[tuple[Any, str], str] = _for_last_event(_transformed_event, event, lambda _: {})
+        key = (input_template, json.dumps(input_paths_map, sort_keys=True))
+        if key not in shapes:
+            shapes[key] = json.dumps(original(input_template, input_paths_map, event))
+        return json.loads(shapes[key])
 
     return {_TEMPLATE_PARSE: staticmethod(parse)}
 
@@ -148,10 +147,11 @@ TRANSFORM_EACH_EVENT_ONCE = Patch(
     targets=(_TEMPLATE_PARSE,),
     build=_transform_once,
     why=(
-        "For each target without an input transformer moto fills its default template from the event (JSONPath "
-        "lookups, string replacements, a parse). The result depends only on the event, which no target changes, "
-        "so it is kept as JSON for the last event and each target gets a fresh copy (moto's SQS target rewrites "
-        "the copy's `time`)."
+        "For each matching rule's target moto fills its input template (the default one, or the target's input "
+        "transformer) from the event: JSONPath lookups, the whole event as a string, replacements, a parse. The "
+        "result depends only on the template, the paths and the event, which no target changes, so it is kept as "
+        "JSON per template for the last event and each target gets a fresh copy (moto's SQS target rewrites the "
+        "copy's `time`). Every rule of the stack uses the same transformer, so a PutEvents shapes each event once."
     ),
 )
 
