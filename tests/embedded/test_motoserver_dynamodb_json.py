@@ -138,3 +138,43 @@ def test_errors_keep_motos_serializer(moto_patch: Callable[..., None]) -> None:
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
         with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):
             dynamodb.get_item(TableName="missing", Key={"pk": {"S": "p"}})
+
+
+def _parameters_and_responses(item: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """The parameters moto's handler worked from for each call of `_responses`, and the answers."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    seen: list[Any] = []
+    parse = DynamoHandler.parse_parameters
+
+    def recording(self: Any, request: Any) -> None:
+        parse(self, request)
+        # botocore draws a fresh ClientRequestToken for each transaction: not the request's content.
+        seen.append((self._get_action(), {k: v for k, v in self.params.items() if k != "ClientRequestToken"}))
+
+    DynamoHandler.parse_parameters = recording  # type: ignore[method-assign]
+    try:
+        answers = _responses(item)
+    finally:
+        del DynamoHandler.parse_parameters  # inherited again, or the patch's (set on the class below)
+        if parse is not DynamoHandler.parse_parameters:
+            DynamoHandler.parse_parameters = parse  # type: ignore[method-assign]
+    return seen, answers
+
+
+@settings(max_examples=15, deadline=None)
+@given(item=_items)
+def test_item_requests_are_read_as_motos_parser_reads_them(item: dict[str, Any]) -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    from aicc.embedded.moto.patches.dynamodb import JSON_PARAMETER_ACTIONS, PARAMETERS_AS_JSON
+
+    # Attribute names that spell the binary members: only AttributeValue members are binary.
+    item = {**item, "B": {"S": "b"}, "BS": {"M": {"B": {"B": b"\x00x"}, "BS": {"BS": [b"y"]}}}}
+    original = DynamoHandler.parse_parameters
+    expected = _parameters_and_responses(item)
+    with PATCHES.applied(PARAMETERS_AS_JSON.name):
+        assert DynamoHandler.parse_parameters is not original
+        assert _parameters_and_responses(item) == expected
+    assert DynamoHandler.parse_parameters is original
+    assert {action for action, _ in expected[0]} >= JSON_PARAMETER_ACTIONS
