@@ -195,6 +195,7 @@ CACHE_UPDATE_PARSING = Patch(
 )
 
 _TRAVERSE = Target("moto.dynamodb.parsing.ast_nodes", "DepthFirstTraverser.traverse_node_recursively")
+_FIND_CLAUSES = Target("moto.dynamodb.parsing.ast_nodes", "Node.find_clauses")
 
 
 def _faster_traversal(originals: Originals) -> Replacements:
@@ -238,19 +239,39 @@ def _faster_traversal(originals: Originals) -> Replacements:
                 parent_node.children[child_id] = node
         return node
 
-    return {_TRAVERSE: traverse_node_recursively}
+    # The clause search of the action-count and overlapping-path checks: moto descends into a child
+    # that is an Expression or an UpdateExpressionFunction, asked of abstract classes at every node.
+    descend_classes = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)  # type: ignore[attr-defined]
+    descends: dict[type, bool] = {}
+
+    def find_clauses(self: Any, clause_types: Any) -> list[Any]:
+        clauses: list[Any] = []
+        for child in self.children or []:
+            kind = type(child)
+            if kind in clause_types:
+                clauses.append(child)
+                continue
+            down = descends.get(kind)
+            if down is None:
+                down = descends[kind] = isinstance(child, descend_classes)
+            if down:
+                clauses.extend(child.find_clauses(clause_types))
+        return clauses
+
+    return {_TRAVERSE: traverse_node_recursively, _FIND_CLAUSES: find_clauses}
 
 
 FASTER_UPDATE_WALK = Patch(
     name="dynamodb-faster-update-walk",
     kind=Kind.SPEEDUP,
-    targets=(_TRAVERSE,),
+    targets=(_TRAVERSE, _FIND_CLAUSES),
     build=_faster_traversal,
     why=(
         "moto validates an UpdateItem with ten tree walks; at every node each walk asks isinstance against "
         "abstract base classes and rebuilds its processing map. Both answers depend only on the walker's and "
         "the node's classes, so they are cached per class pair; the walk, its order and every processing step "
-        "are moto's. A walker class that changes nodes_to_be_processed keeps moto's per-node call. "
+        "are moto's. A walker class that changes nodes_to_be_processed keeps moto's per-node call. The clause "
+        "search two of the walks make asks the same two isinstance questions per child; cached per class too. "
         "tests/embedded/test_motoserver_update_walk.py compares answers and errors with moto's own walk."
     ),
 )
