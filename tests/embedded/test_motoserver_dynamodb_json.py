@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from moto import mock_aws
 from moto.dynamodb.responses import DynamoResult
 
-from aicc.embedded.moto.patches import PATCHES
 from aicc.embedded.moto.patches.dynamodb import ITEMS_AS_JSON
+from tests.embedded.patched import answers_as_moto
 
 _names = st.text(alphabet="abcdefghij_", min_size=1, max_size=6)
 _numbers = st.integers(-(10**12), 10**12).map(str) | st.decimals(-1000, 1000, places=3).map(str)
@@ -124,12 +124,7 @@ def _responses(item: dict[str, Any]) -> list[Any]:
 @given(item=_items)
 def test_direct_json_parses_exactly_like_motos_serializer(item: dict[str, Any]) -> None:
     # moto's own serializer first, then the direct one; the registry restores moto's afterwards.
-    original = DynamoResult.execute_result
-    expected = _responses(item)
-    with PATCHES.applied(ITEMS_AS_JSON.name):
-        assert DynamoResult.execute_result is not original
-        assert _responses(item) == expected
-    assert DynamoResult.execute_result is original
+    answers_as_moto(DynamoResult, "execute_result", ITEMS_AS_JSON.name, lambda: _responses(item))
 
 
 def test_errors_keep_motos_serializer(moto_patch: Callable[..., None]) -> None:
@@ -171,10 +166,7 @@ def test_item_requests_are_read_as_motos_parser_reads_them(item: dict[str, Any])
 
     # Attribute names that spell the binary members: only AttributeValue members are binary.
     item = {**item, "B": {"S": "b"}, "BS": {"M": {"B": {"B": b"\x00x"}, "BS": {"BS": [b"y"]}}}}
-    original = DynamoHandler.parse_parameters
-    expected = _parameters_and_responses(item)
-    with PATCHES.applied(PARAMETERS_AS_JSON.name):
-        assert DynamoHandler.parse_parameters is not original
-        assert _parameters_and_responses(item) == expected
-    assert DynamoHandler.parse_parameters is original
-    assert {action for action, _ in expected[0]} >= JSON_PARAMETER_ACTIONS
+    parameters, _ = answers_as_moto(
+        DynamoHandler, "parse_parameters", PARAMETERS_AS_JSON.name, lambda: _parameters_and_responses(item)
+    )
+    assert {action for action, _ in parameters} >= JSON_PARAMETER_ACTIONS

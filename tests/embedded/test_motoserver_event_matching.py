@@ -15,6 +15,7 @@ from moto.events.models import EventPattern
 
 from aicc.embedded.moto.patches import PATCHES
 from aicc.embedded.moto.patches.events import FLATTEN_EACH_EVENT_ONCE, TRANSFORM_EACH_EVENT_ONCE
+from tests.embedded.patched import answers_as_moto
 
 _WORDS = st.sampled_from(["aicc.intent", "aicc.routing", "IntentDetected", "RouteDecided", "x", ""])
 _NAMED = st.one_of(
@@ -189,9 +190,4 @@ def test_every_queue_receives_what_moto_would_deliver(entries: list[dict[str, An
 
     if PATCHES.is_applied(ONE_MESSAGE_PER_EVENT.name):
         pytest.skip("moto is already patched in this process")
-    original = EventsBackend.put_events
-    expected = _deliveries(entries)
-    with PATCHES.applied(ONE_MESSAGE_PER_EVENT.name):
-        assert EventsBackend.put_events is not original
-        assert _deliveries(entries) == expected
-    assert EventsBackend.put_events is original
+    answers_as_moto(EventsBackend, "put_events", ONE_MESSAGE_PER_EVENT.name, lambda: _deliveries(entries))

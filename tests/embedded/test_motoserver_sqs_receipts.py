@@ -8,8 +8,8 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from aicc.embedded.moto.patches import PATCHES
 from aicc.embedded.moto.patches.sqs import RECEIPT_HANDLES_IN_ONE_DRAW
+from tests.embedded.patched import answers_as_moto
 
 
 def _receive_twice_then_delete() -> dict[str, Any]:
@@ -31,10 +31,7 @@ def _receive_twice_then_delete() -> dict[str, Any]:
 def test_receipt_handles_are_as_moto_makes_them() -> None:
     from moto.sqs import models
 
-    original = models.generate_receipt_handle
-    expected = _receive_twice_then_delete()
+    expected = answers_as_moto(
+        models, "generate_receipt_handle", RECEIPT_HANDLES_IN_ONE_DRAW.name, _receive_twice_then_delete
+    )
     assert expected == {"shapes": {(185, True)}, "new_each_receive": True, "left_after_delete": 0}
-    with PATCHES.applied(RECEIPT_HANDLES_IN_ONE_DRAW.name):
-        assert models.generate_receipt_handle is not original
-        assert _receive_twice_then_delete() == expected
-    assert models.generate_receipt_handle is original
