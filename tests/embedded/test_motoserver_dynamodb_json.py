@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from moto import mock_aws
 from moto.dynamodb.responses import DynamoResult
 
-from aicc.embedded.moto.patches import PATCHES
 from aicc.embedded.moto.patches.dynamodb import ITEMS_AS_JSON
+from tests.embedded.patched import answers_as_moto
 
 _names = st.text(alphabet="abcdefghij_", min_size=1, max_size=6)
 _numbers = st.integers(-(10**12), 10**12).map(str) | st.decimals(-1000, 1000, places=3).map(str)
@@ -124,12 +124,7 @@ def _responses(item: dict[str, Any]) -> list[Any]:
 @given(item=_items)
 def test_direct_json_parses_exactly_like_motos_serializer(item: dict[str, Any]) -> None:
     # moto's own serializer first, then the direct one; the registry restores moto's afterwards.
-    original = DynamoResult.execute_result
-    expected = _responses(item)
-    with PATCHES.applied(ITEMS_AS_JSON.name):
-        assert DynamoResult.execute_result is not original
-        assert _responses(item) == expected
-    assert DynamoResult.execute_result is original
+    answers_as_moto(DynamoResult, "execute_result", ITEMS_AS_JSON.name, lambda: _responses(item))
 
 
 def test_errors_keep_motos_serializer(moto_patch: Callable[..., None]) -> None:
@@ -138,3 +133,40 @@ def test_errors_keep_motos_serializer(moto_patch: Callable[..., None]) -> None:
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
         with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):
             dynamodb.get_item(TableName="missing", Key={"pk": {"S": "p"}})
+
+
+def _parameters_and_responses(item: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """The parameters moto's handler worked from for each call of `_responses`, and the answers."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    seen: list[Any] = []
+    parse = DynamoHandler.parse_parameters
+
+    def recording(self: Any, request: Any) -> None:
+        parse(self, request)
+        # botocore draws a fresh ClientRequestToken for each transaction: not the request's content.
+        seen.append((self._get_action(), {k: v for k, v in self.params.items() if k != "ClientRequestToken"}))
+
+    DynamoHandler.parse_parameters = recording  # type: ignore[method-assign]
+    try:
+        answers = _responses(item)
+    finally:
+        del DynamoHandler.parse_parameters  # inherited again, or the patch's (set on the class below)
+        if parse is not DynamoHandler.parse_parameters:
+            DynamoHandler.parse_parameters = parse  # type: ignore[method-assign]
+    return seen, answers
+
+
+@settings(max_examples=15, deadline=None)
+@given(item=_items)
+def test_item_requests_are_read_as_motos_parser_reads_them(item: dict[str, Any]) -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    from aicc.embedded.moto.patches.dynamodb import JSON_PARAMETER_ACTIONS, PARAMETERS_AS_JSON
+
+    # Attribute names that spell the binary members: only AttributeValue members are binary.
+    item = {**item, "B": {"S": "b"}, "BS": {"M": {"B": {"B": b"\x00x"}, "BS": {"BS": [b"y"]}}}}
+    parameters, _ = answers_as_moto(
+        DynamoHandler, "parse_parameters", PARAMETERS_AS_JSON.name, lambda: _parameters_and_responses(item)
+    )
+    assert {action for action, _ in parameters} >= JSON_PARAMETER_ACTIONS

@@ -70,6 +70,8 @@ CASES: list[tuple[str, dict[str, str], dict[str, Any], str | None]] = [
     ("SET #unused = :v", {"#unused": "u", "#extra": "e"}, {":v": {"N": "1"}}, None),
     ("SET a = :v, a = :w", {}, {":v": {"N": "1"}, ":w": {"N": "2"}}, None),
     ("ADD m :one", {}, {":one": {"N": "1"}}, None),
+    ("SET a = :v SET b = :v", {}, {":v": {"N": "1"}}, None),
+    ("SET a = list_append(if_not_exists(a, :l), :l) ADD n :one", {}, {":l": {"L": []}, ":one": {"N": "1"}}, None),
 ]
 
 
@@ -112,9 +114,11 @@ def test_every_update_answers_as_with_motos_own_walk(moto_patch: Callable[..., N
     if PATCHES.is_applied(FASTER_UPDATE_WALK.name):
         pytest.skip("moto is already patched in this process")
     original = walker.traverse_node_recursively
+    original_search = ast_nodes.Node.find_clauses  # type: ignore[attr-defined]
     expected = _answers()
     errors = [a for a in expected if isinstance(a, tuple)]
     assert len(errors) >= 6, "the cases must reach moto's validators' errors"
     moto_patch(FASTER_UPDATE_WALK.name)
     assert walker.traverse_node_recursively is not original
+    assert ast_nodes.Node.find_clauses is not original_search  # type: ignore[attr-defined]
     assert _answers() == expected

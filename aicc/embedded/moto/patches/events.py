@@ -132,12 +132,11 @@ def _transform_once(originals: Originals) -> Replacements:
     original = originals[_TEMPLATE_PARSE]
 
     def parse(input_template: Any, input_paths_map: Any, event: Any) -> Any:
-        if input_template or input_paths_map:
-            return original(input_template, input_paths_map, event)
-        shaped = _for_last_event(
-            _transformed_event, event, lambda e: json.dumps(original(input_template, input_paths_map, e))
-        )
-        return json.loads(shaped)
+        shapes: dict[tuple[Any, str], str] = _for_last_event(_transformed_event, event, lambda _: {})
+        key = (input_template, json.dumps(input_paths_map, sort_keys=True))
+        if key not in shapes:
+            shapes[key] = json.dumps(original(input_template, input_paths_map, event))
+        return json.loads(shapes[key])
 
     return {_TEMPLATE_PARSE: staticmethod(parse)}
 
@@ -148,10 +147,11 @@ TRANSFORM_EACH_EVENT_ONCE = Patch(
     targets=(_TEMPLATE_PARSE,),
     build=_transform_once,
     why=(
-        "For each target without an input transformer moto fills its default template from the event (JSONPath "
-        "lookups, string replacements, a parse). The result depends only on the event, which no target changes, "
-        "so it is kept as JSON for the last event and each target gets a fresh copy (moto's SQS target rewrites "
-        "the copy's `time`)."
+        "For each matching rule's target moto fills its input template (the default one, or the target's input "
+        "transformer) from the event: JSONPath lookups, the whole event as a string, replacements, a parse. The "
+        "result depends only on the template, the paths and the event, which no target changes, so it is kept as "
+        "JSON per template for the last event and each target gets a fresh copy (moto's SQS target rewrites the "
+        "copy's `time`). Every rule of the stack uses the same transformer, so a PutEvents shapes each event once."
     ),
 )
 
@@ -176,4 +176,74 @@ CACHE_JSONPATH_PARSING = Patch(
     ),
 )
 
-PATCHES = (REPLAY_WINDOW_AND_FILTERS, FLATTEN_EACH_EVENT_ONCE, TRANSFORM_EACH_EVENT_ONCE, CACHE_JSONPATH_PARSING)
+# --- one event message per event ----------------------------------------------------------------
+
+_PUT_EVENTS = Target(MODELS, "EventsBackend.put_events")
+
+
+def _one_message_per_event(originals: Originals) -> Replacements:
+    import copy
+    import warnings
+
+    import moto.events.models as events_models
+
+    original = originals[_PUT_EVENTS]
+
+    def put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(events) > 10 or any(not (e.get("Source") and e.get("DetailType") and e.get("Detail")) for e in events):
+            # moto's own answer for a rejected request or entry (its error texts, one place).
+            return original(self, events)
+        entries: list[dict[str, Any]] = []
+        for event in events:
+            try:
+                detail = json.loads(event["Detail"])
+            except ValueError:
+                entries.append({"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."})
+                continue
+            if not isinstance(detail, dict):
+                warnings.warn(
+                    f"EventDetail should be of type dict - types such as {type(detail)} are ignored by AWS",
+                    stacklevel=2,
+                )
+            event_id = str(events_models.random.uuid4())
+            entries.append({"EventId": event_id})
+            event_bus = self.describe_event_bus(self._normalize_event_bus_arn(event.get("EventBusName")))
+            message = copy.deepcopy(events_models._BASE_EVENT_MESSAGE)
+            message["id"] = event_id
+            message["detail-type"] = event["DetailType"]
+            message["source"] = event["Source"]
+            message["account"] = self.account_id
+            message["time"] = event.get("Time", events_models.unix_time())
+            message["region"] = self.region_name
+            message["resources"] = event.get("Resources", [])
+            message["detail"] = detail
+            message["ingestion-time"] = events_models.unix_time()
+            for rule in list(event_bus.rules.values()):
+                rule.send_to_targets(message)
+        return entries
+
+    return {_PUT_EVENTS: put_events}
+
+
+ONE_MESSAGE_PER_EVENT = Patch(
+    name="events-one-message-per-event",
+    kind=Kind.SPEEDUP,
+    targets=(_PUT_EVENTS,),
+    build=_one_message_per_event,
+    why=(
+        "moto's PutEvents builds the event message anew for every rule on the bus (a deepcopy and a parse of "
+        "Detail each), so the once-per-event matching and shaping above found a new object at every rule and "
+        "redid their work. One message per event, handed to every rule, is what EventBridge sends: one id, one "
+        "time. Rules and targets only read it (targets shape their own copy, the archive keeps it as is). "
+        "Requests moto rejects, or whose entries lack Source, DetailType or Detail, go to moto's own code. "
+        "tests/embedded/test_motoserver_event_matching.py compares what every queue receives both ways."
+    ),
+)
+
+PATCHES = (
+    REPLAY_WINDOW_AND_FILTERS,
+    FLATTEN_EACH_EVENT_ONCE,
+    TRANSFORM_EACH_EVENT_ONCE,
+    CACHE_JSONPATH_PARSING,
+    ONE_MESSAGE_PER_EVENT,
+)
