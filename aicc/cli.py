@@ -109,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         help="projection: the published EventBridge latency to use: 2023 (re-measured after the February 2023 "
         "upgrade), current (Amazon Key, 2026: a p90 only) or pre-2023",
     )
+    bench.add_argument(
+        "--no-snapstart",
+        action="store_true",
+        help="projection: cold starts initialise (runtime + import) even where Terraform enables SnapStart",
+    )
     bench.add_argument("--projection-samples", type=int, default=4000, help="projection: Monte-Carlo turns")
     bench.add_argument("--seed", type=int, default=1, help="projection: random seed")
     bench.add_argument(
@@ -364,6 +369,7 @@ def _bench(args: argparse.Namespace) -> int:
     projection = ProjectionOptions(
         eventbridge=args.eventbridge_figures,
         cold_share=args.cold_share,
+        snapstart=not args.no_snapstart,
         samples=args.projection_samples,
         seed=args.seed,
     )

@@ -160,6 +160,14 @@ SQS_MAPPING = Figure(
     BITE_SIZED + ", SQS standard queue -> Lambda event-source mapping, no batching window, 4-5 September 2022",
 )
 RUNTIME_INIT = Figure(((0.0001, 64.0), (0.9999, 91.0)), LAMBDA_PERF + " (the range taken as p0.01-p99.99)")
+SNAPSTART_RESTORE = Figure(
+    ((0.50, 200.0), (0.90, 400.0), (0.99, 800.0)),
+    "AWS News Blog, 'AWS Lambda SnapStart for Python and .NET functions is now generally available' "
+    "(November 2024): 'sub-second startup performance'; no percentiles are published for Python. Chosen: "
+    "p50 200 / p90 400 / p99 800 ms for a restore (it replaces runtime init and the handler's import: "
+    "the snapshot is taken after both)",
+    chosen=True,
+)
 
 DYNAMODB_ITEM = Figure(
     ((0.50, 5.0), (0.90, 9.0), (0.99, 20.0)),
@@ -230,6 +238,7 @@ def call_figure(operation: str) -> tuple[Figure, bool]:
 class ProjectionOptions:
     eventbridge: str = DEFAULT_EVENTBRIDGE
     cold_share: float = 0.05
+    snapstart: bool = True  # as Terraform deploys the reply path; False: every cold start initialises
     samples: int = 4000
     seed: int = 1
 
@@ -248,6 +257,18 @@ def functions_of(plan: Manifest) -> dict[str, tuple[str, str, int]]:
     return out
 
 
+def snapstart_functions(functions: dict[str, tuple[str, str, int]]) -> frozenset[str]:
+    """The functions Terraform deploys with SnapStart: the reply path of contracts/sizing.py."""
+    from aicc.embedded.invoke import FUNCTION_PREFIX
+    from contracts.sizing import FUNCTIONS
+
+    return frozenset(
+        name
+        for name, _, _ in functions.values()
+        if (row := FUNCTIONS.get(name.removeprefix(FUNCTION_PREFIX).replace("-", "_"))) and row.reply_path
+    )
+
+
 def cpu_factor(memory_mb: int) -> float:
     """How much longer CPU work takes at this memory than on one whole vCPU (a single thread gains
     nothing from more than one)."""
@@ -261,9 +282,12 @@ class Model:
     profiles: dict[str, list[dict[str, Any]]]
     import_ms: dict[str, float]
     cold_share: float
+    # Functions whose cold start restores a SnapStart snapshot instead of initialising.
+    snapstart: frozenset[str] = frozenset()
     sqs: Figure = SQS_MAPPING
     ingress: Figure = WEBSOCKET_INGRESS
     runtime_init: Figure = RUNTIME_INIT
+    restore: Figure = SNAPSTART_RESTORE
     calls: Callable[[str], tuple[Figure, bool]] = call_figure
     # What the samples ran into, reported with the projection.
     generic_operations: set[str] = field(default_factory=set)
@@ -284,8 +308,17 @@ class Model:
         factor = cpu_factor(memory_mb)
         # Drawn whether cold or not: every projection then uses the same random numbers for the same
         # seed, so a larger cold share only adds time to each sampled turn (common random numbers).
-        cold, init_ms = rng.random() < self.cold_share, self.runtime_init.sample(rng)
-        spent = init_ms + self.import_ms.get(module, 0.0) * factor if cold else 0.0
+        cold, init_ms, restore_ms = (
+            rng.random() < self.cold_share,
+            self.runtime_init.sample(rng),
+            self.restore.sample(rng),
+        )
+        if not cold:
+            spent = 0.0
+        elif function in self.snapstart:
+            spent = restore_ms
+        else:
+            spent = init_ms + self.import_ms.get(module, 0.0) * factor
         choices = (self._pushing if pushes else self._publishing).get(function) or []
         if not choices:
             self.unprofiled.add(function)
@@ -352,12 +385,13 @@ def project(
     if not paths:
         return {"error": "no traced turn: nothing to project"}
     functions = functions_of(plan)
+    snapstart = snapstart_functions(functions) if options.snapstart else frozenset()
     deadline_ms = plan.turn_deadline_s * 1000.0
     results: dict[str, Any] = {}
     per_type: dict[str, dict[str, Any]] = defaultdict(dict)
     models = []
     for label, share in (("warm", 0.0), ("cold", options.cold_share)):
-        model = Model(EVENTBRIDGE_FIGURES[options.eventbridge], functions, profiles, import_ms, share)
+        model = Model(EVENTBRIDGE_FIGURES[options.eventbridge], functions, profiles, import_ms, share, snapstart)
         results[label], by_type = run(paths, model, options.samples, options.seed, deadline_ms)
         for kind, samples in sorted(by_type.items()):
             shares = percentiles(samples)
@@ -367,6 +401,7 @@ def project(
     return {
         "eventbridge_figures": options.eventbridge,
         "cold_share": options.cold_share,
+        "snapstart": sorted(snapstart),
         "samples": options.samples,
         "seed": options.seed,
         "traced_turns": len(paths),
@@ -388,6 +423,7 @@ def project(
             "eventbridge": EVENTBRIDGE_FIGURES[options.eventbridge].public(),
             "sqs_event_source_mapping": SQS_MAPPING.public(),
             "runtime_init": RUNTIME_INIT.public(),
+            "snapstart_restore": SNAPSTART_RESTORE.public(),
             "dynamodb_item": DYNAMODB_ITEM.public(),
             "dynamodb_items": DYNAMODB_ITEMS.public(),
             "put_events": PUT_EVENTS.public(),

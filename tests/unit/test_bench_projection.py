@@ -209,3 +209,25 @@ def test_project_only_recomputes_the_projection_from_a_previous_report(
     assert projected["by_turn_type"].keys() == {"warning lights"}
     with pytest.raises(SystemExit):
         cli.main([*command, "--eventbridge-figures", "someday"])
+
+
+def test_a_snapstart_function_starts_cold_by_restoring_its_snapshot_not_by_importing() -> None:
+    profiles = {function("ingress"): [profile()], function("aggregator"): [profile(push=True)]}
+    imports = {"handlers.aggregator": 900.0}
+    initialising = exact_model(profiles, cold_share=1.0, import_ms=imports)
+    restoring = replace(initialising, snapstart=frozenset({function("aggregator")}), restore=constant(150.0))
+    # Ingress 5 + the hop 110; the ingress's own cold start (50) either way; then the aggregator's:
+    # runtime init and its import at 512 MB, or the restore.
+    initialised = 5 + 50 + 110 + 50 + 900 * cpu_factor(512)
+    assert initialising.reply_ms(ONE_HOP, random.Random(1)) == pytest.approx(initialised)
+    assert restoring.reply_ms(ONE_HOP, random.Random(1)) == pytest.approx(5 + 50 + 110 + 150)
+
+
+def test_the_projection_restores_where_terraform_enables_snapstart() -> None:
+    from aicc.bench.projection import snapstart_functions
+    from contracts.sizing import FUNCTIONS
+
+    deployed = snapstart_functions(functions_of(manifest()))
+    assert function("aggregator") in deployed and function("intent") in deployed
+    assert function("routing") not in deployed  # off the reply path: no snapshot
+    assert {name for name, row in FUNCTIONS.items() if row.reply_path} >= {"aggregator", "intent", "ws_ingress"}
