@@ -79,6 +79,23 @@ class Entities(Contract):
     budget: int | None = Field(default=None, ge=0, description="a spending limit the customer named, in USD")
 
 
+class DialogState(Contract):
+    """What a conversation has established so far, kept with the conversation (not the socket) and
+    carried in each turn's ConversationReceived, so every agent answers in context."""
+
+    vehicle_vin: str | None = Field(default=None, description="the vehicle in focus")
+    model: str | None = Field(default=None, description="the model last discussed")
+    warning_light: str | None = Field(default=None, description="the warning light last discussed")
+    service_type: str | None = Field(default=None, description="the service last discussed")
+    last_intent: Intent | None = None
+    said: list[str] = Field(
+        default=[],
+        description="what the assistant has said that is said once per conversation: 'greeting', "
+        "'recall:<recall id>', 'handoff:<queue>'",
+    )
+    escalation: Route | None = Field(default=None, description="the open handoff to a person, with its priority")
+
+
 class IntentScore(Contract):
     intent: Intent
     confidence: float = Field(ge=0.0, le=1.0)

@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_ser
 
 from contracts.common import (
     Contract,
+    DialogState,
     Entities,
     Intent,
     IntentScore,
@@ -65,6 +66,7 @@ class ConversationReceived(EventDetail):
     role: Role = "customer"
     dealer_id: str | None = None
     locale: str | None = None
+    dialog: DialogState = Field(default=DialogState(), description="the conversation so far, as the ingress read it")
 
 
 # --- analysis agents ----------------------------------------------------------------------------
@@ -287,6 +289,9 @@ class ResponseComposed(EventDetail):
     language: str = "en"
     degraded: bool = False
     contributors: list[str] = []
+    said: list[str] = Field(
+        default=[], description="what this reply said that a conversation hears once (see DialogState.said)"
+    )
 
 
 class TurnResults(Contract):

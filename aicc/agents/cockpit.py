@@ -181,15 +181,26 @@ def _feature_guidance(code: str, vehicle: VehicleContext, meta: EventMeta) -> Co
 
 # The intents the cockpit assistant has something to add to.
 TOPICS = frozenset({"vehicle_feature_help", "vehicle_problem"})
+# A follow-up about the light in focus that names no light of its own.
+_FOLLOW_UP = re.compile(r"\b(it|its|it's|still|safe|drive|driving|light|on|reset|what now)\b", re.IGNORECASE)
 
 
 def message_guidance(message: ConversationReceived, meta: EventMeta, *, customers: Customers) -> CockpitGuidance:
     """The cockpit agent on a message: guidance when it is about a feature or a warning light, else
     a result that says so (its relevance check is the local reading of the message)."""
     reading = local_reading(message, meta)
-    if reading.intent not in TOPICS:
+    in_focus = message.dialog.warning_light
+    follows_up = in_focus is not None and message.dialog.last_intent in TOPICS and _FOLLOW_UP.search(message.text)
+    if reading.intent not in TOPICS and not follows_up:
         return CockpitGuidance(meta=meta, topic=UNKNOWN, relevant=False)
-    return customer_guidance(reading, meta, customers=customers)
+    guidance = customer_guidance(reading, meta, customers=customers)
+    if guidance.topic == UNKNOWN and in_focus is not None:
+        # "is it safe to keep driving it?": the light this conversation is about.
+        focused = reading.model_copy(
+            update={"entities": reading.entities.model_copy(update={"warning_light": in_focus})}
+        )
+        guidance = customer_guidance(focused, meta, customers=customers)
+    return guidance
 
 
 def customer_guidance(intent: IntentDetected, meta: EventMeta, *, customers: Customers) -> CockpitGuidance:

@@ -14,7 +14,7 @@ from datetime import datetime
 from aicc.agents.routing import route
 from aicc.agents.slots import book_action, cancel_action
 from aicc.data.reference import catalog, dealer_uri, dealers
-from contracts.common import QuickAction, Route, Source
+from contracts.common import DialogState, QuickAction, Route, Source
 from contracts.events import (
     CockpitGuidance,
     EventMeta,
@@ -79,6 +79,7 @@ class ComposedReply:
     sources: list[Source] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)
     degraded: bool = False
+    said: list[str] = field(default_factory=list)  # what a conversation hears once (DialogState.said)
 
     def as_event(self, meta: EventMeta) -> ResponseComposed:
         return ResponseComposed(
@@ -90,6 +91,7 @@ class ComposedReply:
             sources=self.sources,
             degraded=self.degraded,
             contributors=self.contributors,
+            said=self.said,
         )
 
 
@@ -116,11 +118,13 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     knowledge: KnowledgeRetrieved | None = results.knowledge_retrieved
     profile: ProfileLoaded | None = results.profile_loaded
 
+    received = results.conversation_received
+    dialog = received.dialog if received else DialogState()
     reply = ComposedReply(text="", degraded=bool(missing))
     reply.contributors = sorted(t for t in results.present() if t != "ConversationReceived")
     reply.route = routed.route if routed else Route()
     name = _first_name(profile)
-    vehicle = _vehicle(profile, intent)
+    vehicle = _vehicle(profile, intent, dialog)
     passages = [p for p in (knowledge.passages if knowledge else []) if p.score >= MIN_PASSAGE_SCORE]
     if vehicle:
         # Never answer an Aster owner with the Cirrus manual.
@@ -142,14 +146,21 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     if sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
         parts.append(f"I'm sorry about this{', ' + name if name else ''}.")
     elif label == "greeting":
-        parts.append(_greeting(text, name, vehicle))
-    elif name and not (profile and profile.history):
+        parts.append(_greeting(text, name, vehicle, again="greeting" in dialog.said))
+        reply.said.append("greeting")
+    elif name and not (profile and profile.history) and "greeting" not in dialog.said:
         parts.append(f"Hi {name}.")
+        reply.said.append("greeting")
 
     if reply.route.kind == "human":
         queue = QUEUE_NAMES.get(reply.route.queue or "", reply.route.queue or "our team")
         urgency = " as a priority" if reply.route.priority in {"high", "urgent"} else ""
-        parts.append(f"I've passed this conversation to our {queue} team{urgency}.")
+        handed = f"handoff:{reply.route.queue}"
+        if handed in dialog.said:
+            parts.append(f"Our {queue} team already has this conversation{urgency} and will be with you shortly.")
+        else:
+            parts.append(f"I've passed this conversation to our {queue} team{urgency}.")
+            reply.said.append(handed)
         if label == "roadside_assistance" or reply.route.queue == "roadside":
             roadside = catalog()["roadside"]
             parts.append(
@@ -183,8 +194,15 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         answered = True
 
     insights: InsightsComputed | None = results.insights_computed
+    if insights is not None and label != "recall_inquiry":
+        # An open recall is said once per conversation, unless the customer asks about recalls.
+        unsaid = [r for r in insights.open_recalls if f"recall:{r.recall_id}" not in dialog.said]
+        insights = insights.model_copy(update={"open_recalls": unsaid})
     if insights is not None:
         told = _insights(insights, label, vehicle, reply)
+        reply.said.extend(
+            f"recall:{r.recall_id}" for r in insights.open_recalls if any(r.recall_id in part for part in told)
+        )
         parts.extend(told)
         answered = answered or bool(told and label in {"recall_inquiry", "warranty_inquiry"})
 
@@ -357,7 +375,7 @@ def _first_name(profile: ProfileLoaded | None) -> str | None:
     return None
 
 
-def _vehicle(profile: ProfileLoaded | None, intent: IntentDetected | None) -> Vehicle | None:
+def _vehicle(profile: ProfileLoaded | None, intent: IntentDetected | None, dialog: DialogState) -> Vehicle | None:
     if not profile or not profile.vehicles:
         return None
     if intent and intent.entities.vin:
@@ -369,7 +387,8 @@ def _vehicle(profile: ProfileLoaded | None, intent: IntentDetected | None) -> Ve
             if v.model.lower() == intent.entities.model.lower():
                 return v
         return None  # asking about a model they don't own: don't assume their car
-    return profile.vehicles[0]
+    in_focus = next((v for v in profile.vehicles if v.vin == dialog.vehicle_vin), None)
+    return in_focus or profile.vehicles[0]
 
 
 def _applies(passage: Passage, vehicle: Vehicle) -> bool:
@@ -386,12 +405,14 @@ def _subject(passage: Passage, vehicle: Vehicle | None) -> str:
     return f" for the {' and '.join(passage.models)}"
 
 
-def _greeting(text: str, name: str | None, vehicle: Vehicle | None) -> str:
+def _greeting(text: str, name: str | None, vehicle: Vehicle | None, *, again: bool = False) -> str:
     lowered = text.lower()
     if re.search(r"\b(thanks|thank you|thx|cheers|appreciate)\b", lowered):
         return f"You're welcome{', ' + name if name else ''}! Is there anything else I can help with?"
     if re.search(r"\b(bye|goodbye|see you|good night)\b", lowered):
         return f"Goodbye{', ' + name if name else ''}. Drive safely!"
+    if again:  # introduced already in this conversation
+        return "Hi again! What else can I help you with?"
     car = f" with your {vehicle.model_year} {vehicle.model}" if vehicle else ""
     return (
         f"Hi{' ' + name if name else ''}! I'm the Aurora Motors assistant. I can help{car}: service appointments, "

@@ -26,6 +26,7 @@ from aws_lambda_powertools import Logger
 
 from aicc.agents.aggregation import turn_status
 from aicc.agents.compose import answer
+from aicc.agents.dialog import advance
 from aicc.ports.bus import Bus, BusEvent
 from aicc.ports.conversations import Conversations
 from aicc.ports.handoff import Handoff
@@ -222,6 +223,7 @@ class Coordinator:
             reply=composed.text,
             intent=intent,
             degraded=composed.degraded,
+            dialog=advance(received.dialog, results, composed).model_dump(mode="json"),
         )
         self.logger.info(
             "reply sent",

@@ -18,6 +18,7 @@ from aicc.agents.message_ids import (
 )
 from aicc.ports.conversations import Conversations, NewTurn, StartedTurn
 from aicc.ports.pusher import Pusher
+from contracts.common import DialogState
 from contracts.events import ConversationReceived, EventMeta
 from contracts.frames import AckFrame, MessageFrame
 
@@ -125,5 +126,6 @@ class Ingress:
             connection_id=message.connection_id,
             role=sender.role,
             dealer_id=sender.dealer_id,
+            dialog=DialogState.model_validate(turn.dialog or {}),
         )
         return Accepted(ack, "accepted", received=received)

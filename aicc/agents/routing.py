@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aicc.agents.dialog import keep_escalation
 from contracts.common import Priority, Route
 from contracts.events import EventMeta, IntentDetected, RouteDecided, SentimentAnalyzed, TurnAssembled, TurnResults
 
@@ -92,7 +93,15 @@ def route(results: TurnResults, meta: EventMeta) -> RouteDecided | None:
     deadline answered before they came: the reply stays with the assistant and offers a person)."""
     if results.intent_detected is None or results.sentiment_analyzed is None:
         return None
-    return decide(results.intent_detected, results.sentiment_analyzed, meta)
+    decided = decide(results.intent_detected, results.sentiment_analyzed, meta)
+    received = results.conversation_received
+    if received is None:
+        return decided
+    kept = keep_escalation(decided.route, received.dialog)
+    if kept == decided.route:
+        return decided
+    reason = f"{decided.reason}; kept the open escalation's priority ({kept.priority})"
+    return decided.model_copy(update={"route": kept, "reason": reason})
 
 
 def decide_assembled(assembled: TurnAssembled, meta: EventMeta) -> RouteDecided | None:

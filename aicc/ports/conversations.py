@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class NotYourConversation(Exception):
@@ -38,6 +38,7 @@ class StartedTurn:
     flow: str | None = None  # the active multi-turn flow, e.g. "servicing"
     staff_owner: str | None = None  # the staff member who took the conversation, if any
     accepted_at: datetime | None = None  # when the turn was first stored (the earlier one for a retry)
+    dialog: dict[str, Any] | None = None  # the conversation's dialog state (contracts.common.DialogState, JSON)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,15 @@ class Conversations(Protocol):
         ...
 
     def record_reply(
-        self, conversation_id: str, turn_id: str, *, reply: str, intent: str | None, degraded: bool
+        self,
+        conversation_id: str,
+        turn_id: str,
+        *,
+        reply: str,
+        intent: str | None,
+        degraded: bool,
+        dialog: dict[str, Any] | None = None,
     ) -> None:
-        """Store the reply beside the turn's message (a repeat overwrites with the same values)."""
+        """Store the reply beside the turn's message (a repeat overwrites with the same values), and
+        the conversation's dialog state after it when given (the next turn starts from it)."""
         ...

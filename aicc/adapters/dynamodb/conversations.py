@@ -8,6 +8,7 @@ the servicing flow's `flow` flag, the handoff attributes of `aicc.adapters.dynam
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime
 from typing import Any
@@ -59,6 +60,8 @@ class DynamoDBConversations(SharedDynamoDB):
             raise NotYourConversation(turn.conversation_id) from exc
         attributes = meta.get("Attributes", {})
         flow = text(attributes, "flow")
+        stored_dialog = text(attributes, "dialog")
+        dialog = json.loads(stored_dialog) if stored_dialog else None
         staff_owner = text(attributes, "handoff_agent") if text(attributes, "handoff_status") == "taken" else None
         key = strings({"conversation_id": turn.conversation_id, "sk": TURN_PREFIX + turn.turn_id})
         try:
@@ -95,9 +98,16 @@ class DynamoDBConversations(SharedDynamoDB):
                 flow=flow,
                 staff_owner=staff_owner,
                 accepted_at=datetime.fromisoformat(first) if first else turn.at,
+                dialog=dialog,
             )
         return StartedTurn(
-            turn.conversation_id, turn.turn_id, duplicate=False, flow=flow, staff_owner=staff_owner, accepted_at=turn.at
+            turn.conversation_id,
+            turn.turn_id,
+            duplicate=False,
+            flow=flow,
+            staff_owner=staff_owner,
+            accepted_at=turn.at,
+            dialog=dialog,
         )
 
     def _turn_items(self, conversation_id: str) -> list[dict[str, Any]]:
@@ -138,7 +148,14 @@ class DynamoDBConversations(SharedDynamoDB):
         return [required_text(item, "turn_id") for item in self._turn_items(conversation_id)]
 
     def record_reply(
-        self, conversation_id: str, turn_id: str, *, reply: str, intent: str | None, degraded: bool
+        self,
+        conversation_id: str,
+        turn_id: str,
+        *,
+        reply: str,
+        intent: str | None,
+        degraded: bool,
+        dialog: dict[str, Any] | None = None,
     ) -> None:
         names = {"#reply": "reply", "#degraded": "degraded", "#replied": "replied_at"}
         values: dict[str, Any] = {":reply": s(reply), ":degraded": flag(degraded), ":replied": n(time.time())}
@@ -154,3 +171,13 @@ class DynamoDBConversations(SharedDynamoDB):
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
+        if dialog is not None:
+            # On the conversation, where the ingress reads it with the next turn's first write.
+            client("dynamodb").update_item(
+                TableName=table_name("conversations"),
+                Key=meta_key(conversation_id),
+                UpdateExpression="SET #dialog = :dialog",
+                ConditionExpression="attribute_exists(conversation_id)",
+                ExpressionAttributeNames={"#dialog": "dialog"},
+                ExpressionAttributeValues={":dialog": s(json.dumps(dialog, sort_keys=True))},
+            )

@@ -8,6 +8,7 @@ a turn never stored creates a reply-only record, which is not a turn.
 
 from __future__ import annotations
 
+import copy
 import threading
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,7 @@ class MemoryConversations:
             if opens:
                 meta["role"] = turn.role
             flow = meta.get("flow")
+            dialog = copy.deepcopy(meta.get("dialog"))
             staff_owner = meta.get("handoff_agent") if meta.get("handoff_status") == "taken" else None
             turns = self.turns.setdefault(turn.conversation_id, {})
             stored = turns.get(turn.turn_id)
@@ -55,6 +57,7 @@ class MemoryConversations:
                     flow=flow,
                     staff_owner=staff_owner,
                     accepted_at=datetime.fromisoformat(first) if first else turn.at,
+                    dialog=dialog,
                 )
             turns[turn.turn_id] = {
                 "turn_id": turn.turn_id,
@@ -70,6 +73,7 @@ class MemoryConversations:
                 flow=flow,
                 staff_owner=staff_owner,
                 accepted_at=turn.at,
+                dialog=dialog,
             )
 
     def _turns(self, conversation_id: str) -> list[dict[str, Any]]:
@@ -89,10 +93,19 @@ class MemoryConversations:
         return [r["turn_id"] for r in self._turns(conversation_id)]
 
     def record_reply(
-        self, conversation_id: str, turn_id: str, *, reply: str, intent: str | None, degraded: bool
+        self,
+        conversation_id: str,
+        turn_id: str,
+        *,
+        reply: str,
+        intent: str | None,
+        degraded: bool,
+        dialog: dict[str, Any] | None = None,
     ) -> None:
         with self.lock:
             record = self.turns.setdefault(conversation_id, {}).setdefault(turn_id, {"turn_id": turn_id})
             record.update(reply=reply, degraded=degraded)
             if intent:
                 record["intent"] = intent
+            if dialog is not None and conversation_id in self.meta:
+                self.meta[conversation_id]["dialog"] = copy.deepcopy(dialog)

@@ -1,0 +1,58 @@
+"""Dialog state: what a conversation has established, carried from one turn to the next.
+
+The aggregator advances it after each reply and stores it with the conversation; the ingress puts
+it in the next turn's ConversationReceived, so every agent answers in context: the vehicle and the
+warning light in focus, what was already said once, the open escalation and its priority.
+"""
+
+from __future__ import annotations
+
+from contracts.common import DialogState, Entities, Route
+from contracts.events import ProfileLoaded, ResponseComposed, TurnResults
+
+PRIORITY_ORDER = ("low", "normal", "high", "urgent")
+
+
+def advance(before: DialogState, results: TurnResults, reply: ResponseComposed) -> DialogState:
+    """The state after this turn: what it named, what it said, where it was routed."""
+    intent = results.intent_detected
+    entities = intent.entities if intent else Entities()
+    cockpit = results.cockpit_guidance
+    light = entities.warning_light
+    if light is None and cockpit is not None and cockpit.relevant and cockpit.severity is not None:
+        light = cockpit.topic  # a light the cockpit recognised from the words ("the battery light")
+    return DialogState(
+        vehicle_vin=vehicle_in_focus(before, entities, results.profile_loaded),
+        model=entities.model or before.model,
+        warning_light=light or before.warning_light,
+        service_type=entities.service_type or before.service_type,
+        last_intent=intent.intent if intent else before.last_intent,
+        said=before.said + [s for s in reply.said if s not in before.said],
+        escalation=reply.route if reply.route.kind == "human" else before.escalation,
+    )
+
+
+def vehicle_in_focus(before: DialogState, entities: Entities, profile: ProfileLoaded | None) -> str | None:
+    """The customer's vehicle this turn names (by VIN or model), else the one already in focus, else
+    their only vehicle. None when they own several and none is named or in focus."""
+    vehicles = profile.vehicles if profile else []
+    if entities.vin and any(v.vin == entities.vin for v in vehicles):
+        return entities.vin
+    if entities.model:
+        named = [v for v in vehicles if v.model.lower() == entities.model.lower()]
+        if len(named) == 1:
+            return named[0].vin
+    if before.vehicle_vin and any(v.vin == before.vehicle_vin for v in vehicles):
+        return before.vehicle_vin
+    return vehicles[0].vin if len(vehicles) == 1 else before.vehicle_vin
+
+
+def keep_escalation(route: Route, dialog: DialogState) -> Route:
+    """A conversation waiting for a person keeps its priority: a later turn routed to a person again
+    never lowers it."""
+    open_ = dialog.escalation
+    if route.kind != "human" or open_ is None or open_.kind != "human":
+        return route
+    if PRIORITY_ORDER.index(open_.priority) > PRIORITY_ORDER.index(route.priority):
+        return route.model_copy(update={"priority": open_.priority})
+    return route

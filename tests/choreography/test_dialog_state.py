@@ -1,0 +1,60 @@
+"""A conversation remembers what it established: the open recall is said once, a greeting
+introduces the assistant once, a light in focus answers "is it safe to drive?", and an escalation
+keeps its priority (moto: whole turns through bus -> rules -> queues -> handlers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.choreography.conftest import Choreography
+from tests.choreography.test_scenarios import turn
+
+
+def conversation(chat: Choreography, customer: str, *messages: str) -> list[dict[str, Any]]:
+    conn = chat.connect(customer)
+    replies = [turn(chat, conn, messages[0])]
+    for text in messages[1:]:
+        replies.append(turn(chat, conn, text, replies[0]["conversation_id"]))
+    return replies
+
+
+def test_the_open_recall_is_said_once_unless_the_customer_asks(chat: Choreography) -> None:
+    # cust-0002 drives a 2023 Borealis LX: the second-row seat latch recall R-2023-014 is open.
+    first, second, asked = conversation(
+        chat,
+        "cust-0002",
+        "The check engine light just came on",
+        "and now the tire pressure light is on too",
+        "are there any recalls on my car?",
+    )
+    assert "R-2023-014" in first["text"]
+    assert "R-2023-014" not in second["text"]
+    assert "R-2023-014" in asked["text"]
+
+
+def test_the_assistant_introduces_itself_once(chat: Choreography) -> None:
+    hello, _, again = conversation(chat, "cust-0004", "hi there", "how do I pair my phone?", "hello?")
+    assert "I'm the Aurora Motors assistant" in hello["text"]
+    assert "I'm the Aurora Motors assistant" not in again["text"]
+
+
+def test_a_follow_up_about_the_light_in_focus_gets_that_lights_answer(chat: Choreography) -> None:
+    light, follow_up = conversation(
+        chat, "cust-0004", "The tire pressure warning light just came on", "is it safe to keep driving?"
+    )
+    assert "tire" in light["text"].lower()
+    assert "tire" in follow_up["text"].lower(), follow_up["text"]
+
+
+def test_an_escalation_keeps_its_priority_on_the_next_turn(chat: Choreography) -> None:
+    complaint, next_turn = conversation(
+        chat,
+        "cust-0006",
+        "This is the third time the dealer failed to fix my car, I'm really fed up with your service",
+        "I want to talk to a human",
+    )
+    assert complaint["route"] == {"kind": "human", "queue": "customer_care", "priority": "high"}
+    assert next_turn["route"]["kind"] == "human" and next_turn["route"]["priority"] == "high"
+    # Told once that a person has it.
+    assert "I've passed this conversation" in complaint["text"]
+    assert "I've passed this conversation" not in next_turn["text"]
