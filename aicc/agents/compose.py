@@ -161,12 +161,21 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         else:
             parts.append(f"I've passed this conversation to our {queue} team{urgency}.")
             reply.said.append(handed)
+        if reply.route.queue == "sales":
+            parts.append(_sales_contact(profile, intent, reply))
         if label == "roadside_assistance" or reply.route.queue == "roadside":
             roadside = catalog()["roadside"]
             parts.append(
                 f"If anyone is hurt or you are in danger, call 911 first. {roadside['title']}: {roadside['phone']}."
             )
             reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
+
+    answered = False
+    if _emergency_open(dialog) and label in EMERGENCY_FOLLOW_UPS:
+        # "do i need to call the police?", "how long until someone gets here??": the case stays urgent,
+        # and the answer comes from the roadside policy, never "I can't help".
+        parts.extend(_emergency_follow_up(passages, reply))
+        label, answered = "roadside_follow_up", True
 
     # The knowledge index answers nothing for out-of-scope text, so a strong passage means the
     # classifier missed an in-scope question ("how often should I change the oil?"): answer it.
@@ -179,7 +188,6 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
             "I can't help with that request."
         )
 
-    answered = False
     servicing: ServiceActionTaken | None = results.service_action_taken
     if servicing is not None:
         parts.extend(_servicing(servicing, reply))
@@ -208,7 +216,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
 
     quote_passage = (
         passages
-        and label not in {"greeting", "other"}
+        and label not in {"greeting", "other", "roadside_follow_up"}
         and not (answered and cockpit and cockpit.steps)
         and (not answered or label not in {"service_booking", "test_drive", "recall_inquiry"})
     )
@@ -439,6 +447,44 @@ def _dealer_contact(
         f"You can arrange {what} with {dealer['name']}, {dealer['address']}, phone {dealer['phone']} "
         f"(opening hours: {hours})."
     ]
+
+
+EMERGENCY_FOLLOW_UPS = {"other", "roadside_assistance", "human_agent", "vehicle_problem", "complaint"}
+
+
+def _emergency_open(dialog: DialogState) -> bool:
+    escalation = dialog.escalation
+    return escalation is not None and escalation.queue == "roadside" and "handoff:roadside" in dialog.said
+
+
+def _emergency_follow_up(passages: list[Passage], reply: ComposedReply) -> list[str]:
+    roadside = catalog()["roadside"]
+    reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
+    told = [
+        "If anyone is hurt, or the car is in a dangerous spot or blocking traffic, call 911 now: they send "
+        "police and an ambulance. Stay somewhere safe away from traffic with your hazard lights on.",
+        f"{roadside['title']} has your case as urgent; you can reach them any time on {roadside['phone']}.",
+    ]
+    policy = next((p for p in passages if p.doc_id.startswith("faq-roadside")), None)
+    if policy is not None:
+        told.append(_quote(policy))
+        reply.sources.append(_source(policy))
+    return told
+
+
+def _sales_contact(profile: ProfileLoaded | None, intent: IntentDetected | None, reply: ComposedReply) -> str:
+    """Who sells to this customer: their dealer's (or the one they named) sales people and phone."""
+    dealer_id = (intent.entities.dealer if intent else None) or (
+        profile.profile.preferred_dealer if profile and profile.profile else None
+    )
+    dealer = dealers().get(dealer_id or "")
+    if dealer is None:
+        names = ", ".join(d["name"] for d in dealers().values())
+        return f"Tell me which dealer is closest to you and its sales team will contact you: {names}."
+    reply.sources.append(Source(title=dealer["name"], uri=dealer_uri(dealer["dealer_id"])))
+    reply.quick_actions.append(QuickAction(label=f"Call {dealer['name']}", action=f"tel:{dealer['phone']}"))
+    staff = " or ".join(dealer.get("sales_staff", [])[:2]) or "the sales team"
+    return f"{staff} at {dealer['name']} will contact you; you can also call them on {dealer['phone']}."
 
 
 def _quick_actions(label: str, route: Route) -> list[QuickAction]:

@@ -12,7 +12,11 @@ _READY_TO_BUY = re.compile(
     r"\b(ready to (buy|order|purchase|sign|trade)|buy (it|one|this) (today|now|this week)|"
     r"sign (the )?(papers|paperwork|contract)|place an order|make (an|you an) offer|best (price|deal|offer)|"
     r"out[- ]the[- ]door price|(is|are) (it|they|one) in stock|can i pick (it|one) up|put (down )?a deposit|"
-    r"(want|like) to (buy|order) (it|one|the \w+)( today| now| this week)?$)",
+    r"(want|like) to (buy|order) (it|one|the \w+)( today| now| this week)?$|"
+    r"(want|like|going|plan(ning)?|ready) to (buy|order|purchase|lease) [^.?!]{0,60}"
+    r"\b(today|now|this week(end)?|asap)\b|"
+    r"who (do|should|can) i (talk|speak) to\b.{0,40}\b(buy|purchase|order|deal)|"
+    r"(buy|purchase|order|lease)\b[^.?!]{0,60}[.?!]?\s*who (do|should|can) i (talk|speak) to)",
     re.IGNORECASE,
 )
 

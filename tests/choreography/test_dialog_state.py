@@ -58,3 +58,25 @@ def test_an_escalation_keeps_its_priority_on_the_next_turn(chat: Choreography) -
     # Told once that a person has it.
     assert "I've passed this conversation" in complaint["text"]
     assert "I've passed this conversation" not in next_turn["text"]
+
+
+def test_a_buyer_ready_this_week_is_handed_to_their_dealers_sales_people(chat: Choreography) -> None:
+    # cust-0001's preferred dealer is Aurora Harbor City.
+    (reply,) = conversation(chat, "cust-0001", "I want to buy a cirrus long range this week. who do i talk to?")
+    assert reply["route"]["kind"] == "human" and reply["route"]["queue"] == "sales"
+    assert "Aurora Harbor City" in reply["text"] and "+1-310-555-0177" in reply["text"]
+    assert "Priya Shah" in reply["text"]
+
+
+def test_an_emergencys_follow_ups_are_answered_from_the_roadside_policy(chat: Choreography) -> None:
+    crash, police, waiting = conversation(
+        chat,
+        "cust-0005",
+        "I've been in an accident on the freeway and the car won't move",
+        "do i need to call the police?",
+        "how long until someone gets here??",
+    )
+    assert crash["route"] == {"kind": "human", "queue": "roadside", "priority": "urgent"}
+    for follow_up in (police, waiting):
+        assert "911" in follow_up["text"] and "+1-800-555-0199" in follow_up["text"], follow_up["text"]
+        assert "can't help" not in follow_up["text"]
