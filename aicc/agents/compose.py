@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aicc.agents.dialog import vehicle_in_focus
+from aicc.agents.recommendations import BUYING
 from aicc.agents.routing import route
 from aicc.agents.slots import book_action, cancel_action
 from aicc.data.reference import catalog, dealer_uri, dealers
@@ -181,12 +183,13 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     # classifier missed an in-scope question ("how often should I change the oil?"): answer it.
     if label == "other" and passages and passages[0].score >= IN_SCOPE_PASSAGE_SCORE:
         label = "in_scope_unclassified"
-    if label == "other":
-        parts.append(
-            "I can help with your Aurora Motors vehicle: service appointments, warning lights and features, "
-            "recalls, warranty, connected services, buying, financing and trade-ins. "
-            "I can't help with that request."
-        )
+    clarify = _which_vehicle(text, label, intent, profile, dialog)
+    if clarify is not None:
+        # Two cars and none named, or a model they don't own: ask rather than answer for the wrong car.
+        question, actions = clarify
+        parts.append(question)
+        reply.quick_actions.extend(actions)
+        answered = True
 
     servicing: ServiceActionTaken | None = results.service_action_taken
     if servicing is not None:
@@ -197,7 +200,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         answered = True
 
     cockpit: CockpitGuidance | None = results.cockpit_guidance
-    if cockpit is not None and cockpit.steps:
+    if cockpit is not None and cockpit.steps and clarify is None:
         parts.extend(_cockpit(cockpit, reply))
         answered = True
 
@@ -216,6 +219,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
 
     quote_passage = (
         passages
+        and clarify is None
         and label not in {"greeting", "other", "roadside_follow_up"}
         and not (answered and cockpit and cockpit.steps)
         and (not answered or label not in {"service_booking", "test_drive", "recall_inquiry"})
@@ -230,10 +234,17 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
             reply.suggestions.append(f"Tell me more about {passages[1].title}")
 
     recommendations: RecommendationsMade | None = results.recommendations_made
-    if recommendations is not None and recommendations.items:
+    if recommendations is not None and recommendations.items and label in BUYING:
+        # Only for a shopper: "how much can my truck tow?" is a question, not a sales lead.
         parts.append(_recommendations(recommendations, reply))
         answered = True
 
+    if label == "other" and not answered:
+        parts.append(
+            "I can help with your Aurora Motors vehicle: service appointments, warning lights and features, "
+            "recalls, warranty, connected services, buying, financing and trade-ins. "
+            "I can't help with that request."
+        )
     if not answered and label not in {"greeting", "other"} and reply.route.kind == "bot":
         parts.append(
             "I couldn't find that in our owner's manuals or FAQs. A member of our team can look into it for you."
@@ -447,6 +458,36 @@ def _dealer_contact(
         f"You can arrange {what} with {dealer['name']}, {dealer['address']}, phone {dealer['phone']} "
         f"(opening hours: {hours})."
     ]
+
+
+# Questions whose answer depends on which car: asked about when it is not clear.
+VEHICLE_SPECIFIC = {"vehicle_problem", "vehicle_feature_help", "warranty_inquiry"}
+
+
+def _which_vehicle(
+    text: str, label: str, intent: IntentDetected | None, profile: ProfileLoaded | None, dialog: DialogState
+) -> tuple[str, list[QuickAction]] | None:
+    """A short question when the car a question is about is not clear; None when it is."""
+    if intent is None or profile is None or not profile.vehicles or label not in VEHICLE_SPECIFIC | {"other"}:
+        return None
+    owned = profile.vehicles
+    named = intent.entities.model
+    if named and not any(v.model.lower() == named.lower() for v in owned):
+        if label == "other" or not re.search(rf"\bmy\s+(\w+\s+)?{re.escape(named)}\b", text, re.IGNORECASE):
+            return None  # asking about a model they don't own, not claiming to own it
+        cars = " and ".join(f"your {v.model_year} {v.model}" for v in owned)
+        question = f"I have {cars} on file for you. Is this about a {named.title()} you drive, or {cars}?"
+        return question, [_car_action(text, v) for v in owned]
+    if label == "other" or len(owned) < 2 or vehicle_in_focus(dialog, intent.entities, profile) is not None:
+        return None
+    cars = " or ".join(f"your {v.model_year} {v.model}" for v in owned)
+    return f"Which vehicle is this about: {cars}?", [_car_action(text, v) for v in owned]
+
+
+def _car_action(question: str, vehicle: Vehicle) -> QuickAction:
+    """A button that asks the question again about this car (its text is the next message)."""
+    about = f" (about my {vehicle.model_year} {vehicle.model})"
+    return QuickAction(label=f"My {vehicle.model_year} {vehicle.model}", action=question[: 200 - len(about)] + about)
 
 
 EMERGENCY_FOLLOW_UPS = {"other", "roadside_assistance", "human_agent", "vehicle_problem", "complaint"}

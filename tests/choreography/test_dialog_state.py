@@ -80,3 +80,19 @@ def test_an_emergencys_follow_ups_are_answered_from_the_roadside_policy(chat: Ch
     for follow_up in (police, waiting):
         assert "911" in follow_up["text"] and "+1-800-555-0199" in follow_up["text"], follow_up["text"]
         assert "can't help" not in follow_up["text"]
+
+
+def test_a_two_car_owner_is_asked_which_car_and_the_answer_is_for_that_car(chat: Choreography) -> None:
+    # cust-0005 owns a 2023 Borealis Plug-in Hybrid and a 2024 Dune Work Truck.
+    conn = chat.connect("cust-0005")
+    asked = turn(chat, conn, "the check engine light came on this morning")
+    assert "Borealis" in asked["text"] and "Dune" in asked["text"] and "?" in asked["text"]
+    dune = next(a for a in asked["quick_actions"] if "Dune" in a["label"])
+    answer = turn(chat, conn, dune["action"], asked["conversation_id"])
+    assert "Dune" in answer["text"] and "which vehicle" not in answer["text"].lower()
+
+
+def test_recommendations_only_for_a_shopper(chat: Choreography) -> None:
+    # cust-0017 drives a Dune Work Truck: towing is a question about their truck, not a sales lead.
+    (reply,) = conversation(chat, "cust-0017", "how much can my truck tow?")
+    assert "You might like" not in reply["text"]
