@@ -204,6 +204,16 @@ class WarrantyStatus(Contract):
     expires_on: str | None = None
     expires_at_mileage: int | None = None
     expiring_soon: bool = False
+    code: str | None = Field(
+        default=None,
+        description="the coverage's code in the warranty terms: basic, powertrain, ev_battery, corrosion...",
+    )
+    term_months: int | None = Field(default=None, description="how long the coverage lasts from the in-service date")
+    ended_by: Literal["date", "mileage"] | None = Field(
+        default=None,
+        description="set once the coverage has ended: the limit reached first (the date, or the mileage limit "
+        "against the vehicle's odometer)",
+    )
 
 
 class ServiceDue(Contract):
@@ -219,14 +229,57 @@ class NextBestAction(Contract):
     reason: str
 
 
+class VehicleFacts(Contract):
+    """A vehicle the message is about, with its specifications from the catalog."""
+
+    vin: str | None = Field(default=None, description="None for a model the customer named but does not own")
+    model: str
+    model_year: int | None = None
+    trim: str | None = None
+    powertrain: Literal["gasoline", "hybrid", "plug_in_hybrid", "electric"] | None = None
+    mileage: int | None = Field(default=None, description="the odometer, in miles")
+    seats: int | None = None
+    towing_lb: int | None = Field(default=None, description="rated towing capacity; 0: not approved for towing")
+    range_miles: int | None = Field(
+        default=None, description="EPA-estimated range on electricity on a full charge (electric and plug-in cars)"
+    )
+    named: bool = Field(default=False, description="the message named this vehicle (its model, VIN or body type)")
+    sources: list[Source] = Field(default=[], description="where the specifications asked about are published")
+
+
+AskedFact = Literal["recalls", "warranty", "maintenance", "towing", "range", "seats"]
+
+
 class InsightsComputed(EventDetail):
     open_recalls: list[RecallNotice] = []
-    warranty: list[WarrantyStatus] = []
+    warranty: list[WarrantyStatus] = Field(default=[], description="coverages still in force")
     service_due: list[ServiceDue] = []
     churn_risk: float = Field(ge=0.0, le=1.0)
     lifetime_value: float = Field(ge=0.0)
     next_best_action: NextBestAction | None = None
     sources: list[Source] = []
+    asked: list[AskedFact] = Field(
+        default=[], description="the facts below that the message asked for (empty: it asked none of them)"
+    )
+    asked_coverage: str | None = Field(
+        default=None,
+        description="the warranty coverage (code) of the part the message named, e.g. a transmission: powertrain",
+    )
+    asked_service: str | None = Field(
+        default=None,
+        description="the scheduled service the message named, e.g. oil_change (whether or not the car has it)",
+    )
+    vehicles: list[VehicleFacts] = Field(
+        default=[],
+        description="every vehicle the customer owns (each checked for recalls: one without a RecallNotice has none "
+        "open), then a model the message named that they do not own",
+    )
+    warranty_ended: list[WarrantyStatus] = Field(default=[], description="coverages that have ended")
+    next_service: list[ServiceDue] = Field(
+        default=[],
+        description="for a maintenance question: the next occurrence of the service asked about, or of the "
+        "vehicle's soonest scheduled services, however far ahead",
+    )
 
 
 class Offer(Contract):

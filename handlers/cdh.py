@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from aicc.adapters.dynamodb.appointments import DynamoAppointments
 from aicc.adapters.dynamodb.customers import DynamoDBCustomers
-from aicc.agents.cdh import customer_insights
+from aicc.agents.cdh import message_insights
 from aicc.runtime.consumer import message_agent
 from contracts.events import ConversationReceived, EventMeta, InsightsComputed
 
@@ -15,7 +15,9 @@ appointments = DynamoAppointments()
 
 
 def respond(message: ConversationReceived, meta: EventMeta) -> InsightsComputed:
-    return customer_insights(meta, customers=customers, appointments=appointments, today=datetime.now(UTC).date())
+    return message_insights(
+        message, meta, customers=customers, appointments=appointments, today=datetime.now(UTC).date()
+    )
 
 
 handler = message_agent("cdh", respond)

@@ -1,24 +1,30 @@
-"""CDH insights: open recalls, warranty, service due, churn risk, lifetime value and one next-best action.
+"""CDH insights: open recalls, warranty, service due, churn risk, lifetime value and one next-best action,
+and the facts a message asks for about the customer's vehicles (each vehicle's recalls, each coverage in
+force or ended, the next due service, towing, range and seats from the catalog).
 
-`insights` is pure and deterministic over the stored customer document, their appointments and
-`today`; `customer_insights` reads those through the ports. The reference data (recalls, warranty
-terms, maintenance schedule) comes from `aicc.data.reference`.
+`insights` is pure and deterministic over the stored customer document, their appointments, `today`
+and the message; `customer_insights` reads those through the ports. The reference data (recalls,
+warranty terms, maintenance schedule, catalog) comes from `aicc.data.reference`.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Sequence
 from datetime import UTC, date
-from typing import Any
+from typing import Any, Literal
 
 from aicc.data.reference import (
+    canonical_model,
     in_service_date,
     maintenance_schedule,
     mileage_miles,
+    models_by_name,
     passage_title,
     powertrain,
     recalls,
+    trim_by_name,
     vehicle_age_years,
     vehicle_label,
     warranty_terms,
@@ -28,11 +34,14 @@ from aicc.ports.customers import Customers
 from contracts.common import Source
 from contracts.events import (
     Appointment,
+    AskedFact,
+    ConversationReceived,
     EventMeta,
     InsightsComputed,
     NextBestAction,
     RecallNotice,
     ServiceDue,
+    VehicleFacts,
     WarrantyStatus,
 )
 
@@ -80,23 +89,36 @@ def open_recalls(vehicle: dict[str, Any]) -> list[dict[str, Any]]:
 # --- warranty -------------------------------------------------------------------------------------
 
 
-def warranty_status(vehicle: dict[str, Any], today: date) -> list[tuple[WarrantyStatus, dict[str, Any]]]:
-    """Coverages still in force (expired ones are left out), expiring-soon first."""
+def coverage_status(vehicle: dict[str, Any], today: date) -> list[tuple[WarrantyStatus, dict[str, Any]]]:
+    """Every coverage the vehicle's powertrain has, in force or ended, in the order of the warranty terms.
+
+    Whichever limit comes first ends a coverage. When both have passed, the day the odometer reached the
+    mileage limit is estimated from the car's average daily mileage since its in-service date.
+    """
     terms = warranty_terms()
     soon_days, soon_miles = int(terms["expiring_soon_days"]), int(terms["expiring_soon_miles"])
     start = in_service_date(vehicle)
     miles = mileage_miles(vehicle)
     kind = powertrain(str(vehicle["model"]), vehicle.get("trim"))
-    active: list[tuple[WarrantyStatus, dict[str, Any]]] = []
+    found: list[tuple[WarrantyStatus, dict[str, Any]]] = []
     for coverage in terms["coverages"]:
         if coverage["powertrains"] and kind not in coverage["powertrains"]:
             continue
-        ends_on = add_months(start, int(coverage["months"]))
+        months = int(coverage["months"])
+        ends_on = add_months(start, months)
         ends_at = coverage.get("miles")
-        if ends_on <= today or (ends_at is not None and miles is not None and miles >= ends_at):
-            continue
-        soon = (ends_on - today).days <= soon_days or (
-            ends_at is not None and miles is not None and ends_at - miles <= soon_miles
+        by_date = ends_on <= today
+        by_mileage = ends_at is not None and miles is not None and miles >= ends_at
+        ended_by: Literal["date", "mileage"] | None = None
+        if by_date and by_mileage:
+            assert ends_at is not None and miles is not None
+            per_day = miles / max(1, (today - start).days)
+            ended_by = "mileage" if ends_at / per_day < (ends_on - start).days else "date"
+        elif by_date or by_mileage:
+            ended_by = "date" if by_date else "mileage"
+        soon = ended_by is None and (
+            (ends_on - today).days <= soon_days
+            or (ends_at is not None and miles is not None and ends_at - miles <= soon_miles)
         )
         status = WarrantyStatus(
             vin=str(vehicle["vin"]),
@@ -104,8 +126,17 @@ def warranty_status(vehicle: dict[str, Any], today: date) -> list[tuple[Warranty
             expires_on=ends_on.isoformat(),
             expires_at_mileage=ends_at,
             expiring_soon=soon,
+            code=str(coverage["code"]),
+            term_months=months,
+            ended_by=ended_by,
         )
-        active.append((status, coverage))
+        found.append((status, coverage))
+    return found
+
+
+def warranty_status(vehicle: dict[str, Any], today: date) -> list[tuple[WarrantyStatus, dict[str, Any]]]:
+    """Coverages still in force (ended ones are left out), expiring-soon first."""
+    active = [pair for pair in coverage_status(vehicle, today) if pair[0].ended_by is None]
     active.sort(key=lambda pair: not pair[0].expiring_soon)
     return active
 
@@ -152,13 +183,55 @@ def last_service_date(
     return max(seen) if seen else None
 
 
-def service_due(vehicle: dict[str, Any], last_service: date | None, today: date) -> list[ServiceDue]:
-    """Scheduled services due within the 'due soon' window by mileage or date, or overdue.
+def _next_due(
+    item: dict[str, Any], miles: int | None, start: date, last_service: date | None, today: date
+) -> tuple[int | None, date | None, bool]:
+    """The item's next occurrence (mileage, date, overdue), however far ahead; (None, None, False) when a
+    one-off item is behind the car.
 
     Mileage: the next multiple of the interval above the odometer. Time: from the last known service
     (overdue once the interval has passed), else the in-service date's cycle (we assume the schedule was
     kept when no visit is on record, so nothing is called overdue without evidence).
     """
+    due_miles: int | None = None
+    due_on: date | None = None
+    overdue = False
+    if item.get("every_miles") and miles is not None:
+        every = int(item["every_miles"])
+        due_miles = (miles // every + 1) * every
+    if item.get("every_months"):
+        months = int(item["every_months"])
+        if last_service is not None and months <= 24:
+            due_on = add_months(last_service, months)
+            overdue = due_on < today
+        else:
+            cycles = 1
+            while add_months(start, months * cycles) < today:
+                cycles += 1
+            due_on = add_months(start, months * cycles)
+    if item.get("first_at_miles") and miles is not None and int(item["first_at_miles"]) >= miles:
+        due_miles = int(item["first_at_miles"])
+    if item.get("first_at_months"):
+        first_on = add_months(start, int(item["first_at_months"]))
+        if first_on >= today:
+            due_on = first_on
+    return due_miles, due_on, overdue
+
+
+def _due(
+    vehicle: dict[str, Any], item: dict[str, Any], due_miles: int | None, due_on: date | None, overdue: bool
+) -> ServiceDue:
+    return ServiceDue(
+        vin=str(vehicle["vin"]),
+        service=str(item["name"]),
+        due_at_mileage=due_miles,
+        due_on=due_on.isoformat() if due_on else None,
+        overdue=overdue,
+    )
+
+
+def service_due(vehicle: dict[str, Any], last_service: date | None, today: date) -> list[ServiceDue]:
+    """Scheduled services due within the 'due soon' window by mileage or date, or overdue."""
     schedule = schedule_for(vehicle)
     if schedule is None:
         return []
@@ -166,47 +239,44 @@ def service_due(vehicle: dict[str, Any], last_service: date | None, today: date)
     soon_miles, soon_days = int(window["due_soon_miles"]), int(window["due_soon_days"])
     miles = mileage_miles(vehicle)
     start = in_service_date(vehicle)
-    vin = str(vehicle["vin"])
     due: list[ServiceDue] = []
     for item in schedule["items"]:
-        due_miles: int | None = None
-        due_on: date | None = None
-        overdue = False
-        if item.get("every_miles") and miles is not None:
-            every = int(item["every_miles"])
-            candidate = (miles // every + 1) * every
-            if candidate - miles <= soon_miles:
-                due_miles = candidate
-        if item.get("every_months"):
-            months = int(item["every_months"])
-            if last_service is not None and months <= 24:
-                candidate_on = add_months(last_service, months)
-                overdue = candidate_on < today
-            else:
-                cycles = 1
-                while add_months(start, months * cycles) < today:
-                    cycles += 1
-                candidate_on = add_months(start, months * cycles)
-            if overdue or (candidate_on - today).days <= soon_days:
-                due_on = candidate_on
-        if item.get("first_at_miles") and miles is not None and 0 <= int(item["first_at_miles"]) - miles <= soon_miles:
-            due_miles = int(item["first_at_miles"])
-        if item.get("first_at_months"):
-            first_on = add_months(start, int(item["first_at_months"]))
-            if 0 <= (first_on - today).days <= soon_days:
-                due_on = first_on
+        due_miles, due_on, overdue = _next_due(item, miles, start, last_service, today)
+        if due_miles is not None and miles is not None and due_miles - miles > soon_miles:
+            due_miles = None
+        if due_on is not None and not overdue and (due_on - today).days > soon_days:
+            due_on = None
         if due_miles is not None or due_on is not None:
-            due.append(
-                ServiceDue(
-                    vin=vin,
-                    service=str(item["name"]),
-                    due_at_mileage=due_miles,
-                    due_on=due_on.isoformat() if due_on else None,
-                    overdue=overdue,
-                )
-            )
+            due.append(_due(vehicle, item, due_miles, due_on, overdue))
     due.sort(key=lambda s: (not s.overdue, s.due_on or "9999"))
     return due
+
+
+def next_services(
+    vehicle: dict[str, Any], last_service: date | None, today: date, service: str | None, limit: int = 3
+) -> list[ServiceDue]:
+    """The next occurrence of `service` on the vehicle's schedule, or (when the car has no such service, or
+    none was named) its `limit` soonest scheduled services, soonest first by the car's average daily mileage."""
+    schedule = schedule_for(vehicle)
+    if schedule is None:
+        return []
+    miles = mileage_miles(vehicle)
+    start = in_service_date(vehicle)
+    per_day = (miles or 0) / max(1, (today - start).days)
+    items = [i for i in schedule["items"] if i["service"] == service] or list(schedule["items"])
+    found: list[tuple[float, ServiceDue]] = []
+    for item in items:
+        due_miles, due_on, overdue = _next_due(item, miles, start, last_service, today)
+        waits: list[float] = []
+        if due_on is not None:
+            waits.append((due_on - today).days)
+        if due_miles is not None and miles is not None and per_day > 0:
+            waits.append((due_miles - miles) / per_day)
+        if not waits:
+            continue
+        found.append((-1.0 if overdue else min(waits), _due(vehicle, item, due_miles, due_on, overdue)))
+    found.sort(key=lambda pair: (pair[0], pair[1].service))
+    return [due for _, due in found[:limit]]
 
 
 # --- churn and value ------------------------------------------------------------------------------
@@ -327,30 +397,188 @@ def next_best_action(
     return None
 
 
+# --- what the message asks ------------------------------------------------------------------------
+
+# Each pattern asks for a fact about the car, not for a product ("I need a tow" is not a towing question,
+# "the Cirrus Long Range" is not a range question).
+_ASKS: dict[AskedFact, re.Pattern[str]] = {
+    "recalls": re.compile(r"\brecall", re.I),
+    "warranty": re.compile(r"\b(warrant\w*|guarantee|covered|coverage)\b", re.I),
+    "towing": re.compile(
+        r"\btow(?:ing)?[- ](?:capacity|rating|limit)|\bmax(?:imum)? tow|\bhow (?:much|heavy)\b[^?.!]*\b(?:can|will)\b"
+        r"[^?.!]*\btow\b|\b(?:can|could|will)\s+(?:my|the|a|an|it|this|that|our)\b[^?.!]*\btow\b(?!\s+truck)",
+        re.I,
+    ),
+    "range": re.compile(
+        r"(?<!long )(?<!long-)(?<!standard )(?<!price )\brange\b|\bhow far\b[^?.!]*\b(?:charge|go|drive|battery)|"
+        r"\bmiles (?:on|per|from) (?:a |one )?(?:full )?charge\b",
+        re.I,
+    ),
+    "seats": re.compile(
+        r"\bhow many (?:seats|people|passengers|adults|kids)\b|\b(?:\d|five|six|seven|eight)[- ]?(?:seats?|seater)\b|"
+        r"\bseats? (?:\d|five|six|seven|eight)\b|\bthird row\b|\bseating\b",
+        re.I,
+    ),
+}
+# A service named in a question about when it is due.
+_SERVICES = {
+    "oil_change": re.compile(r"\boil\b(?![- ]?(?:light|pressure|leak))", re.I),
+    "tire_rotation": re.compile(r"\b(?:tire|tyre) rotation|\brotat\w* (?:the |my )?(?:tires|tyres)\b", re.I),
+    "brake_fluid": re.compile(r"\bbrake fluid\b", re.I),
+    "cabin_air_filter": re.compile(r"\bcabin (?:air )?filter\b", re.I),
+    "engine_air_filter": re.compile(r"\bengine air filter\b", re.I),
+    "spark_plugs": re.compile(r"\bspark plugs?\b", re.I),
+    "coolant": re.compile(r"\bcoolant\b", re.I),
+}
+_MAINTENANCE = re.compile(r"\b(?:maintenance|servic\w*|check-?up|inspection)\b", re.I)
+_WHEN_DUE = re.compile(
+    r"\b(?:due|overdue|how often|how soon|how many miles|how long until|is it time)\b|\bwhen\b[^?.!]*\bnext\b", re.I
+)
+# The part named -> the coverage (code in the warranty terms) that covers it.
+_COVERAGE_OF_PART: list[tuple[str, re.Pattern[str]]] = [
+    ("corrosion", re.compile(r"\b(rust\w*|corro\w*|perforat\w*)\b", re.I)),
+    ("roadside", re.compile(r"\b(roadside|towing)\b", re.I)),
+    (
+        "ev_battery",
+        re.compile(
+            r"\b(high[- ]voltage|hybrid|ev|traction|main) battery\b|\bbattery (capacity|degrad\w*|health)", re.I
+        ),
+    ),
+    (
+        "powertrain",
+        re.compile(
+            r"\b(engine|motor|transmission|gearbox|gear ?box|cvt|slipping|shifting|drive ?unit|axle|differential|"
+            r"transfer case|drivetrain|powertrain|reduction gear)\b",
+            re.I,
+        ),
+    ),
+    (
+        "basic",
+        re.compile(
+            r"\b(bumper[- ]to[- ]bumper|infotainment|screen|a/?c|air ?con\w*|climate|heater|electric(al)?|sensor\w*|"
+            r"radio|speaker\w*|window\w*|door\w*|camera|12[- ]?v(olt)?|paint)\b",
+            re.I,
+        ),
+    ),
+]
+# Body types customers use for a model ("my truck").
+_BODY_WORDS = {"truck": "Dune", "pickup": "Dune", "pick-up": "Dune", "suv": "Borealis", "sedan": "Aster"}
+_ELECTRIC_WORDS = re.compile(r"\b(my|the) (ev|electric( car)?)\b", re.I)
+
+
+def asked_facts(question: str) -> tuple[list[AskedFact], str | None, str | None]:
+    """What a message asks about: the facts, the coverage of the part it names and the service it names."""
+    asked: list[AskedFact] = [fact for fact, pattern in _ASKS.items() if pattern.search(question)]
+    service = next((code for code, pattern in _SERVICES.items() if pattern.search(question)), None)
+    if (service or _MAINTENANCE.search(question)) and _WHEN_DUE.search(question) and "recalls" not in asked:
+        asked.append("maintenance")
+    coverage = None
+    if "warranty" in asked:
+        coverage = next((code for code, pattern in _COVERAGE_OF_PART if pattern.search(question)), None)
+    return asked, coverage, service
+
+
+def named_models(question: str, vehicles: Sequence[dict[str, Any]]) -> list[str]:
+    """Catalog models the message names, by name ('cirrus'), body type ('my truck') or drivetrain ('my EV')."""
+    words = re.findall(r"[a-z][a-z-]*", question.lower())
+    found = [m for m in (canonical_model(w) for w in words) if m]
+    found += [_BODY_WORDS[w] for w in words if w in _BODY_WORDS]
+    if _ELECTRIC_WORDS.search(question):
+        found += [str(v["model"]) for v in vehicles if powertrain(str(v["model"]), v.get("trim")) == "electric"]
+    return list(dict.fromkeys(found))
+
+
+def _source(doc_id: str, uri: str) -> Source:
+    return Source(title=passage_title(doc_id), uri=uri)
+
+
+def vehicle_facts(
+    vehicle: dict[str, Any], asked: Sequence[AskedFact], *, named: bool, owned: bool = True
+) -> VehicleFacts:
+    """The vehicle's catalog specifications; sources for the ones asked about."""
+    model = models_by_name().get(str(vehicle["model"]), {})
+    trim = trim_by_name(vehicle.get("trim")) or {}
+    year = vehicle.get("model_year")
+    sources: list[Source] = []
+    towing = trim.get("towing")
+    electric = next((r for r in trim.get("electric_range", []) if year in r["years"]), None)
+    if "towing" in asked and towing:
+        sources.append(_source(towing["doc_id"], towing["uri"]))
+    if "range" in asked and electric:
+        sources.append(_source(electric["doc_id"], electric["uri"]))
+    if "seats" in asked and model:
+        sources.append(Source(title=passage_title(f"faq-models-{str(model['name']).lower()}"), uri=model["faq_uri"]))
+    kind = powertrain(str(vehicle["model"]), vehicle.get("trim"))
+    return VehicleFacts(
+        vin=str(vehicle["vin"]) if owned else None,
+        model=str(vehicle["model"]),
+        model_year=int(year) if year else None,
+        trim=vehicle.get("trim"),
+        powertrain=kind if kind in {"gasoline", "hybrid", "plug_in_hybrid", "electric"} else None,
+        mileage=mileage_miles(vehicle) if owned else None,
+        seats=model.get("seats"),
+        towing_lb=int(towing["lb"]) if towing else None,
+        range_miles=int(electric["miles"]) if electric else None,
+        named=named,
+        sources=sources,
+    )
+
+
+def _catalog_vehicles(model_name: str) -> list[dict[str, Any]]:
+    """A model the customer does not own, as each current trim of its latest model year."""
+    model = models_by_name()[model_name]
+    year = max(model["years"])
+    return [{"vin": "", "model": model_name, "model_year": year, "trim": t["name"]} for t in model["trims"]]
+
+
 def customer_insights(
-    meta: EventMeta, *, customers: Customers, appointments: Appointments, today: date
+    meta: EventMeta, *, customers: Customers, appointments: Appointments, today: date, question: str = ""
 ) -> InsightsComputed:
     """`insights` for the turn's customer, read through the ports (no appointments read for an unknown one)."""
     customer = customers.get(meta.customer_id)
     booked = [b.appointment for b in appointments.of_customer(meta.customer_id)] if customer else []
-    return insights(customer, booked, meta, today)
+    return insights(customer, booked, meta, today, question)
+
+
+def message_insights(
+    message: ConversationReceived, meta: EventMeta, *, customers: Customers, appointments: Appointments, today: date
+) -> InsightsComputed:
+    """The CDH agent on a message: the customer's insights and the facts the message asks for."""
+    return customer_insights(meta, customers=customers, appointments=appointments, today=today, question=message.text)
 
 
 def insights(
-    customer: dict[str, Any] | None, appointments: Sequence[Appointment], meta: EventMeta, today: date
+    customer: dict[str, Any] | None,
+    appointments: Sequence[Appointment],
+    meta: EventMeta,
+    today: date,
+    question: str = "",
 ) -> InsightsComputed:
     """Everything CDH knows about the customer that may shape this turn's reply."""
+    asked, asked_coverage, asked_service = asked_facts(question)
     if customer is None:
-        return InsightsComputed(meta=meta, churn_risk=0.0, lifetime_value=0.0)
+        return InsightsComputed(
+            meta=meta, churn_risk=0.0, lifetime_value=0.0, asked=asked, asked_coverage=asked_coverage,
+            asked_service=asked_service,
+        )  # fmt: skip
     vehicles: list[dict[str, Any]] = list(customer.get("vehicles", []))
     sources: dict[str, Source] = {}
     notices: list[RecallNotice] = []
     recalls_found: list[tuple[dict[str, Any], dict[str, Any]]] = []
     warranty: list[WarrantyStatus] = []
+    ended: list[WarrantyStatus] = []
     due: list[ServiceDue] = []
+    upcoming_due: list[ServiceDue] = []
     any_basic = False
     upcoming = sorted(d for d in (_appointment_start(a) for a in appointments if _is_service(a)) if d >= today)
     upcoming_service = upcoming[0] if upcoming else None
+    models = named_models(question, vehicles)
+    named_vins = {str(v["vin"]) for v in vehicles if v.get("model") in models or str(v["vin"]) in question.upper()}
+    facts = [vehicle_facts(v, asked, named=str(v["vin"]) in named_vins) for v in vehicles]
+    owned_models = {str(v["model"]) for v in vehicles}
+    for model in models:
+        if model not in owned_models and asked:
+            facts += [vehicle_facts(v, asked, named=True, owned=False) for v in _catalog_vehicles(model)]
     for vehicle in vehicles:
         vin = str(vehicle["vin"])
         for recall in open_recalls(vehicle):
@@ -365,15 +593,24 @@ def insights(
                 )
             )
             sources[recall["uri"]] = Source(title=passage_title(recall["doc_id"]), uri=recall["uri"])
-        for status, coverage in warranty_status(vehicle, today):
-            warranty.append(status)
-            any_basic = any_basic or coverage["code"] == "basic"
+        for status, coverage in coverage_status(vehicle, today):
+            if status.ended_by is None:
+                warranty.append(status)
+                any_basic = any_basic or coverage["code"] == "basic"
+            elif "warranty" in asked:
+                ended.append(status)
+            else:
+                continue
             sources[coverage["uri"]] = Source(title=passage_title(coverage["doc_id"]), uri=coverage["uri"])
-        vehicle_due = service_due(vehicle, last_service_date(customer, appointments, vin, today), today)
-        if vehicle_due:
+        last_service = last_service_date(customer, appointments, vin, today)
+        vehicle_due = service_due(vehicle, last_service, today)
+        in_focus = not named_vins or vin in named_vins
+        if "maintenance" in asked and in_focus:
+            upcoming_due += next_services(vehicle, last_service, today, asked_service)
+        if vehicle_due or ("maintenance" in asked and in_focus):
             schedule = schedule_for(vehicle)
-            assert schedule is not None
-            sources[schedule["uri"]] = Source(title=passage_title(schedule["doc_id"]), uri=schedule["uri"])
+            if schedule is not None:
+                sources[schedule["uri"]] = Source(title=passage_title(schedule["doc_id"]), uri=schedule["uri"])
         due.extend(vehicle_due)
     recalls_found.sort(key=lambda pair: _SEVERITY_RANK[pair[0]["severity"]])
     notices.sort(key=lambda n: _SEVERITY_RANK[n.severity])
@@ -388,4 +625,10 @@ def insights(
         lifetime_value=lifetime_value(customer, churn, today),
         next_best_action=next_best_action(recalls_found, warranty, due, churn, upcoming_service, vehicles, today),
         sources=list(sources.values()),
+        asked=asked,
+        asked_coverage=asked_coverage,
+        asked_service=asked_service,
+        vehicles=facts,
+        warranty_ended=ended,
+        next_service=upcoming_due,
     )

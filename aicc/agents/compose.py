@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from aicc.agents.dialog import vehicle_in_focus
 from aicc.agents.recommendations import BUYING
 from aicc.agents.routing import route
 from aicc.agents.slots import book_action, cancel_action
-from aicc.data.reference import catalog, dealer_uri, dealers
+from aicc.data.reference import catalog, dealer_uri, dealers, warranty_terms
 from contracts.common import DialogState, QuickAction, Route, Source
 from contracts.events import (
+    AskedFact,
     CockpitGuidance,
     EventMeta,
     InsightsComputed,
@@ -33,6 +34,8 @@ from contracts.events import (
     TurnAssembled,
     TurnResults,
     Vehicle,
+    VehicleFacts,
+    WarrantyStatus,
 )
 
 # Passages below this (normalised) relevance are not quoted as an answer.
@@ -215,7 +218,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
             f"recall:{r.recall_id}" for r in insights.open_recalls if any(r.recall_id in part for part in told)
         )
         parts.extend(told)
-        answered = answered or bool(told and label in {"recall_inquiry", "warranty_inquiry"})
+        answered = answered or bool(told and (label in {"recall_inquiry", "warranty_inquiry"} or insights.asked))
 
     quote_passage = (
         passages
@@ -234,7 +237,8 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
             reply.suggestions.append(f"Tell me more about {passages[1].title}")
 
     recommendations: RecommendationsMade | None = results.recommendations_made
-    if recommendations is not None and recommendations.items and label in BUYING:
+    asked_a_fact = bool(results.insights_computed and results.insights_computed.asked)
+    if recommendations is not None and recommendations.items and label in BUYING and not asked_a_fact:
         # Only for a shopper: "how much can my truck tow?" is a question, not a sales lead.
         parts.append(_recommendations(recommendations, reply))
         answered = True
@@ -349,11 +353,19 @@ def _cockpit(guidance: CockpitGuidance, reply: ComposedReply) -> list[str]:
 
 
 def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:
+    """The facts CDH computed that this turn asked for, per vehicle: recalls, warranty, maintenance, specs."""
     told: list[str] = []
-    if insights.open_recalls and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
+    asked = set(insights.asked)
+    owned = [v for v in insights.vehicles if v.vin]
+    # The vehicles the message is about: the ones it named, else all the customer's.
+    focus = [v for v in owned if v.named] or owned
+    if owned and (label == "recall_inquiry" or "recalls" in asked):
+        told.extend(_recalls_told(insights, focus, reply))
+    elif insights.open_recalls and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
         recall = insights.open_recalls[0]
+        car = next((_car(v) for v in owned if v.vin == recall.vin), "vehicle")
         told.append(
-            f"Your vehicle (VIN ending {recall.vin[-6:]}) has an open recall {recall.recall_id}: {recall.title}. "
+            f"Your {car} (VIN ending {recall.vin[-6:]}) has an open recall {recall.recall_id}: {recall.title}. "
             f"Remedy: {recall.remedy}"
         )
         reply.quick_actions.append(QuickAction(label="Book the recall repair", action="Book a recall repair"))
@@ -362,20 +374,181 @@ def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, r
         told.append(
             f"I found no open recalls for your {vehicle.model_year} {vehicle.model} (VIN ending {vehicle.vin[-6:]})."
         )
-    if label == "warranty_inquiry" and insights.warranty:
-        status = insights.warranty[0]
-        until = " and ".join(
-            x
-            for x in (
-                f"until {status.expires_on}" if status.expires_on else "",
-                f"{status.expires_at_mileage:,} miles" if status.expires_at_mileage else "",
-            )
-            if x
-        )
-        told.append(f"Your {status.coverage} coverage runs {until}.")
-        reply.sources.extend(s for s in insights.sources if "warranty" in s.uri)
+    if label == "warranty_inquiry" or "warranty" in asked:
+        told.extend(_warranty_told(insights, focus, reply))
+    if "maintenance" in asked or (insights.asked_service and insights.next_service):
+        told.extend(_maintenance_told(insights, focus, reply))
+    if asked & {"towing", "range", "seats"}:
+        told.extend(_specs_told(insights, asked, reply))
     if insights.next_best_action is not None and label in {"greeting", "service_booking", "warranty_inquiry"}:
         reply.suggestions.append(insights.next_best_action.action.replace("_", " ").capitalize())
+    return told
+
+
+def _car(facts: VehicleFacts) -> str:
+    return f"{facts.model_year} {facts.model}" if facts.model_year else facts.model
+
+
+def _day(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%b %Y}"
+
+
+def _recalls_told(insights: InsightsComputed, focus: list[VehicleFacts], reply: ComposedReply) -> list[str]:
+    told: list[str] = []
+    for facts in focus:
+        notices = [r for r in insights.open_recalls if r.vin == facts.vin]
+        car = f"{_car(facts)} (VIN ending {str(facts.vin)[-6:]})"
+        if not notices:
+            told.append(f"Your {car} has no open recalls.")
+            continue
+        listed = " ".join(f"{r.recall_id}: {r.title}. Remedy: {r.remedy}" for r in notices)
+        told.append(f"Your {car} has {len(notices)} open recall{'s' if len(notices) > 1 else ''}: {listed}")
+        reply.sources.extend(
+            s for s in insights.sources for r in notices if r.recall_id in s.title or r.recall_id in s.uri
+        )
+    if any(r.vin in {f.vin for f in focus} for r in insights.open_recalls):
+        reply.quick_actions.append(QuickAction(label="Book the recall repair", action="Book a recall repair"))
+    return told
+
+
+def _term(status: WarrantyStatus) -> str:
+    months = status.term_months
+    length = f"{months // 12} years" if months and months % 12 == 0 else f"{months} months" if months else ""
+    limit = f"{status.expires_at_mileage:,} miles" if status.expires_at_mileage else "unlimited miles"
+    return f" ({length} / {limit})" if length else ""
+
+
+def _until(status: WarrantyStatus) -> str:
+    limits = [f"until {_day(status.expires_on)}" if status.expires_on else ""]
+    limits.append(f"{status.expires_at_mileage:,} miles" if status.expires_at_mileage else "")
+    both = all(limits)
+    return " or ".join(x for x in limits if x) + (", whichever comes first" if both else "")
+
+
+def _ended(status: WarrantyStatus, verb: str = "ended ") -> str:
+    if status.ended_by == "mileage" and status.expires_at_mileage:
+        return f"{verb}at {status.expires_at_mileage:,} miles"
+    return f"{verb}on {_day(status.expires_on)}" if status.expires_on else "has ended"
+
+
+def _coverage_told(status: WarrantyStatus, facts: VehicleFacts) -> str:
+    what = f"Your {status.coverage} coverage on your {_car(facts)}{_term(status)}"
+    odometer = f"; your {facts.model} is at {facts.mileage:,} miles" if facts.mileage is not None else ""
+    if status.ended_by is not None:
+        return f"{what} {_ended(status)}{odometer if status.ended_by == 'mileage' else ''}."
+    return f"{what} runs {_until(status)}{odometer if status.expires_at_mileage else ''}."
+
+
+def _warranty_told(insights: InsightsComputed, focus: list[VehicleFacts], reply: ComposedReply) -> list[str]:
+    """The coverage of the part asked about, or every coverage in force and ended, per vehicle."""
+    every = [*insights.warranty, *insights.warranty_ended]
+    if not focus:
+        # A producer without per-vehicle facts: the coverage ending soonest is all there is to say.
+        return [f"Your {w.coverage} coverage runs {_until(w)}." for w in insights.warranty[:1]]
+    told: list[str] = []
+    cited: set[str] = set()
+    for facts in focus:
+        mine = [w for w in every if w.vin == facts.vin]
+        asked = [w for w in mine if insights.asked_coverage and w.code == insights.asked_coverage]
+        if asked:
+            told.extend(_coverage_told(w, facts) for w in asked)
+            cited.update(w.code or "" for w in asked)
+            continue
+        odometer = f" ({facts.mileage:,} miles)" if facts.mileage is not None else ""
+        in_force = [f"{w.coverage} {_until(w)}" for w in mine if w.ended_by is None]
+        ended = [f"{w.coverage} {_ended(w, '')}" for w in mine if w.ended_by is not None]
+        if in_force:
+            told.append(f"Your {_car(facts)}{odometer} is covered by: {'; '.join(in_force)}.")
+        if ended:
+            told.append(
+                f"{'Ended' if in_force else f'On your {_car(facts)}{odometer}, every coverage has ended'}: "
+                f"{'; '.join(ended)}."
+            )
+        cited.update(w.code or "" for w in mine)
+    uris = {c["uri"] for c in warranty_terms()["coverages"] if c["code"] in cited}
+    reply.sources.extend(s for s in insights.sources if s.uri in uris)
+    return told
+
+
+def _maintenance_told(insights: InsightsComputed, focus: list[VehicleFacts], reply: ComposedReply) -> list[str]:
+    """The next due service asked about (or, when the car has no such service, what is due instead)."""
+    told: list[str] = []
+    service = (insights.asked_service or "").replace("_", " ")
+    for facts in focus:
+        due = [d for d in insights.next_service if d.vin == facts.vin]
+        if not due:
+            continue
+        car = _car(facts)
+        odometer = f" (at {facts.mileage:,} miles)" if facts.mileage is not None else ""
+        has_it = service and service.split()[0].lower() in due[0].service.lower()
+        if service and not has_it:
+            told.append(
+                f"Your {car} is electric, so it never needs an oil change."
+                if facts.powertrain == "electric" and insights.asked_service == "oil_change"
+                else f"The maintenance schedule for your {car} has no {service}."
+            )
+        whens = [
+            f"{d.service}{' (overdue)' if d.overdue else ''} "
+            + " or ".join(
+                x
+                for x in (
+                    f"at {d.due_at_mileage:,} miles" if d.due_at_mileage else "",
+                    f"by {_day(d.due_on)}" if d.due_on else "",
+                )
+                if x
+            )
+            for d in due
+        ]
+        if has_it and len(due) == 1:
+            told.append(
+                f"Your {car}{odometer} is next due for its {whens[0][0].lower()}{whens[0][1:]}, whichever comes first."
+            )
+        else:
+            told.append(f"Next on the schedule for your {car}{odometer}: {'; '.join(whens)} (whichever comes first).")
+    reply.sources.extend(s for s in insights.sources if "maintenance-schedule" in s.uri)
+    return told
+
+
+def _spec_told(facts: VehicleFacts, spec: str, owned: bool) -> str | None:
+    car = f"your {facts.model_year} {facts.trim or facts.model}" if owned else f"the {facts.trim or facts.model}"
+    if spec == "towing" and facts.towing_lb is not None:
+        if facts.towing_lb == 0:
+            return f"The {facts.model} is not approved for towing." if owned else None
+        return f"{car[0].upper()}{car[1:]} can tow up to {facts.towing_lb:,} lb when properly equipped."
+    if spec == "range" and facts.range_miles is not None:
+        if facts.powertrain == "plug_in_hybrid":
+            return (
+                f"{car[0].upper()}{car[1:]} drives up to {facts.range_miles} miles on electricity "
+                "(EPA estimate) before running as a hybrid."
+            )
+        return f"{car[0].upper()}{car[1:]} has an EPA-estimated range of {facts.range_miles} miles on a full charge."
+    if spec == "range" and owned:
+        return f"{car[0].upper()}{car[1:]} runs on {facts.powertrain or 'gasoline'}, so it has no electric range."
+    if spec == "seats" and facts.seats is not None:
+        return f"{car[0].upper()}{car[1:]} has {facts.seats} seats."
+    return None
+
+
+def _specs_told(insights: InsightsComputed, asked: set[AskedFact], reply: ComposedReply) -> list[str]:
+    """From the catalog, for the vehicles the message named (owned or not), else all the customer's."""
+    named = [v for v in insights.vehicles if v.named]
+    about = named or [v for v in insights.vehicles if v.vin]
+    told: list[str] = []
+    for spec in ("towing", "range", "seats"):
+        if spec not in asked:
+            continue
+        said = [_spec_told(facts, spec, facts.vin is not None) for facts in about]
+        unowned = [f for f in about if f.vin is None]
+        if spec == "towing" and unowned and all(f.towing_lb == 0 for f in unowned):
+            said.append(f"The {unowned[0].model} is not approved for towing.")
+        if spec == "seats" and unowned and len({f.seats for f in unowned}) == 1:
+            # Seats are the same for every trim of a model: say it once.
+            said = [s for s, f in zip(said, about, strict=False) if f.vin] + [
+                f"The {unowned[0].model} has {unowned[0].seats} seats."
+            ]
+        told.extend(dict.fromkeys(s for s in said if s))
+    reply.sources.extend(s for facts in about for s in facts.sources)
     return told
 
 

@@ -106,6 +106,24 @@ def test_catalog_models_and_prices_agree_with_the_model_faq() -> None:
             assert trim["powertrain"] in {"gasoline", "hybrid", "plug_in_hybrid", "electric"}
 
 
+def test_catalog_towing_and_range_are_the_figures_of_the_passage_they_cite() -> None:
+    for name, model in MODELS.items():
+        for trim in model["trims"]:
+            towing = trim["towing"]
+            cited = CORPUS[towing["doc_id"]]
+            assert cited.uri == towing["uri"]
+            if towing["lb"]:
+                assert f"{towing['lb']:,} lb" in cited.text, trim["sku"]
+            else:
+                assert f"{name} is not approved for towing" in cited.text
+            for entry in trim.get("electric_range", []):
+                cited = CORPUS[entry["doc_id"]]
+                assert cited.uri == entry["uri"] and f"{entry['miles']} miles" in cited.text, trim["sku"]
+                assert set(entry["years"]) <= set(model["years"])
+            if trim["powertrain"] == "electric":
+                assert {y for e in trim["electric_range"] for y in e["years"]} == set(model["years"]), trim["sku"]
+
+
 def test_accessory_prices_and_fitment_agree_with_the_parts_faq() -> None:
     skus = [a["sku"] for a in reference.accessories()]
     assert len(skus) == len(set(skus)) >= 15
