@@ -72,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--reply-timeout", type=float, default=15.0, help="dialogs: seconds to wait for a reply")
     evaluate.add_argument("--only", action="append", default=[], help="dialogs: only this category or id prefix")
     evaluate.add_argument(
+        "--summary", action="store_true", help="dialogs: the score table only, without the failing turns"
+    )
+    evaluate.add_argument(
         "--min-turn-pass-rate",
         type=float,
         default=None,
@@ -283,7 +286,7 @@ def _eval_dialogs(args: argparse.Namespace) -> int:
         return 2
     print(file=sys.stderr)
     summary = summarise(results)
-    print(json.dumps(summary) if args.json else format_report(summary))
+    print(json.dumps(summary) if args.json else format_report(summary, failures=not args.summary))
     if args.min_turn_pass_rate is not None and summary["turn_pass_rate"] < args.min_turn_pass_rate:
         print(f"turn pass rate {summary['turn_pass_rate']:.1%} is below {args.min_turn_pass_rate:.1%}", file=sys.stderr)
         return 1

@@ -141,8 +141,14 @@ def _check_slots(expect: Expectation, slots: list[Slot], today: date) -> list[Fa
         if wrong:
             failures.append(Failure("slots_on", f"not on {expect.slots_on} ({first}..{last}): {', '.join(wrong)}"))
     if expect.slots_not_on is not None:
-        first, last = dates.resolve(expect.slots_not_on, today)
-        wrong = [s.label for s in slots if s.day is not None and first <= s.day <= last]
+        excluded = expect.slots_not_on.strip().lower().removesuffix("s")
+        if excluded in dates.WEEKDAYS:
+            # "not saturday" excludes every Saturday, as a customer who can't do Saturdays means.
+            weekday = dates.WEEKDAYS.index(excluded)
+            wrong = [s.label for s in slots if s.day is not None and s.day.weekday() == weekday]
+        else:
+            first, last = dates.resolve(expect.slots_not_on, today)
+            wrong = [s.label for s in slots if s.day is not None and first <= s.day <= last]
         if wrong:
             failures.append(Failure("slots_not_on", f"on {expect.slots_not_on}: {', '.join(wrong)}"))
     if expect.slots_from is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from aicc.dialogs.run import ConversationResult
 from aicc.dialogs.suite import CATEGORIES
 
-REPLY_CHARS = 400
+REPLY_CHARS = 700
 
 
 def _share(passed: int, total: int) -> float:
