@@ -55,9 +55,32 @@ def main(argv: list[str] | None = None) -> int:
     nlu = commands.add_parser("nlu", help="print intent, entities and sentiment of a text as JSON")
     nlu.add_argument("text")
 
-    evaluate = commands.add_parser("eval", help="score the NLU on a JSONL file of {text, intent, sentiment}")
-    evaluate.add_argument("file", type=Path)
+    evaluate = commands.add_parser(
+        "eval",
+        help="score the NLU on a JSONL file of {text, intent, sentiment}, or a dialog suite (--dialogs)",
+    )
+    evaluate.add_argument("file", type=Path, nargs="?", help="the NLU's JSONL file")
     evaluate.add_argument("--json", action="store_true", help="one JSON object instead of tables")
+    evaluate.add_argument(
+        "--dialogs",
+        type=Path,
+        metavar="FILE_OR_DIR",
+        help="run a dialog suite (YAML/JSON, e.g. tests/dialogs) against a stack and score every turn",
+    )
+    evaluate.add_argument("--url", default=None, help="dialogs: a running stack's WebSocket URL (default: start one)")
+    evaluate.add_argument("--state-dir", type=Path, default=None, help="dialogs: signing key of the stack at --url")
+    evaluate.add_argument("--reply-timeout", type=float, default=15.0, help="dialogs: seconds to wait for a reply")
+    evaluate.add_argument("--only", action="append", default=[], help="dialogs: only this category or id prefix")
+    evaluate.add_argument(
+        "--summary", action="store_true", help="dialogs: the score table only, without the failing turns"
+    )
+    evaluate.add_argument(
+        "--min-turn-pass-rate",
+        type=float,
+        default=None,
+        metavar="X",
+        help="dialogs: exit 1 when the share of turns passed (0-1) is below X (default: report only)",
+    )
 
     stats = commands.add_parser("stats", help="turns, intents, sentiment, escalations, latency, degraded share")
     stats.add_argument("--days", type=int, default=1, help="how many days back, today included")
@@ -198,6 +221,10 @@ def _nlu(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    if args.dialogs is not None:
+        return _eval_dialogs(args)
+    if args.file is None:
+        raise SystemExit("aicc eval: give the NLU's JSONL file, or --dialogs FILE_OR_DIR")
     from aicc.nlu import evaluate
 
     rows = [json.loads(line) for line in args.file.read_text().splitlines() if line.strip()]
@@ -223,6 +250,46 @@ def _eval(args: argparse.Namespace) -> int:
         errors = {p: n for p, n in predicted.items() if p != gold}
         if errors:
             print(f"  {gold:22} " + ", ".join(f"{p}={n}" for p, n in sorted(errors.items(), key=lambda x: -x[1])))
+    return 0
+
+
+def _eval_dialogs(args: argparse.Namespace) -> int:
+    from aicc.dialogs.report import format_report, summarise
+    from aicc.dialogs.run import ConversationResult, run_against_stack
+    from aicc.dialogs.suite import load_suite
+
+    try:
+        conversations = load_suite(args.dialogs)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"aicc eval --dialogs: {exc}") from None
+    if args.only:
+        conversations = [
+            c for c in conversations if c.category in args.only or any(c.id.startswith(o) for o in args.only)
+        ]
+
+    def progress(result: ConversationResult) -> None:
+        mark = "." if result.passed else "F"
+        print(mark, end="", file=sys.stderr, flush=True)
+
+    try:
+        results = asyncio.run(
+            run_against_stack(
+                conversations,
+                url=args.url,
+                state_dir=args.state_dir,
+                reply_timeout_s=args.reply_timeout,
+                on_conversation=progress,
+            )
+        )
+    except (OSError, RuntimeError) as exc:
+        print(f"aicc eval --dialogs: {exc}", file=sys.stderr)
+        return 2
+    print(file=sys.stderr)
+    summary = summarise(results)
+    print(json.dumps(summary) if args.json else format_report(summary, failures=not args.summary))
+    if args.min_turn_pass_rate is not None and summary["turn_pass_rate"] < args.min_turn_pass_rate:
+        print(f"turn pass rate {summary['turn_pass_rate']:.1%} is below {args.min_turn_pass_rate:.1%}", file=sys.stderr)
+        return 1
     return 0
 
 
