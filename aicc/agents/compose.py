@@ -168,7 +168,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
             reply.said.append(handed)
         if reply.route.queue == "sales":
             parts.append(_sales_contact(profile, intent, reply))
-        if label == "roadside_assistance" or reply.route.queue == "roadside":
+        if (label == "roadside_assistance" or reply.route.queue == "roadside") and not _emergency_open(dialog):
             roadside = catalog()["roadside"]
             parts.append(
                 f"If anyone is hurt or you are in danger, call 911 first. {roadside['title']}: {roadside['phone']}."

@@ -48,11 +48,13 @@ def vehicle_in_focus(before: DialogState, entities: Entities, profile: ProfileLo
 
 
 def keep_escalation(route: Route, dialog: DialogState) -> Route:
-    """A conversation waiting for a person keeps its priority: a later turn routed to a person again
-    never lowers it."""
+    """A conversation waiting for a person stays in its queue at its priority: a later turn never
+    lowers it, and a question the assistant answers meanwhile keeps the escalation's route."""
     open_ = dialog.escalation
-    if route.kind != "human" or open_ is None or open_.kind != "human":
+    if open_ is None or open_.kind != "human":
         return route
+    if route.kind != "human":
+        return open_
     if PRIORITY_ORDER.index(open_.priority) > PRIORITY_ORDER.index(route.priority):
         return route.model_copy(update={"priority": open_.priority})
     return route

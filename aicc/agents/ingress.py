@@ -126,6 +126,12 @@ class Ingress:
             connection_id=message.connection_id,
             role=sender.role,
             dealer_id=sender.dealer_id,
-            dialog=DialogState.model_validate(turn.dialog or {}),
+            dialog=_dialog(turn),
         )
         return Accepted(ack, "accepted", received=received)
+
+
+def _dialog(turn: StartedTurn) -> DialogState:
+    """The conversation's dialog state; its escalation only while the conversation is in a staff queue."""
+    dialog = DialogState.model_validate(turn.dialog or {})
+    return dialog if turn.handoff_open else dialog.model_copy(update={"escalation": None})

@@ -39,6 +39,7 @@ class StartedTurn:
     staff_owner: str | None = None  # the staff member who took the conversation, if any
     accepted_at: datetime | None = None  # when the turn was first stored (the earlier one for a retry)
     dialog: dict[str, Any] | None = None  # the conversation's dialog state (contracts.common.DialogState, JSON)
+    handoff_open: bool = False  # in a staff queue, waiting or taken (a hand-back closes it)
 
 
 @dataclass(frozen=True)

@@ -41,4 +41,6 @@ def test_an_open_escalation_is_never_lowered() -> None:
     assert keep_escalation(asked, waiting).priority == "high"
     urgent = Route(kind="human", queue="roadside", priority="urgent")
     assert keep_escalation(urgent, waiting) == urgent
-    assert keep_escalation(Route(), waiting) == Route()  # the assistant still answers questions
+    # A question the assistant answers meanwhile: the conversation stays in its queue.
+    assert keep_escalation(Route(), waiting) == waiting.escalation
+    assert keep_escalation(Route(), DialogState()) == Route()

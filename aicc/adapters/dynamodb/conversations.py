@@ -62,6 +62,7 @@ class DynamoDBConversations(SharedDynamoDB):
         flow = text(attributes, "flow")
         stored_dialog = text(attributes, "dialog")
         dialog = json.loads(stored_dialog) if stored_dialog else None
+        handoff_open = text(attributes, "handoff_status") is not None
         staff_owner = text(attributes, "handoff_agent") if text(attributes, "handoff_status") == "taken" else None
         key = strings({"conversation_id": turn.conversation_id, "sk": TURN_PREFIX + turn.turn_id})
         try:
@@ -99,6 +100,7 @@ class DynamoDBConversations(SharedDynamoDB):
                 staff_owner=staff_owner,
                 accepted_at=datetime.fromisoformat(first) if first else turn.at,
                 dialog=dialog,
+                handoff_open=handoff_open,
             )
         return StartedTurn(
             turn.conversation_id,
@@ -108,6 +110,7 @@ class DynamoDBConversations(SharedDynamoDB):
             staff_owner=staff_owner,
             accepted_at=turn.at,
             dialog=dialog,
+            handoff_open=handoff_open,
         )
 
     def _turn_items(self, conversation_id: str) -> list[dict[str, Any]]:

@@ -45,6 +45,7 @@ class MemoryConversations:
                 meta["role"] = turn.role
             flow = meta.get("flow")
             dialog = copy.deepcopy(meta.get("dialog"))
+            handoff_open = meta.get("handoff_status") is not None
             staff_owner = meta.get("handoff_agent") if meta.get("handoff_status") == "taken" else None
             turns = self.turns.setdefault(turn.conversation_id, {})
             stored = turns.get(turn.turn_id)
@@ -58,6 +59,7 @@ class MemoryConversations:
                     staff_owner=staff_owner,
                     accepted_at=datetime.fromisoformat(first) if first else turn.at,
                     dialog=dialog,
+                    handoff_open=handoff_open,
                 )
             turns[turn.turn_id] = {
                 "turn_id": turn.turn_id,
@@ -74,6 +76,7 @@ class MemoryConversations:
                 staff_owner=staff_owner,
                 accepted_at=turn.at,
                 dialog=dialog,
+                handoff_open=handoff_open,
             )
 
     def _turns(self, conversation_id: str) -> list[dict[str, Any]]:
