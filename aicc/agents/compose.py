@@ -220,6 +220,9 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         parts.extend(told)
         answered = answered or bool(told and (label in {"recall_inquiry", "warranty_inquiry"} or insights.asked))
 
+    if reply.route.queue == "roadside":
+        # An emergency quotes the roadside policy or nothing: never a maintenance tip that shares a word.
+        passages = [p for p in passages if p.doc_id.startswith("faq-roadside")]
     quote_passage = (
         passages
         and clarify is None

@@ -5,9 +5,10 @@
    waits for reacts to the message itself, so a turn completes two bus hops after the message.
 2. Reply: the write that completes the turn claims it; the coordinator assembles the results, has
    them routed and composed by routing's and response generation's own logic (pure functions of the
-   assembled turn), hands the conversation to a staff queue when the route says so, pushes the
-   reply, records it, and publishes TurnAssembled (from which routing and response generation
-   publish their decisions of record) and ReplySent.
+   assembled turn), hands the conversation to a staff queue when the route says so, records the
+   reply and the conversation's dialog state (aicc.agents.dialog), pushes the reply, and publishes
+   TurnAssembled (from which routing and response generation publish their decisions of record)
+   and ReplySent.
 3. Deadline: each turn's message schedules a delayed TurnDeadline to the coordinator itself. If
    nobody claimed the turn by then, it replies from what is there, marked degraded.
 4. Follow-up: an eligible OfferGenerated (marketing reacts to the routing decision, after the
@@ -214,9 +215,7 @@ class Coordinator:
             self.handoff.enter_queue(
                 received, composed.route, intent=results.intent_detected, profile=results.profile_loaded
             )
-        delivered = self.pusher.push(received.connection_id, frame.model_dump_json())
-        latency_ms = (self.now() - received.meta.occurred_at).total_seconds() * 1000
-        store.mark_delivered(received.meta.turn_id, "delivered" if delivered else "gone")
+        # Recorded before the push: the customer's next message starts from this turn's dialog state.
         self.conversations.record_reply(
             received.meta.conversation_id,
             received.meta.turn_id,
@@ -225,6 +224,9 @@ class Coordinator:
             degraded=composed.degraded,
             dialog=advance(received.dialog, results, composed).model_dump(mode="json"),
         )
+        delivered = self.pusher.push(received.connection_id, frame.model_dump_json())
+        latency_ms = (self.now() - received.meta.occurred_at).total_seconds() * 1000
+        store.mark_delivered(received.meta.turn_id, "delivered" if delivered else "gone")
         self.logger.info(
             "reply sent",
             extra={
