@@ -246,7 +246,8 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         parts.append(_recommendations(recommendations, reply))
         answered = True
 
-    if label == "other" and not answered:
+    if label == "other" and not answered and reply.route.kind == "bot":
+        # With a person on the way, "I can't help" would be wrong: the handoff is the answer.
         parts.append(
             "I can help with your Aurora Motors vehicle: service appointments, warning lights and features, "
             "recalls, warranty, connected services, buying, financing and trade-ins. "
