@@ -244,7 +244,10 @@ def test_cancel_frees_the_slot_and_keeps_a_record(world: World) -> None:
     booked = chat.say("the third one").appointment
     assert booked is not None
 
-    cancelled = chat.say("Please cancel my service appointment", "service_booking")
+    asked = chat.say("Please cancel my service appointment", "service_booking")
+    assert asked.action == "needs_info" and asked.missing == ["confirm_cancel"]  # asked first, nothing freed yet
+    assert asked.appointment == booked and world.held(booked.slot.slot_id) is not None
+    cancelled = chat.say("yes please")
     assert cancelled.action == "cancelled"
     assert cancelled.appointment is not None
     assert cancelled.appointment.appointment_id == booked.appointment_id
@@ -274,7 +277,9 @@ def test_cancel_with_several_appointments_asks_which(world: World) -> None:
         "service#dlr-harbor#2026-06-10T09:00#1",
         "service#dlr-harbor#2026-06-11T09:00#1",
     ]
-    cancelled = chat.say("the second one")
+    confirming = chat.say("the second one")
+    assert confirming.missing == ["confirm_cancel"] and world.held("service#dlr-harbor#2026-06-11T09:00#1")
+    cancelled = chat.say("yes")
     assert cancelled.action == "cancelled" and cancelled.appointment is not None
     assert cancelled.appointment.slot.slot_id == "service#dlr-harbor#2026-06-11T09:00#1"
     assert world.held("service#dlr-harbor#2026-06-10T09:00#1") is not None
@@ -333,15 +338,23 @@ def test_dealer_is_asked_for_when_there_is_no_preferred_one(world: World) -> Non
     assert [s.uri for s in offered.sources] == [dealer_uri("dlr-lakeside")]
 
 
-def test_two_follow_ups_with_nothing_usable_end_the_flow(world: World) -> None:
+def test_side_questions_and_acknowledgements_keep_the_flow_waiting(world: World) -> None:
+    # Was: two follow-ups with nothing usable ended the flow ("I've stopped arranging that booking").
+    # Issue 13: a side question is answered by the other agents and the booking waits; only a clear
+    # request ends it.
     chat = Chat(world, "cust-north")
     offered = chat.say("I need an oil change", "service_booking")
-    again = chat.say("what does my warranty cover?", "warranty_inquiry")
-    assert again.action == "slots_offered" and again.slots == offered.slots  # a reminder, once
-    assert chat.flow() == "servicing"
-    dropped = chat.say("and does it include brakes?", "warranty_inquiry")
-    assert dropped.action == "cancelled" and dropped.appointment is None
-    assert chat.flow() is None and chat.state().status == "abandoned"
+    aside = chat.say("what does my warranty cover?", "warranty_inquiry")
+    assert aside.relevant is False and aside.action == "none"  # nothing to add: the warranty answer leads
+    assert chat.say("and does it include brakes?", "warranty_inquiry").relevant is False
+    for ack in ("ok", "great, thanks!", "thanks", "hmm"):
+        reminded = chat.say(ack, "greeting")
+        assert reminded.action == "needs_info" and reminded.missing == ["slot"]
+        assert reminded.slots == offered.slots
+    assert chat.flow() == "servicing" and chat.state().status == "active"
+    booked = chat.say("the first one")
+    assert booked.action == "booked" and booked.appointment is not None
+    assert booked.appointment.slot == offered.slots[0]
 
 
 def test_a_follow_up_after_the_flow_ended_starts_nothing(world: World) -> None:
