@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from aicc.agents.routing import route
-from aicc.agents.slots import book_action, booking_reference, cancel_action
+from aicc.agents.slots import book_action, booking_reference, cancel_action, opening_hours
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule
 from contracts.common import QuickAction, Route, Source
 from contracts.events import (
@@ -269,6 +269,8 @@ def _notices(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
         kind, _, detail = notice.partition(":")
         if kind == "closed" and action.slots:
             said.append(_closed_day(date.fromisoformat(detail), action.slots[0]))
+        elif kind == "hours" and action.slots:
+            said.append(_opening_hours(date.fromisoformat(detail), action.slots[0].dealer_id))
         elif kind == "unsuited":
             said.append(_unsuited(*detail.split(":"), reply=reply))
     return said
@@ -283,6 +285,15 @@ def _closed_day(day: date, nearest: Slot) -> str:
     )
     closed = f"{day:%A}s" if weekly else f"{day:%A %d %b}"
     return f"{name} is closed on {closed}; the nearest open day is {nearest.start:%A %d %b}."
+
+
+def _opening_hours(day: date, dealer_id: str) -> str:
+    dealer = dealers().get(dealer_id, {})
+    name = str(dealer.get("name", dealer_id)).removeprefix("Aurora ")
+    hours = opening_hours(dealer_id, day) if dealer else None
+    if hours is None:
+        return f"{name} is closed on {day:%A %d %b}."
+    return f"{name} is open {hours[0]:%H:%M}-{hours[1]:%H:%M} on {day:%A}s; these are the nearest free times."
 
 
 def _unsuited(service: str, model: str = "", drive: str = "", *, reply: ComposedReply) -> str:

@@ -13,6 +13,7 @@ double-booking guard; cancelling releases the slot.
 
 What the reply must say besides the action travels in `missing`, as notices the composer renders
 (`closed:<ISO date>`: the dealer is closed on the day asked, the slots are on the nearest open day;
+`hours:<ISO date>`: the hours asked for ("after six") are outside that day's opening hours;
 `unsuited:<service>:<model>:<powertrain>`: a service that car does not have, left out of the booking;
 `confirm_cancel`: cancelling the appointment in `appointment` waits for the customer's yes; `slot`: which
 of the offered times). A booking may hold several services: `service_type` joins them with "+".
@@ -107,6 +108,7 @@ _EARLIEST_RE = re.compile(
     re.I,
 )
 _LATEST_RE = re.compile(r"\b(?:latest|last (?:available|free|open|slot|time)|as late as possible)\b", re.I)
+_ANY_FREE_RE = re.compile(r"\b(?:you(?:'ve)?|u|ya) (?:have|got)\b|\b(?:available|possible|of the day|all day)\b", re.I)
 _QUESTION_RE = re.compile(
     r"\?\s*$|^\W*(?:do you have|is there|are there|any(?:thing)?|can i (?:get|come)|could i)\b", re.I
 )
@@ -317,8 +319,10 @@ class _Turn:
         if not offered:
             return None
         ordinal = find_ordinal(self.text)
+        if ordinal == -1:
+            return offered[-1]
         if ordinal is not None:
-            return offered[ordinal - 1] if ordinal <= len(offered) else offered[-1] if ordinal == -1 else None
+            return offered[ordinal - 1] if ordinal <= len(offered) else None
         if state.purpose == "book" and (_YES_RE.search(self.text) or _BOOK_IT_RE.search(self.text)):
             asked = state.preference()
             discussed = [r for r in offered if asked.at and r.start.time() == asked.at and r.start.date() == asked.day]
@@ -370,13 +374,20 @@ class _Turn:
             base = replace(base, at=None)  # "the earliest": not sorted around an hour named before
         if base.dealer_id is None or (base.kind == "test_drive" and base.model is None) or self._asks_vehicle(base):
             return self._offer(base)
-        focus = base.day or (self._offered_day(state) if state is not None and not self._new_constraints() else None)
+        following = state is not None and bool(state.offered) and not self._new_constraints()
+        if following and state is not None and not _ANY_FREE_RE.search(self.text):
+            # "The earliest one": of those shown. "The latest one you have": of the whole day, below.
+            shown = [ref for ref in (parse_slot_id(s) for s in state.offered) if ref is not None]
+            if shown and not nearest:
+                self.state = base
+                return self._book(max(shown) if latest else min(shown))
+        focus = self._offered_day(state) if following and state is not None else base.day
         preference = replace(base.preference(), day=date.fromisoformat(focus) if focus else None)
-        if focus and not base.until:
+        if following:
             preference = replace(preference, until=None)
         candidates = self._free_slots(base.kind, base.dealer_id, preference, limit=None if latest else OFFER_COUNT)
-        if focus is not None:
-            first, last = date.fromisoformat(focus), preference.until or date.fromisoformat(focus)
+        if preference.day is not None:
+            first, last = preference.day, preference.until or preference.day
             candidates = [r for r in candidates if first <= r.start.date() <= last]
         elif candidates:
             candidates = [r for r in candidates if r.start.date() == candidates[0].start.date()]
@@ -658,6 +669,8 @@ class _Turn:
         ):
             self.notices.append(f"closed:{preference.day.isoformat()}")
         refs = self._free_slots(state.kind, state.dealer_id, preference)
+        if refs and not _in_window(refs[0].start, preference):
+            self.notices.append(f"hours:{refs[0].start.date().isoformat()}")
         offering = replace(state, status="active", purpose="book", offered=[r.slot_id for r in refs])
         action: Literal["slots_offered", "unavailable"] = "slots_offered" if refs else "unavailable"
         return _Outcome(self._event(action, offering, slots=[r.to_slot() for r in refs]), offering)
@@ -672,11 +685,11 @@ class _Turn:
         elif state.kind == "service" and vin is None and self.entities.ordinal:
             vin, model = self._vehicle_by_number(self.entities.ordinal, fallback=(vin, model))
         excluded = [*state.excluded_days, *(d.isoformat() for d in self.days.excluded)]
-        if self.day:
-            excluded = [d for d in excluded if d != self.day]  # named again: no longer ruled out
+        if self.day and not self.days.until:
+            excluded = [d for d in excluded if d != self.day]  # named again on its own: no longer ruled out
         day, until = (self.day, self.days.until) if self.day else (state.day, state.until)
-        if day in excluded:
-            day, until = None, None
+        if day in excluded and not until:
+            day = None  # the day asked before was ruled out since
         window = self.after or self.before
         merged = replace(
             state,
@@ -861,6 +874,11 @@ class _Turn:
             missing=[*(missing or []), *dict.fromkeys(self.notices)],
             sources=sources,
         )
+
+
+def _in_window(start: datetime, preference: Preference) -> bool:
+    after, before = preference.after or time(0, 0), preference.before or time(23, 59)
+    return start.time() >= after and start.time() < before
 
 
 def part_of_day_of(start: datetime) -> PartOfDay:

@@ -153,7 +153,9 @@ def rank_starts(starts: list[datetime], preference: Preference) -> list[datetime
     if preference.after is not None or preference.before is not None:
         after, before = preference.after or time(0, 0), preference.before or time(23, 59)
         in_window = [s for s in ranked if s.time() >= after and (s + SLOT_LENGTH).time() <= before]
-        ranked = in_window or ranked
+        # None inside the window (the dealer closes before six): the hours nearest to it, not the morning.
+        bound = (preference.after or preference.before or time(0, 0)).hour * 60
+        ranked = in_window or sorted(ranked, key=lambda s: (s.date(), abs(s.hour * 60 + s.minute - bound)))
     if preference.at is not None:
         wanted = preference.at.hour * 60 + preference.at.minute
         ranked = sorted(ranked, key=lambda s: (abs(s.hour * 60 + s.minute - wanted), s))
