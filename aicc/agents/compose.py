@@ -336,6 +336,8 @@ def _servicing(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
         return [
             f"All right, your {_appointment(appointment, what)} stays booked (reference {_reference(appointment)})."
         ]
+    if action.action == "none":
+        return []  # nothing to add (such a result is normally left out of the turn before composing)
     if asked == ["confirm_cancel"] and action.appointment is not None:
         appointment = action.appointment
         reply.quick_actions.append(QuickAction(label="Yes, cancel it", action=cancel_action(appointment.slot.slot_id)))

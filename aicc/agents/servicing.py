@@ -639,8 +639,10 @@ class _Turn:
         kind = self._mentioned_kind()
         starting = self.intent.intent in _BOOKING_INTENTS and (state is None or (kind and kind != state.kind))
         if state is None and not starting:
-            # A late follow-up after the flow ended, with no booking request in it.
+            # A late follow-up after the flow ended, with no booking request in it ("thanks!": nothing to add).
             idle = replace(self.stored, status="abandoned", offered=[])
+            if _ACK_RE.fullmatch(self.text.strip()):
+                return _Outcome(ServiceActionTaken(meta=self.meta, action="none", kind=idle.kind, relevant=False), idle)
             return _Outcome(self._event("needs_info", idle, missing=["kind"]), idle)
         if starting or state is None:
             fresh = self._new_state(kind or ("test_drive" if self.intent.intent == "test_drive" else "service"))
@@ -747,7 +749,12 @@ class _Turn:
             self.days.day or self.days.excluded or self.at or self.after or self.before or e.dealer
             or e.service_type or e.model or e.vin or part_of_day(self.text)
         )  # fmt: skip
-        return bool(found) or (self.intent.intent in _BOOKING_INTENTS and self._mentioned_kind() is not None)
+        picks_a_car = self.state is not None and self._asks_vehicle(self.state) and bool(e.ordinal)
+        return (
+            bool(found)
+            or picks_a_car
+            or (self.intent.intent in _BOOKING_INTENTS and self._mentioned_kind() is not None)
+        )
 
     def _new_state(self, kind: Kind) -> FlowState:
         """A fresh request, defaulted from the customer's profile: preferred dealer, their car."""

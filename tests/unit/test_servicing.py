@@ -21,7 +21,7 @@ from aicc.agents.routing import decide
 from aicc.agents.servicing import book_action, cancel_action, manages_booking
 from aicc.agents.slots import LEAD_TIME, SlotRef, booking_reference, opening_hours, parse_slot_id, slot_starts
 from aicc.data.reference import dealer_uri
-from contracts.events import IntentDetected, SentimentAnalyzed
+from contracts.events import ConversationReceived, EventMeta, IntentDetected, SentimentAnalyzed
 from tests.servicing_chat import CUSTOMERS, FRIDAY, NOW, Chat, World, local, seen
 
 
@@ -505,7 +505,8 @@ def test_yes_ok_and_thanks_never_end_or_cancel_anything(demo: World) -> None:
     assert mateo.flow() == "servicing"
     booked = mateo.say("the second one")
     assert booked_at(booked) == when(offered)[1]
-    assert mateo.say("thanks", "greeting").action != "cancelled"
+    after = mateo.say("thanks", "greeting")
+    assert after.action != "cancelled" and seen(after).text == ""  # nothing to add once it is booked
     assert demo.held(offered.slots[1].slot_id) is not None
 
 
@@ -648,3 +649,23 @@ def test_a_customer_with_two_cars_is_asked_which(demo: World) -> None:
     assert offered.action == "slots_offered"
     booked = mia.say("the first one")
     assert booked.appointment is not None and booked.appointment.vin == "5ARDX1E22RK000237"
+
+    by_number = Chat(demo, "cust-0005")
+    by_number.say("book a service", "service_booking")
+    assert by_number.say("the second one").action == "slots_offered"  # her cars as listed: the Dune
+    assert by_number.state().vin == "5ARDX1E22RK000237"
+
+
+def test_out_of_town_after_the_booking_reaches_servicing_not_the_tow_truck(demo: World) -> None:
+    ava = Chat(demo, "cust-0001")
+    booking = ava.say(book_action("service#dlr-harbor#2026-06-12T09:00#1"), "service_booking").appointment
+    assert booking is not None and ava.flow() is None  # booked: the flow no longer waits
+    meta = EventMeta(
+        turn_id="turn-out", conversation_id=ava.conversation_id, customer_id="cust-0001", causation_id="req-1",
+        producer="servicing", occurred_at=NOW,
+    )  # fmt: skip
+    text = "hmm actually cancel it, I'll be out of town"
+    received = ConversationReceived(meta=meta, text=text, client_message_id="m1", connection_id="c1")
+    asked = demo.agent().respond(received, meta, now=NOW)
+    assert asked.relevant and asked.missing == ["confirm_cancel"]
+    assert "Yes, cancel it" in seen(asked).buttons and demo.held(booking.slot.slot_id) is not None
