@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from aicc.agents.routing import route
-from aicc.agents.slots import book_action, booking_reference, cancel_action, opening_hours
+from aicc.agents.slots import HORIZON_DAYS, book_action, booking_reference, cancel_action, opening_hours
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule
 from contracts.common import QuickAction, Route, Source
 from contracts.events import (
@@ -269,6 +269,10 @@ def _notices(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
         kind, _, detail = notice.partition(":")
         if kind == "closed" and action.slots:
             said.append(_closed_day(date.fromisoformat(detail), action.slots[0]))
+        elif kind == "horizon":
+            said.append(
+                f"I can book up to {HORIZON_DAYS} days ahead, so {date.fromisoformat(detail):%A %d %b} is not open yet."
+            )
         elif kind == "hours" and action.slots:
             said.append(_opening_hours(date.fromisoformat(detail), action.slots[0].dealer_id))
         elif kind == "unsuited":
@@ -370,7 +374,7 @@ def _servicing(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
         dealer = _dealer_name(action.slots[0].dealer_id)
         listed = _listed(action.slots, reply)
         return [*notices, f"Sorry, that time is no longer available at {dealer}. The next free slots: {listed}."]
-    return [*notices, f"I couldn't find a free {what} slot in the next two weeks. Would another dealer work?"]
+    return [*notices, f"I couldn't find a free {what} slot in the next {HORIZON_DAYS} days. Would another dealer work?"]
 
 
 def _cockpit(guidance: CockpitGuidance, reply: ComposedReply) -> list[str]:

@@ -13,6 +13,7 @@ double-booking guard; cancelling releases the slot.
 
 What the reply must say besides the action travels in `missing`, as notices the composer renders
 (`closed:<ISO date>`: the dealer is closed on the day asked, the slots are on the nearest open day;
+`horizon:<ISO date>`: the day asked is past the booking window, the slots are its last days;
 `hours:<ISO date>`: the hours asked for ("after six") are outside that day's opening hours;
 `unsuited:<service>:<model>:<powertrain>`: a service that car does not have, left out of the booking;
 `confirm_cancel`: cancelling the appointment in `appointment` waits for the customer's yes; `slot`: which
@@ -664,6 +665,11 @@ class _Turn:
             return _Outcome(self._event("needs_info", asking, missing=missing), asking)
         assert state.dealer_id is not None
         preference = state.preference()
+        bookable = slot_starts(state.dealer_id, now=self.now)
+        if preference.day is not None and bookable and preference.day > bookable[-1].date():
+            # Past the booking window: the last days that can be booked, and the reason.
+            self.notices.append(f"horizon:{preference.day.isoformat()}")
+            preference = replace(preference, day=bookable[-1].date(), until=None)
         if (
             preference.day is not None
             and preference.until is None

@@ -669,3 +669,9 @@ def test_out_of_town_after_the_booking_reaches_servicing_not_the_tow_truck(demo:
     asked = demo.agent().respond(received, meta, now=NOW)
     assert asked.relevant and asked.missing == ["confirm_cancel"]
     assert "Yes, cancel it" in seen(asked).buttons and demo.held(booking.slot.slot_id) is not None
+
+
+def test_a_day_past_the_booking_window_gets_its_last_days(demo: World) -> None:
+    late = Chat(demo, "cust-0003").say("oil change on june 30th", "service_booking")  # bookable until Mon 22 Jun
+    assert late.action == "slots_offered" and {w[:6] for w in when(late)} == {"Mon 22"}
+    assert "not open yet" in seen(late).text and "Tuesday 30 Jun" in seen(late).text
