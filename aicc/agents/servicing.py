@@ -380,8 +380,7 @@ class _Turn:
             # "The earliest one": of those shown. "The latest one you have": of the whole day, below.
             shown = [ref for ref in (parse_slot_id(s) for s in state.offered) if ref is not None]
             if shown and not nearest:
-                self.state = base
-                return self._book(max(shown) if latest else min(shown))
+                return self._take(base, max(shown) if latest else min(shown))
         focus = self._offered_day(state) if following and state is not None else base.day
         preference = replace(base.preference(), day=date.fromisoformat(focus) if focus else None)
         if following:
@@ -398,7 +397,15 @@ class _Turn:
             pick = candidates[0]
         else:
             pick = max(candidates, key=lambda r: r.start) if latest else min(candidates, key=lambda r: r.start)
-        self.state = base
+        return self._take(base, pick)
+
+    def _take(self, state: FlowState, pick: SlotRef) -> _Outcome:
+        """Book the slot the rule gave; asked as a question ("what's the earliest you have?"), show it
+        alone instead, so "yes" or "book it" books it."""
+        if _QUESTION_RE.search(self.text):
+            showing = replace(state, status="active", purpose="book", offered=[pick.slot_id])
+            return _Outcome(self._event("slots_offered", showing, slots=[pick.to_slot()]), showing)
+        self.state = state
         return self._book(pick)
 
     def _offered_day(self, state: FlowState) -> str | None:

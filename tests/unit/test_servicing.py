@@ -462,6 +462,11 @@ def test_booking_by_a_rule_books_on_the_day_asked(demo: World) -> None:
     nearest.say("oil change on tuesday please", "service_booking")
     assert booked_at(nearest.say("closest to 3pm")) == "Tue 09 15:00"
 
+    question = Chat(demo, "cust-0002")
+    shown = question.say("what's the earliest you have on friday for an oil change?", "service_booking")
+    assert when(shown) == ["Fri 12 08:00"] and demo.held(shown.slots[0].slot_id) is None  # asked, not booked
+    assert booked_at(question.say("yes please")) == "Fri 12 08:00"
+
     offered_then_nearest = Chat(demo, "cust-0002")
     offered_then_nearest.say("I need an oil change", "service_booking")  # today's slots: 10, 11, 12
     assert booked_at(offered_then_nearest.say("whichever is closest to 4pm")) == "Mon 08 16:00"
