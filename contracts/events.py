@@ -322,6 +322,12 @@ class ServiceActionTaken(EventDetail):
     slots: list[Slot] = []
     appointment: Appointment | None = None
     missing: list[str] = Field(default=[], description="slots still to fill, e.g. ['dealer', 'date']")
+    notices: list[str] = Field(
+        default=[],
+        description="what the reply must say besides the action, as '<kind>:<detail>': closed:<date> (the "
+        "dealer is closed that day), horizon:<date> (past the booking window), hours:<date> (outside that "
+        "day's opening hours), unsuited:<service>:<model>:<powertrain> (a service the car does not have)",
+    )
     sources: list[Source] = []
     relevant: bool = Field(
         default=True,

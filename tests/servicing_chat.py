@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from aicc.agents.compose import ComposedReply, _servicing
 from aicc.agents.servicing import FLOW, FlowState, Servicing
 from aicc.nlu import extract_entities
 from aicc.ports.appointments import Appointments, Booking
@@ -95,3 +96,17 @@ class Chat:
 def local(moment: datetime) -> datetime:
     assert moment.utcoffset() == timedelta(hours=-7)  # PDT: slots are shown in the dealer's wall-clock time
     return moment
+
+
+@dataclass
+class Seen:
+    """What the customer sees of a servicing result: the sentences and the buttons."""
+
+    text: str
+    buttons: dict[str, str]  # label -> what the button sends
+
+
+def seen(result: ServiceActionTaken) -> Seen:
+    reply = ComposedReply(text="")
+    text = " ".join(_servicing(result, reply))
+    return Seen(text=text, buttons={action.label: action.action for action in reply.quick_actions})

@@ -14,10 +14,11 @@ from datetime import date, datetime
 from aicc.agents.dialog import vehicle_in_focus
 from aicc.agents.recommendations import BUYING
 from aicc.agents.routing import route
-from aicc.agents.slots import book_action, cancel_action
-from aicc.data.reference import catalog, dealer_uri, dealers, warranty_terms
+from aicc.agents.slots import HORIZON_DAYS, book_action, booking_reference, cancel_action, opening_hours
+from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule, warranty_terms
 from contracts.common import DialogState, QuickAction, Route, Source
 from contracts.events import (
+    Appointment,
     AskedFact,
     CockpitGuidance,
     EventMeta,
@@ -31,6 +32,7 @@ from contracts.events import (
     RouteDecided,
     SentimentAnalyzed,
     ServiceActionTaken,
+    Slot,
     TurnAssembled,
     TurnResults,
     Vehicle,
@@ -272,6 +274,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
 
 
 SERVICE_NAMES = {"service": "service appointment", "test_drive": "test drive"}
+_POWERTRAIN_WORDS = {"electric": "an electric", "hybrid": "a hybrid", "plug_in_hybrid": "a plug-in hybrid"}
 
 
 def _when(start: datetime) -> str:
@@ -282,35 +285,116 @@ def _dealer_name(dealer_id: str) -> str:
     return str(dealers().get(dealer_id, {}).get("name", dealer_id))
 
 
+def _services(service_type: str | None) -> str:
+    """ "oil_change+tire_rotation" -> "oil change and tire rotation"."""
+    names = [s.replace("_", " ") for s in (service_type or "").split("+") if s]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
+
+
+def _listed(slots: list[Slot], reply: ComposedReply) -> str:
+    """The slots numbered as the customer may pick them ("the second one"), each with its button."""
+    for slot in slots[:3]:
+        reply.quick_actions.append(QuickAction(label=f"Book {_when(slot.start)}", action=book_action(slot.slot_id)))
+    return "; ".join(f"{n}) {_when(slot.start)}" for n, slot in enumerate(slots, start=1))
+
+
+def _appointment(appointment: Appointment, what: str) -> str:
+    detail = f" ({_services(appointment.service_type)})" if appointment.service_type else ""
+    return f"{what}{detail} at {_dealer_name(appointment.slot.dealer_id)} on {_when(appointment.slot.start)}"
+
+
+def _reference(appointment: Appointment) -> str:
+    return booking_reference(appointment.appointment_id, appointment.slot.dealer_id)
+
+
+def _notices(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
+    """What servicing asked to be said besides its action: a closed day, a service the car does not have."""
+    said: list[str] = []
+    for notice in action.notices:
+        kind, _, detail = notice.partition(":")
+        if kind == "closed" and action.slots:
+            said.append(_closed_day(date.fromisoformat(detail), action.slots[0]))
+        elif kind == "horizon":
+            said.append(
+                f"I can book up to {HORIZON_DAYS} days ahead, so {date.fromisoformat(detail):%A %d %b} is not open yet."
+            )
+        elif kind == "hours" and action.slots:
+            said.append(_opening_hours(date.fromisoformat(detail), action.slots[0].dealer_id))
+        elif kind == "unsuited":
+            said.append(_unsuited(*detail.split(":"), reply=reply))
+    return said
+
+
+def _closed_day(day: date, nearest: Slot) -> str:
+    dealer = dealers().get(nearest.dealer_id, {})
+    name = str(dealer.get("name", nearest.dealer_id)).removeprefix("Aurora ")
+    weekly = any(
+        value.strip().lower() == "closed" and day.strftime("%a").lower() in key.lower()
+        for key, value in dealer.get("hours", {}).items()
+    )
+    closed = f"{day:%A}s" if weekly else f"{day:%A %d %b}"
+    return f"{name} is closed on {closed}; the nearest open day is {nearest.start:%A %d %b}."
+
+
+def _opening_hours(day: date, dealer_id: str) -> str:
+    dealer = dealers().get(dealer_id, {})
+    name = str(dealer.get("name", dealer_id)).removeprefix("Aurora ")
+    hours = opening_hours(dealer_id, day) if dealer else None
+    if hours is None:
+        return f"{name} is closed on {day:%A %d %b}."
+    return f"{name} is open {hours[0]:%H:%M}-{hours[1]:%H:%M} on {day:%A}s; these are the nearest free times."
+
+
+def _unsuited(service: str, model: str = "", drive: str = "", *, reply: ComposedReply) -> str:
+    car = f"{_POWERTRAIN_WORDS.get(drive, 'a')} {model}".strip()
+    said = f"{service.replace('_', ' ').capitalize()} isn't part of the maintenance of {car}, so I've left it out."
+    for schedule in maintenance_schedule()["schedules"]:
+        if schedule["model"] == model and drive in schedule["powertrains"]:
+            names = ", ".join(item["name"].split(" (")[0].lower() for item in schedule["items"][:4])
+            reply.sources.append(Source(title=f"{model} maintenance schedule", uri=schedule["uri"]))
+            return f"{said} What it does need: {names}."
+    return said
+
+
 def _servicing(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
     what = SERVICE_NAMES[action.kind]
     reply.sources.extend(action.sources)
+    notices = _notices(action, reply)
+    asked = action.missing
     if action.action == "slots_offered" and action.slots:
         dealer = _dealer_name(action.slots[0].dealer_id)
-        listed = "; ".join(f"{n}) {_when(slot.start)}" for n, slot in enumerate(action.slots, start=1))
-        for slot in action.slots[:3]:
-            reply.quick_actions.append(QuickAction(label=f"Book {_when(slot.start)}", action=book_action(slot.slot_id)))
-        return [f"Here are the next free {what} slots at {dealer}: {listed}. Which one suits you?"]
+        listed = _listed(action.slots, reply)
+        return [*notices, f"Here are the next free {what} slots at {dealer}: {listed}. Which one suits you?"]
     if action.action in {"booked", "rescheduled"} and action.appointment is not None:
         appointment = action.appointment
         verb = "moved your" if action.action == "rescheduled" else "booked your"
-        detail = f" ({appointment.service_type.replace('_', ' ')})" if appointment.service_type else ""
         reply.quick_actions.append(
             QuickAction(label=f"Cancel this {what}", action=cancel_action(appointment.slot.slot_id))
         )
         return [
-            f"Done: I've {verb} {what}{detail} at {_dealer_name(appointment.slot.dealer_id)} on "
-            f"{_when(appointment.slot.start)}. Your reference is {appointment.appointment_id}."
+            *notices,
+            f"Done: I've {verb} {_appointment(appointment, what)}. Your reference is {_reference(appointment)}.",
         ]
     if action.action == "cancelled" and action.appointment is not None:
         appointment = action.appointment
-        return [
-            f"Your {what} at {_dealer_name(appointment.slot.dealer_id)} on {_when(appointment.slot.start)} "
-            "is cancelled."
-        ]
+        return [f"Your {_appointment(appointment, what)} is cancelled (reference {_reference(appointment)})."]
     if action.action == "cancelled":
         return ["All right, I've stopped arranging that booking. Nothing was booked."]
-    if action.action == "needs_info" and action.missing == ["appointment"] and action.slots:
+    if action.action == "none" and action.appointment is not None:
+        appointment = action.appointment
+        return [
+            f"All right, your {_appointment(appointment, what)} stays booked (reference {_reference(appointment)})."
+        ]
+    if action.action == "none":
+        return []  # nothing to add (such a result is normally left out of the turn before composing)
+    if asked == ["confirm_cancel"] and action.appointment is not None:
+        appointment = action.appointment
+        reply.quick_actions.append(QuickAction(label="Yes, cancel it", action=cancel_action(appointment.slot.slot_id)))
+        reply.quick_actions.append(QuickAction(label="No, keep it", action="No, keep it"))
+        return [f"Shall I cancel your {_appointment(appointment, what)} (reference {_reference(appointment)})?"]
+    if action.action == "needs_info" and asked == ["slot"] and action.slots:
+        return [*notices, f"Which of these {what} times would you like: {_listed(action.slots, reply)}?"]
+    if action.action == "needs_info" and asked == ["appointment"] and action.slots:
         listed = "; ".join(f"{n}) {_when(slot.start)}" for n, slot in enumerate(action.slots, start=1))
         return [f"You have several upcoming appointments: {listed}. Which one do you mean?"]
     if action.action == "needs_info":
@@ -319,24 +403,23 @@ def _servicing(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
             "date": "which day suits you",
             "time": "what time suits you",
             "model": "which model you'd like to drive",
+            "vehicle": "which of your vehicles it is for",
             "service_type": "what service the car needs",
             "kind": "whether you'd like a service appointment or a test drive",
             "slot": "which of the offered times you'd like",
         }
-        wanted = [asks.get(m, m.replace("_", " ")) for m in action.missing] or ["a few more details"]
-        if "dealer" in action.missing:
+        wanted = [asks.get(m, m.replace("_", " ")) for m in asked] or ["a few more details"]
+        if "dealer" in asked:
             reply.sources.extend(Source(title=d["name"], uri=dealer_uri(i)) for i, d in dealers().items())
             wanted = [f"{wanted[0]} ({', '.join(d['name'] for d in dealers().values())})", *wanted[1:]]
-        return [f"To arrange your {what}, please tell me {' and '.join(wanted)}."]
-    if action.missing == ["appointment"]:
+        return [*notices, f"To arrange your {what}, please tell me {' and '.join(wanted)}."]
+    if asked == ["appointment"]:
         return [f"I couldn't find an upcoming {what} booked for you to change or cancel."]
     if action.slots:
         dealer = _dealer_name(action.slots[0].dealer_id)
-        listed = "; ".join(f"{n}) {_when(slot.start)}" for n, slot in enumerate(action.slots, start=1))
-        for slot in action.slots[:3]:
-            reply.quick_actions.append(QuickAction(label=f"Book {_when(slot.start)}", action=book_action(slot.slot_id)))
-        return [f"Sorry, that time is no longer available at {dealer}. The next free slots: {listed}."]
-    return [f"I couldn't find a free {what} slot in the next two weeks. Would another dealer work?"]
+        listed = _listed(action.slots, reply)
+        return [*notices, f"Sorry, that time is no longer available at {dealer}. The next free slots: {listed}."]
+    return [*notices, f"I couldn't find a free {what} slot in the next {HORIZON_DAYS} days. Would another dealer work?"]
 
 
 def _cockpit(guidance: CockpitGuidance, reply: ComposedReply) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aicc.agents.dialog import keep_escalation
+from aicc.agents.slots import manages_booking
 from contracts.common import Priority, Route
 from contracts.events import EventMeta, IntentDetected, RouteDecided, SentimentAnalyzed, TurnAssembled, TurnResults
 
@@ -22,6 +23,7 @@ class RoutingRule:
     min_confidence: float = 0.0
     purchase_ready: bool = False  # True: only when the customer signals they are ready to buy
     flows: frozenset[str] = frozenset()  # non-empty: only inside these multi-turn flows
+    changing_booking: bool = False  # True: only when the text asks to cancel or move an appointment
     queue: str | None = None  # None: stay with the bot
     priority: Priority = "normal"
 
@@ -31,12 +33,22 @@ class RoutingRule:
             and intent.confidence >= self.min_confidence
             and (not self.purchase_ready or intent.purchase_ready)
             and (not self.flows or intent.meta.flow in self.flows)
+            and (not self.changing_booking or manages_booking(intent.text))
             and (not self.sentiment or sentiment.label in self.sentiment)
             and (not self.urgency or sentiment.urgency in self.urgency)
         )
 
 
 RULES: tuple[RoutingRule, ...] = (
+    # "Actually cancel it, I'll be out of town" reads like roadside to the classifier ("out of town"), but
+    # with no sign of danger or of being stranded it is a booking change the assistant makes.
+    RoutingRule(
+        "changing an appointment",
+        intents=frozenset({"roadside_assistance"}),
+        urgency=frozenset({"low", "medium"}),
+        changing_booking=True,
+        queue=None,
+    ),
     RoutingRule("stranded customer", intents=frozenset({"roadside_assistance"}), queue="roadside", priority="urgent"),
     RoutingRule(
         "safety-critical problem",

@@ -17,6 +17,7 @@ Quick actions (the client sends `action` back verbatim as the next message's tex
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -75,6 +76,10 @@ class Preference:
     day: date | None = None
     at: time | None = None
     part_of_day: PartOfDay | None = None
+    until: date | None = None  # with `day`: any day of that span ("next week", "the weekend")
+    after: time | None = None  # "after lunch", "after six"
+    before: time | None = None  # "before noon"
+    excluded: frozenset[date] = frozenset()  # days the customer ruled out: never offered
 
 
 def dealer_zone(dealer_id: str) -> ZoneInfo:
@@ -131,22 +136,37 @@ def slot_starts(dealer_id: str, *, now: datetime, days: int = HORIZON_DAYS) -> l
 def rank_starts(starts: list[datetime], preference: Preference) -> list[datetime]:
     """The starts in the order they should be offered for this preference.
 
-    A day narrows to that day, or to the first open days after it when it is closed or full (the
-    customer still gets the nearest alternatives); a part of day narrows when it can; a time sorts
-    by distance from that time of day, so "9am" gives 9:00 on the next days rather than 15:00 today.
+    Days ruled out are dropped. A day narrows to that day (or span of days), or to the first open days
+    after it when it is closed or full (the customer still gets the nearest alternatives); a part of day
+    or an "after"/"before" hour narrows when it can; a time sorts by distance from that time of day, so
+    "9am" gives 9:00 on the next days rather than 15:00 today.
     """
-    ranked = starts
+    ranked = [s for s in starts if s.date() not in preference.excluded]
     if preference.day is not None:
-        on_day = [s for s in ranked if s.date() == preference.day]
-        ranked = on_day or [s for s in ranked if s.date() > preference.day]
+        last = preference.until or preference.day
+        on_day = [s for s in ranked if preference.day <= s.date() <= last]
+        ranked = on_day or [s for s in ranked if s.date() > last]
     if preference.part_of_day is not None:
         low, high = _PARTS_OF_DAY[preference.part_of_day]
         in_part = [s for s in ranked if low <= s.time() < high]
         ranked = in_part or ranked
+    if preference.after is not None or preference.before is not None:
+        after, before = preference.after or time(0, 0), preference.before or time(23, 59)
+        in_window = [s for s in ranked if s.time() >= after and (s + SLOT_LENGTH).time() <= before]
+        # None inside the window (the dealer closes before six): the hours nearest to it, not the morning.
+        bound = (preference.after or preference.before or time(0, 0)).hour * 60
+        ranked = in_window or sorted(ranked, key=lambda s: (s.date(), abs(s.hour * 60 + s.minute - bound)))
     if preference.at is not None:
         wanted = preference.at.hour * 60 + preference.at.minute
         ranked = sorted(ranked, key=lambda s: (abs(s.hour * 60 + s.minute - wanted), s))
     return ranked
+
+
+def closed_days(dealer_id: str, day: date, *, until: date | None = None) -> list[date]:
+    """The days from `day` to `until` (or just `day`) on which the dealer is closed."""
+    last = until or day
+    span = [day + timedelta(days=n) for n in range((last - day).days + 1)]
+    return [d for d in span if opening_hours(dealer_id, d) is None]
 
 
 def parse_slot_id(slot_id: str) -> SlotRef | None:
@@ -181,6 +201,50 @@ def requested_cancellation(text: str) -> SlotRef | None:
     return _ref(match) if match else None
 
 
+_WORD_HOURS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+               "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+_HOUR = r"(\d{1,2}|" + "|".join(_WORD_HOURS) + r")(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+_AFTER_RE = re.compile(
+    r"\b(?:after|from|later than|not before)\s+(?:lunch(?:time)?|noon|midday|" + _HOUR + r")\b", re.I
+)
+_BEFORE_RE = re.compile(
+    r"\b(?:before|by|earlier than|no later than)\s+(?:lunch(?:time)?|noon|midday|" + _HOUR + r")", re.I
+)
+_NEAREST_RE = re.compile(r"\b(?:closest|nearest|close|as near as|near)\s+(?:as possible\s+)?to\b|\baround\b", re.I)
+
+
+def time_window(text: str) -> tuple[time | None, time | None]:
+    """("after", "before") hours the text sets: "after lunch" is from 13:00, "after six" from 18:00, "before
+    noon" until 12:00. A bare hour is read as a business hour (1-6 afternoon, 7-12 morning) unless am/pm says."""
+    return _bound(_AFTER_RE.search(text), lunch=time(13, 0)), _bound(_BEFORE_RE.search(text), lunch=time(12, 0))
+
+
+def _bound(match: re.Match[str] | None, *, lunch: time) -> time | None:
+    if match is None:
+        return None
+    phrase = match.group(0).lower()
+    if match.group(1) is None:
+        return lunch if "lunch" in phrase else time(12, 0)
+    token = match.group(1).lower()
+    hour = int(token) if token.isdigit() else _WORD_HOURS[token]
+    minute = int(match.group(2) or 0)
+    suffix = (match.group(3) or "").lower()
+    if not 1 <= hour <= 12 or minute > 59:
+        return None
+    if suffix.startswith("p"):
+        hour = hour % 12 + 12
+    elif suffix.startswith("a"):
+        hour = hour % 12
+    elif hour <= 6:
+        hour += 12
+    return time(hour, minute)
+
+
+def asks_for_nearest(text: str) -> bool:
+    """ "closest to 3pm", "around 10": the nearest free hour will do, not only that exact one."""
+    return bool(_NEAREST_RE.search(text))
+
+
 def part_of_day(text: str) -> PartOfDay | None:
     match = _PART_OF_DAY_RE.search(text)
     if not match:
@@ -198,6 +262,29 @@ def is_open_slot(ref: SlotRef, *, now: datetime) -> bool:
     return ref.start in set(slot_starts(ref.dealer_id, now=now))
 
 
+# --- asking to cancel or move an appointment, in words -----------------------------------------------
+
+CANCEL_RE = re.compile(r"\b(cancel\w*|call off|scrap)\b", re.I)
+RESCHEDULE_RE = re.compile(
+    # "move" only with what is moved: "my car won't move" is no reschedule.
+    r"\b(re-?schedul\w*|re-?book\w*|postpone|push (?:it|that|my \w+) back|bring (?:it|that) forward"
+    r"|move (?:it|that|(?:my|the) (?:appointment|booking|test drive|service|slot))"
+    r"|change (?:my|the) (?:appointment|booking|test drive|slot|time|date))\b",
+    re.I,
+)
+_CANCELLED_THING_RE = re.compile(
+    r"\b(it|that|this|appointments?|bookings?|booked|reservations?|test drives?|slot)\b", re.I
+)
+
+
+def manages_booking(text: str) -> bool:
+    """True when the text asks to cancel or move an appointment ("actually cancel it, I'll be out of town"),
+    whatever else it says: servicing answers it, and it is no emergency by itself."""
+    return bool(
+        (CANCEL_RE.search(text) and _CANCELLED_THING_RE.search(text)) or RESCHEDULE_RE.search(text)
+    ) and not requested_booking(text)
+
+
 # --- the quick-action texts (the response agent renders the buttons, this module parses them back) ------
 
 
@@ -209,3 +296,17 @@ def book_action(slot_id: str) -> str:
 def cancel_action(slot_id: str) -> str:
     """What a "cancel this appointment" button sends back (the appointment is the one held in that slot)."""
     return f"Cancel booking {slot_id}"
+
+
+# --- booking references -----------------------------------------------------------------------------------
+
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U to misread
+
+
+def booking_reference(appointment_id: str, dealer_id: str) -> str:
+    """What the customer quotes on the phone: "LAK-7K3Q", the dealer's first three letters and four
+    characters derived from the appointment id (the same id always gives the same reference)."""
+    digest = int.from_bytes(hashlib.sha256(appointment_id.encode()).digest()[:4], "big")
+    code = "".join(_REFERENCE_ALPHABET[(digest >> (5 * n)) & 31] for n in range(4))
+    prefix = re.sub(r"[^a-z]", "", dealer_id.removeprefix("dlr-"))[:3].upper() or "AUR"
+    return f"{prefix}-{code}"

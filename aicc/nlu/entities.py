@@ -131,6 +131,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "relative",
         re.compile(r"\b(day after tomorrow|today|tonight|tomorrow|tmrw|tmr|tomorow|tommorow|tommorrow)\b", re.I),
     ),
+    ("week", re.compile(r"(?<!last )(?<!past )\b(?:(next|this|the)\s+)?(week ?end|week)\b", re.I)),
     ("in_n", re.compile(r"\bin\s+(\d+|one|two|three|four|five|six|seven|a)\s+(days?|weeks?)\b", re.I)),
     ("weekday", re.compile(rf"\b(?:(next|this|coming)\s+)?({_WEEKDAY_ALT})\b\.?", re.I)),
     ("day_of_month", re.compile(r"\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)),
@@ -180,8 +181,9 @@ def _resolve_date(kind: str, match: re.Match[str], today: date) -> date | None:
         # Short forms such as "sat", "sun", "wed" are ordinary words too; only trust them after a cue.
         if token in _AMBIGUOUS_WEEKDAYS and match.group(1) is None and not _weekday_cue(match):
             return None
-        ahead = (_WEEKDAYS[token] - today.weekday()) % 7 or 7  # strictly after today: "Friday" on a Friday = next week
-        return today + timedelta(days=ahead)
+        return _weekday(today, _WEEKDAYS[token], (match.group(1) or "").lower())
+    if kind == "week":
+        return _week(today, (match.group(1) or "").lower(), match.group(2).lower().replace(" ", ""))
     if kind == "day_of_month":
         day = int(match.group(1))
         candidate = _safe_date(today.year, today.month, day)
@@ -195,6 +197,85 @@ def _resolve_date(kind: str, match: re.Match[str], today: date) -> date | None:
 _AMBIGUOUS_WEEKDAYS = {"sat", "sun", "wed", "mon"}  # also ordinary words ("I sat in the car")
 
 
+def _weekday(today: date, weekday: int, cue: str) -> date:
+    """The day a person means by "Friday", "this Friday" and "next Friday" (weeks run Monday to Sunday).
+
+    "Friday" and "coming Friday": the first one strictly after today ("Friday" said on a Friday is a week
+    away; today is "today"). "This Friday": the one in the current week, or the next one once it has
+    passed. "Next Friday": the one in next week, as in US English, so on a Monday it is 11 days away and on
+    a Saturday 6.
+    """
+    if cue == "next":
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        return monday + timedelta(days=weekday)
+    if cue == "this" and weekday >= today.weekday():
+        return today + timedelta(days=weekday - today.weekday())
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
+def _week(today: date, cue: str, word: str) -> date | None:
+    """The first day of "next week" (its Monday) or of "the weekend" (its Saturday, or today on a Sunday)."""
+    monday = today - timedelta(days=today.weekday())
+    if word == "week":
+        return monday + timedelta(days=7) if cue == "next" else None  # "this week" names no one day
+    saturday = monday + timedelta(days=5)
+    if cue == "next":
+        return saturday + timedelta(days=7)
+    return max(saturday, today)
+
+
+# A day the customer rules out: "saturday won't work", "not on Friday", "anything but Monday".
+_REJECTED_AFTER_RE = re.compile(
+    r"\s*(?:is\s+|'s\s+)?(?:(?:won'?t|wont|doesn'?t|does not|will not|can'?t|cannot|no longer)\s+"
+    r"(?:work|do|suit|be possible)|(?:is\s+|'s\s+)?(?:out|no good|not good|impossible|a no)\b|is\s+bad)",
+    re.I,
+)
+_REJECTED_BEFORE_RE = re.compile(
+    r"\b(?:not|except|but|never|no|can'?t do|cannot do|can'?t make|can'?t come(?: in)?|busy)\s+(?:on\s+)?$", re.I
+)
+
+
+@dataclass(frozen=True)
+class Days:
+    """The days a message names: the day wanted (the first one not ruled out), how long the wish runs
+    ("next week": to its Sunday), and the days ruled out."""
+
+    day: date | None = None
+    until: date | None = None
+    excluded: tuple[date, ...] = ()
+
+
+def find_days(text: str, today: date) -> Days:
+    """The days in `text`, resolved against `today` (the caller's local date: the dealer's, for bookings)."""
+    return _find_days(text, today)[0]
+
+
+def _find_days(text: str, today: date) -> tuple[Days, list[tuple[int, int]]]:
+    spans: list[tuple[int, int]] = []
+    wanted: list[tuple[int, date, date | None]] = []
+    excluded: list[date] = []
+    for kind, pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(start <= match.start() < end for start, end in spans):
+                continue
+            resolved = _resolve_date(kind, match, today)
+            if resolved is None:
+                continue
+            spans.append((match.start(), match.end()))
+            if _REJECTED_AFTER_RE.match(text, match.end()) or _REJECTED_BEFORE_RE.search(text[: match.start()]):
+                excluded.append(resolved)
+                continue
+            until = resolved + timedelta(days=6) if kind == "week" and match.group(2).lower() == "week" else None
+            if kind == "week" and until is None:
+                until = resolved + timedelta(days=6 - resolved.weekday())  # the weekend: to its Sunday
+            wanted.append((match.start(), resolved, until))
+    first = wanted[0] if wanted else None  # patterns are tried in a fixed order: the most explicit form wins
+    days = Days(
+        day=first[1] if first else None, until=first[2] if first else None, excluded=tuple(dict.fromkeys(excluded))
+    )
+    return days, spans
+
+
 def _weekday_cue(match: re.Match[str]) -> bool:
     before = match.string[max(0, match.start() - 7) : match.start()].lower()
     after = match.string[match.end() :].lower()
@@ -205,19 +286,8 @@ def _weekday_cue(match: re.Match[str]) -> bool:
 
 
 def _find_date(text: str, today: date) -> tuple[str | None, list[tuple[int, int]]]:
-    spans: list[tuple[int, int]] = []
-    found: str | None = None
-    for kind, pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            if any(start <= match.start() < end for start, end in spans):
-                continue
-            resolved = _resolve_date(kind, match, today)
-            if resolved is None:
-                continue
-            spans.append((match.start(), match.end()))
-            if found is None:
-                found = resolved.isoformat()
-    return found, spans
+    days, spans = _find_days(text, today)
+    return (days.day.isoformat() if days.day else None), spans
 
 
 _CLOCK_RE = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I)
@@ -418,9 +488,19 @@ _SERVICE_TYPES: list[tuple[str, re.Pattern[str]]] = [
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "6th": 6}  # fmt: skip
 _ORDINAL_ALT = "|".join(_ORDINALS)
+_ORDINALS.update({"last": -1, "latter": -1, "former": 1})  # counted from the end: -1 is the last one
+_ORDINAL_ALT = "|".join(_ORDINALS)
+_ACK = r"(?:(?:ok(?:ay)?|yes|yeah|yep|sure|great|perfect|hmm+|um+|so|then|i guess)\W+)*"
+_POLITE = r"(?:please|pls|plz|thanks|thx|works(?: for me)?|is (?:fine|good|great|perfect)|sounds good|then)"
 _ORDINAL_RES = [
     re.compile(rf"\b({_ORDINAL_ALT})\s+(?:one|option|slot|time|choice|date|appointment|dealer|model|car)\b", re.I),
-    re.compile(rf"^\W*(?:the\s+)?({_ORDINAL_ALT})\W*(?:one\W*)?(?:please|pls|works|is fine)?\W*$", re.I),
+    re.compile(
+        rf"\b(?:the\s+)?({_ORDINAL_ALT})\s+(?:of\s+(?:those|them|these|the\s+(?:list|options|slots|times)))", re.I
+    ),
+    re.compile(
+        rf"\b(?:take|pick|choose|go (?:for|with)|want|book)\s+(?:me\s+)?the\s+({_ORDINAL_ALT})\b(?!\s+\w+ing)", re.I
+    ),
+    re.compile(rf"^\W*{_ACK}(?:the\s+)?({_ORDINAL_ALT})\W*(?:one\W*)?(?:{_POLITE}\W*)*$", re.I),
     re.compile(r"\b(?:option|slot|number|choice|#)\s*(\d)\b", re.I),
 ]
 
@@ -438,20 +518,28 @@ def _find_warning_light(text: str) -> str | None:
 
 
 def _find_service_type(text: str) -> str | None:
-    for name, pattern in _SERVICE_TYPES:
-        if pattern.search(text):
-            return name
-    return None
+    found = find_service_types(text)
+    return found[0] if found else None
 
 
-def _find_ordinal(text: str) -> int | None:
+def find_service_types(text: str) -> list[str]:
+    """Every service the text asks for ("oil change + tire rotation"), in the order of the catalog above."""
+    return [name for name, pattern in _SERVICE_TYPES if pattern.search(text)]
+
+
+def find_ordinal(text: str) -> int | None:
+    """Which item of a list the text picks: 1 for "the first one", -1 for "the last one"."""
     for pattern in _ORDINAL_RES:
         match = pattern.search(text)
         if match:
             token = match.group(1).lower()
             value = _ORDINALS.get(token) or int(token)
-            return value if value >= 1 else None
+            return value if value >= 1 or value == -1 else None
     return None
+
+
+def _positive(ordinal: int | None) -> int | None:
+    return ordinal if ordinal is not None and ordinal >= 1 else None  # the contract counts from the start
 
 
 # --- entry point ------------------------------------------------------------------------------------
@@ -483,5 +571,5 @@ def extract_entities(text: str, now: datetime | None = None) -> Entities:
         location=_find_location(searchable),
         warning_light=_find_warning_light(searchable),
         service_type=_find_service_type(searchable),
-        ordinal=_find_ordinal(searchable),
+        ordinal=_positive(find_ordinal(searchable)),
     )

@@ -3,10 +3,13 @@ cancellations. The same turns on DynamoDB (moto): tests/integration/test_servici
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +17,12 @@ import pytest
 from aicc.adapters.memory.appointments import MemoryAppointments
 from aicc.adapters.memory.customers import MemoryCustomers
 from aicc.adapters.memory.flows import MemoryFlows
-from aicc.agents.servicing import book_action, cancel_action
-from aicc.agents.slots import LEAD_TIME, SlotRef, opening_hours, parse_slot_id, slot_starts
+from aicc.agents.routing import decide
+from aicc.agents.servicing import book_action, cancel_action, manages_booking
+from aicc.agents.slots import LEAD_TIME, SlotRef, booking_reference, opening_hours, parse_slot_id, slot_starts
 from aicc.data.reference import dealer_uri
-from tests.servicing_chat import CUSTOMERS, FRIDAY, NOW, Chat, World, local
+from contracts.events import ConversationReceived, EventMeta, IntentDetected, SentimentAnalyzed
+from tests.servicing_chat import CUSTOMERS, FRIDAY, NOW, Chat, World, local, seen
 
 
 @pytest.fixture
@@ -244,7 +249,10 @@ def test_cancel_frees_the_slot_and_keeps_a_record(world: World) -> None:
     booked = chat.say("the third one").appointment
     assert booked is not None
 
-    cancelled = chat.say("Please cancel my service appointment", "service_booking")
+    asked = chat.say("Please cancel my service appointment", "service_booking")
+    assert asked.action == "needs_info" and asked.missing == ["confirm_cancel"]  # asked first, nothing freed yet
+    assert asked.appointment == booked and world.held(booked.slot.slot_id) is not None
+    cancelled = chat.say("yes please")
     assert cancelled.action == "cancelled"
     assert cancelled.appointment is not None
     assert cancelled.appointment.appointment_id == booked.appointment_id
@@ -274,7 +282,9 @@ def test_cancel_with_several_appointments_asks_which(world: World) -> None:
         "service#dlr-harbor#2026-06-10T09:00#1",
         "service#dlr-harbor#2026-06-11T09:00#1",
     ]
-    cancelled = chat.say("the second one")
+    confirming = chat.say("the second one")
+    assert confirming.missing == ["confirm_cancel"] and world.held("service#dlr-harbor#2026-06-11T09:00#1")
+    cancelled = chat.say("yes")
     assert cancelled.action == "cancelled" and cancelled.appointment is not None
     assert cancelled.appointment.slot.slot_id == "service#dlr-harbor#2026-06-11T09:00#1"
     assert world.held("service#dlr-harbor#2026-06-10T09:00#1") is not None
@@ -333,15 +343,23 @@ def test_dealer_is_asked_for_when_there_is_no_preferred_one(world: World) -> Non
     assert [s.uri for s in offered.sources] == [dealer_uri("dlr-lakeside")]
 
 
-def test_two_follow_ups_with_nothing_usable_end_the_flow(world: World) -> None:
+def test_side_questions_and_acknowledgements_keep_the_flow_waiting(world: World) -> None:
+    # Was: two follow-ups with nothing usable ended the flow ("I've stopped arranging that booking").
+    # Issue 13: a side question is answered by the other agents and the booking waits; only a clear
+    # request ends it.
     chat = Chat(world, "cust-north")
     offered = chat.say("I need an oil change", "service_booking")
-    again = chat.say("what does my warranty cover?", "warranty_inquiry")
-    assert again.action == "slots_offered" and again.slots == offered.slots  # a reminder, once
-    assert chat.flow() == "servicing"
-    dropped = chat.say("and does it include brakes?", "warranty_inquiry")
-    assert dropped.action == "cancelled" and dropped.appointment is None
-    assert chat.flow() is None and chat.state().status == "abandoned"
+    aside = chat.say("what does my warranty cover?", "warranty_inquiry")
+    assert aside.relevant is False and aside.action == "none"  # nothing to add: the warranty answer leads
+    assert chat.say("and does it include brakes?", "warranty_inquiry").relevant is False
+    for ack in ("ok", "great, thanks!", "thanks", "hmm"):
+        reminded = chat.say(ack, "greeting")
+        assert reminded.action == "needs_info" and reminded.missing == ["slot"]
+        assert reminded.slots == offered.slots
+    assert chat.flow() == "servicing" and chat.state().status == "active"
+    booked = chat.say("the first one")
+    assert booked.action == "booked" and booked.appointment is not None
+    assert booked.appointment.slot == offered.slots[0]
 
 
 def test_a_follow_up_after_the_flow_ended_starts_nothing(world: World) -> None:
@@ -380,3 +398,285 @@ def test_concurrent_bookings_of_one_slot_give_exactly_one_appointment(world: Wor
         r.action == "unavailable" and slot_id not in [s.slot_id for s in r.slots] for r in results if r not in booked
     )
     assert holder(world, slot_id) == booked[0].meta.customer_id
+
+
+# --- dialogs with the demo customers (aicc/data/customers.json), as the customer sees them ------------------
+# NOW is Monday 8 June 2026, 08:00 in California. Lakeside: Mon-Fri 08:00-17:30, Sat 09:00-13:00, closed on
+# Sundays; North Hills: Mon-Fri 08:00-18:00, Sat 09:00-15:00; Harbor City: Mon-Fri 07:30-19:00.
+
+REFERENCE = re.compile(r"\b(?:NOR|HAR|LAK)-[0-9A-HJKMNP-TV-Z]{4}\b")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@pytest.fixture
+def demo() -> World:
+    flows = MemoryFlows()
+    customers = json.loads((Path(__file__).parents[2] / "aicc" / "data" / "customers.json").read_text())
+    return World(
+        appointments=MemoryAppointments(),
+        flows=flows,
+        customers=MemoryCustomers(customers),
+        open_conversation=flows.open,
+    )
+
+
+def when(result: Any) -> list[str]:
+    """The offered slots as the customer reads them: day and hour, dealer-local."""
+    return [f"{local(s.start):%a %d %H:%M}" for s in result.slots]
+
+
+def booked_at(result: Any) -> str:
+    assert result.action == "booked" and result.appointment is not None, seen(result).text
+    return f"{local(result.appointment.slot.start):%a %d %H:%M}"
+
+
+def test_choosing_a_slot_in_words(demo: World) -> None:
+    sofia = Chat(demo, "cust-0003")  # Sofia Rossi, 2024 Aster, North Hills
+    offered = sofia.say("I need an oil change", "service_booking")
+    assert when(offered) == ["Mon 08 10:00", "Mon 08 11:00", "Mon 08 12:00"]
+    assert booked_at(sofia.say("the earliest one works for me", "complaint")) == "Mon 08 10:00"
+
+    latest = Chat(demo, "cust-0003")
+    latest.say("can i get a tire rotation on friday", "service_booking")
+    assert booked_at(latest.say("latest one u have", "greeting")) == "Fri 12 17:00"  # North Hills closes at 18:00
+
+    first = Chat(demo, "cust-0003")
+    shown = first.say("I'd like to book a brake inspection thursday morning", "service_booking")
+    assert when(shown) == ["Thu 11 08:00", "Thu 11 09:00", "Thu 11 10:00"]
+    assert booked_at(first.say("ok the first of those pls", "vehicle_feature_help")) == "Thu 11 08:00"
+
+    nine = Chat(demo, "cust-0003")
+    assert when(nine.say("oil change at 9am", "service_booking")) == ["Tue 09 09:00", "Wed 10 09:00", "Thu 11 09:00"]
+    assert booked_at(nine.say("the latest one")) == "Thu 11 09:00"  # of those shown
+
+    last = Chat(demo, "cust-0003")
+    last.say("I'd like to book a brake inspection thursday morning", "service_booking")
+    assert booked_at(last.say("I'll take the last one")) == "Thu 11 10:00"
+
+
+def test_booking_by_a_rule_books_on_the_day_asked(demo: World) -> None:
+    liam = Chat(demo, "cust-0002")  # Liam Garcia, Borealis LX, Lakeside
+    assert booked_at(liam.say("book me the earliest wednesday slot", "service_booking")) == "Wed 10 08:00"
+
+    nearest = Chat(demo, "cust-0002")
+    nearest.say("oil change on tuesday please", "service_booking")
+    assert booked_at(nearest.say("closest to 3pm")) == "Tue 09 15:00"
+
+    question = Chat(demo, "cust-0002")
+    shown = question.say("what's the earliest you have on friday for an oil change?", "service_booking")
+    assert when(shown) == ["Fri 12 08:00"] and demo.held(shown.slots[0].slot_id) is None  # asked, not booked
+    assert booked_at(question.say("yes please")) == "Fri 12 08:00"
+
+    offered_then_nearest = Chat(demo, "cust-0002")
+    offered_then_nearest.say("I need an oil change", "service_booking")  # today's slots: 10, 11, 12
+    assert booked_at(offered_then_nearest.say("whichever is closest to 4pm")) == "Mon 08 16:00"
+
+
+def test_parts_of_the_day_narrow_the_offer(demo: World) -> None:
+    liam = Chat(demo, "cust-0002")
+    liam.say("I need an oil change on Thursday", "service_booking")
+    assert when(liam.say("after lunch", "greeting")) == ["Thu 11 13:00", "Thu 11 14:00", "Thu 11 15:00"]
+    assert when(liam.say("hmm, morning is better")) == ["Thu 11 08:00", "Thu 11 09:00", "Thu 11 10:00"]
+    late = liam.say("after six on friday?")  # Lakeside closes at 17:30: the latest hours instead, and why
+    assert when(late) == ["Fri 12 16:00", "Fri 12 15:00", "Fri 12 14:00"]
+    assert "Lakeside is open 08:00-17:30 on Fridays" in seen(late).text
+    assert booked_at(liam.say("ok the 4pm one")) == "Fri 12 16:00"
+    liam.say("I need another oil change on Monday the 15th", "service_booking")
+    assert booked_at(liam.say("the morning one at 9 then")) == "Mon 15 09:00"
+
+
+def test_book_it_takes_the_one_just_asked_about_and_only_that(demo: World) -> None:
+    noah = Chat(demo, "cust-0004")  # Noah Williams, Cirrus, Harbor City
+    noah.say("I need a tire rotation", "service_booking")
+    asked = noah.say("do you have thursday at 3?")
+    assert when(asked)[0] == "Thu 11 15:00" and asked.action == "slots_offered"  # a question: shown, not booked
+    assert demo.held(asked.slots[0].slot_id) is None
+    assert booked_at(noah.say("great, book it", "service_booking")) == "Thu 11 15:00"
+
+    several = Chat(demo, "cust-0004")
+    offered = several.say("I need a tire rotation", "service_booking")
+    reminded = several.say("book it", "service_booking")  # three on offer, none named: ask, book nothing
+    assert reminded.action in {"needs_info", "slots_offered"} and reminded.slots == offered.slots
+    assert all(demo.held(s.slot_id) is None for s in offered.slots)
+
+
+def test_yes_ok_and_thanks_never_end_or_cancel_anything(demo: World) -> None:
+    mateo = Chat(demo, "cust-0008")  # Mateo Hernandez, Cirrus Long Range, Lakeside
+    offered = mateo.say("I need a tire rotation next tuesday", "service_booking")
+    for text in ("ok", "yes", "great, thanks!", "thanks", "ok"):
+        result = mateo.say(text, "greeting")
+        assert result.action != "cancelled" and result.slots == offered.slots
+        assert "stopped arranging" not in seen(result).text
+    assert mateo.flow() == "servicing"
+    booked = mateo.say("the second one")
+    assert booked_at(booked) == when(offered)[1]
+    after = mateo.say("thanks", "greeting")
+    assert after.action != "cancelled" and seen(after).text == ""  # nothing to add once it is booked
+    assert demo.held(offered.slots[1].slot_id) is not None
+
+
+def test_cancelling_is_confirmed_first_and_out_of_town_is_no_emergency(demo: World) -> None:
+    ava = Chat(demo, "cust-0001")  # Ava Thompson, Aster, Harbor City
+    ava.say("I need an oil change on friday", "service_booking")
+    booking = ava.say("the first one").appointment
+    assert booking is not None
+
+    text = "hmm actually cancel it, I'll be out of town"
+    assert manages_booking(text)  # reaches servicing whatever the classifier reads (it reads roadside)
+    asked = ava.say(text, "roadside_assistance")
+    shown = seen(asked)
+    assert asked.action == "needs_info" and demo.held(booking.slot.slot_id) is not None  # not cancelled yet
+    assert "Fri 12 Jun, 07:00" not in shown.text and "Fri 12 Jun, 08:00" in shown.text
+    assert "?" in shown.text and "911" not in shown.text
+    assert shown.buttons["Yes, cancel it"] == cancel_action(booking.slot.slot_id)
+
+    route = decide(
+        IntentDetected(meta=asked.meta, text=text, intent="roadside_assistance", confidence=0.75, model="test"),
+        SentimentAnalyzed(meta=asked.meta, label="negative", score=-0.9, urgency="medium", model="test"),
+        asked.meta,
+    )
+    assert route.route.kind == "bot" and route.route.queue is None
+
+    cancelled = ava.say(shown.buttons["Yes, cancel it"])
+    assert cancelled.action == "cancelled" and demo.held(booking.slot.slot_id) is None
+    assert "is cancelled" in seen(cancelled).text
+
+
+def test_no_keeps_the_appointment(demo: World) -> None:
+    sofia = Chat(demo, "cust-0003")
+    booking = sofia.say(book_action("service#dlr-north#2026-06-10T09:00#1"), "service_booking").appointment
+    assert booking is not None
+    sofia.say("can you cancel my appointment", "service_booking")
+    kept = sofia.say("no, keep it")
+    assert kept.action != "cancelled" and demo.held(booking.slot.slot_id) is not None
+    assert "stays booked" in seen(kept).text and sofia.flow() is None
+
+
+def test_a_real_breakdown_still_goes_to_roadside(demo: World) -> None:
+    meta = Chat(demo, "cust-0001").say("ok", "greeting").meta
+    text = "my car broke down on the freeway, cancel my appointment"
+    route = decide(
+        IntentDetected(meta=meta, text=text, intent="roadside_assistance", confidence=0.9, model="test"),
+        SentimentAnalyzed(meta=meta, label="negative", score=-0.8, urgency="high", model="test"),
+        meta,
+    )
+    assert route.route.queue == "roadside" and route.route.priority == "urgent"
+
+
+def test_next_weekday_next_week_and_the_14th(demo: World) -> None:
+    # Said on a Monday: "this friday" is in four days, "next friday" is the Friday of next week.
+    assert {when(Chat(demo, "cust-0003").say("oil change this friday", "service_booking"))[0][:6]} == {"Fri 12"}
+    next_friday = Chat(demo, "cust-0003").say("oil change next friday", "service_booking")
+    assert {w[:6] for w in when(next_friday)} == {"Fri 19"}
+    next_week = Chat(demo, "cust-0003").say("can i bring it in next week for an oil change", "service_booking")
+    assert {w[:6] for w in when(next_week)} == {"Mon 15"}  # not today's slots
+    any_time = Chat(demo, "cust-0003").say("any time Friday is fine for a tire rotation", "service_booking")
+    assert {w[:6] for w in when(any_time)} == {"Fri 12"}
+    fourteenth = Chat(demo, "cust-0001").say("tire rotation on the 16th?", "service_booking")  # Harbor City
+    assert {w[:6] for w in when(fourteenth)} == {"Tue 16"}
+
+
+def test_a_closed_day_is_said_plainly(demo: World) -> None:
+    liam = Chat(demo, "cust-0002")  # Lakeside is closed on Sundays
+    offered = liam.say("I need an oil change on the 14th", "service_booking")
+    assert {w[:6] for w in when(offered)} == {"Mon 15"}
+    assert "Lakeside is closed on Sundays; the nearest open day is Monday 15 Jun." in seen(offered).text
+
+    sunday = Chat(demo, "cust-0001").say("tire rotation sunday", "service_booking")  # Harbor City opens on Sundays
+    assert {w[:6] for w in when(sunday)} == {"Sun 14"} and "closed" not in seen(sunday).text
+
+
+def test_dates_are_the_dealers_dates(demo: World) -> None:
+    # Sunday 22:00 in California is already Monday in UTC: "tomorrow" is Monday for the customer.
+    sunday_evening = datetime(2026, 6, 8, 5, 0, tzinfo=UTC)
+    offered = Chat(demo, "cust-0003").say("oil change tomorrow", "service_booking", now=sunday_evening)
+    assert {w[:6] for w in when(offered)} == {"Mon 08"}
+
+
+def test_a_day_ruled_out_is_never_offered_again(demo: World) -> None:
+    liam = Chat(demo, "cust-0002")
+    saturday = liam.say("oil change on saturday please", "service_booking")
+    assert {w[:6] for w in when(saturday)} == {"Sat 13"}
+    instead = liam.say("saturday wont work after all. next wednesday afternoon instead?")
+    assert when(instead) == ["Wed 17 12:00", "Wed 17 13:00", "Wed 17 14:00"]
+    weekend = liam.say("hmm or maybe the weekend?")  # Saturday ruled out, Sunday closed: Monday, never Saturday
+    assert when(weekend) == ["Mon 15 12:00", "Mon 15 13:00", "Mon 15 14:00"]  # still in the afternoon
+    assert booked_at(liam.say("the earliest one")) == "Mon 15 12:00"
+
+
+def test_booking_references_are_friendly_and_stable(demo: World) -> None:
+    liam = Chat(demo, "cust-0002")
+    liam.say("I need an oil change", "service_booking")
+    booked = liam.say("the first one")
+    assert booked.appointment is not None
+    text = seen(booked).text
+    reference = REFERENCE.search(text)
+    assert reference is not None and reference.group(0).startswith("LAK-")
+    assert not UUID.search(text) and booked.appointment.appointment_id not in text
+    assert booking_reference(booked.appointment.appointment_id, "dlr-lakeside") == reference.group(0)
+    cancelled = liam.say(cancel_action(booked.appointment.slot.slot_id))
+    assert reference.group(0) in seen(cancelled).text  # the same reference when it is cancelled
+
+
+def test_several_services_in_one_booking(demo: World) -> None:
+    liam = Chat(demo, "cust-0002")  # a gasoline Borealis: both apply
+    liam.say("oil change + tire rotation please", "service_booking")
+    booked = liam.say("the first one")
+    assert booked.appointment is not None
+    assert "oil change and tire rotation" in seen(booked).text
+
+    added = Chat(demo, "cust-0002")
+    added.say("I need an oil change", "service_booking")
+    added.say("+ tire rotation")
+    assert "oil change and tire rotation" in seen(added.say("the second one")).text
+
+
+def test_no_oil_change_for_an_electric_car(demo: World) -> None:
+    noah = Chat(demo, "cust-0004")  # Cirrus Standard Range: electric
+    offered = noah.say("I need an oil change and a tire rotation", "service_booking")
+    shown = seen(offered)
+    assert "electric Cirrus" in shown.text and "Oil change isn't" in shown.text
+    assert "tire rotation" in shown.text  # what the Cirrus schedule does need
+    booked = noah.say("the first one")
+    text = seen(booked).text
+    assert "(tire rotation)" in text and "oil" not in text
+
+    only_oil = Chat(demo, "cust-0004").say("book an oil change", "service_booking")
+    assert only_oil.action == "slots_offered" and "Oil change isn't part" in seen(only_oil).text
+
+
+def test_a_customer_with_two_cars_is_asked_which(demo: World) -> None:
+    mia = Chat(demo, "cust-0005")  # Mia Chen: a Borealis Plug-in Hybrid and a Dune
+    asked = mia.say("I need an oil change", "service_booking")
+    assert asked.action == "needs_info" and not asked.slots
+    assert "which of your vehicles" in seen(asked).text
+    offered = mia.say("the dune")
+    assert offered.action == "slots_offered"
+    booked = mia.say("the first one")
+    assert booked.appointment is not None and booked.appointment.vin == "5ARDX1E22RK000237"
+
+    by_number = Chat(demo, "cust-0005")
+    by_number.say("book a service", "service_booking")
+    assert by_number.say("the second one").action == "slots_offered"  # her cars as listed: the Dune
+    assert by_number.state().vin == "5ARDX1E22RK000237"
+
+
+def test_out_of_town_after_the_booking_reaches_servicing_not_the_tow_truck(demo: World) -> None:
+    ava = Chat(demo, "cust-0001")
+    booking = ava.say(book_action("service#dlr-harbor#2026-06-12T09:00#1"), "service_booking").appointment
+    assert booking is not None and ava.flow() is None  # booked: the flow no longer waits
+    meta = EventMeta(
+        turn_id="turn-out", conversation_id=ava.conversation_id, customer_id="cust-0001", causation_id="req-1",
+        producer="servicing", occurred_at=NOW,
+    )  # fmt: skip
+    text = "hmm actually cancel it, I'll be out of town"
+    received = ConversationReceived(meta=meta, text=text, client_message_id="m1", connection_id="c1")
+    asked = demo.agent().respond(received, meta, now=NOW)
+    assert asked.relevant and asked.missing == ["confirm_cancel"]
+    assert "Yes, cancel it" in seen(asked).buttons and demo.held(booking.slot.slot_id) is not None
+
+
+def test_a_day_past_the_booking_window_gets_its_last_days(demo: World) -> None:
+    late = Chat(demo, "cust-0003").say("oil change on june 30th", "service_booking")  # bookable until Mon 22 Jun
+    assert late.action == "slots_offered" and {w[:6] for w in when(late)} == {"Mon 22"}
+    assert "not open yet" in seen(late).text and "Tuesday 30 Jun" in seen(late).text
