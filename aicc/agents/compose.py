@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from aicc.agents.dialog import vehicle_in_focus
-from aicc.agents.recommendations import BUYING
 from aicc.agents.routing import route
 from aicc.agents.slots import HORIZON_DAYS, book_action, booking_reference, cancel_action, opening_hours
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule, warranty_terms
@@ -243,8 +242,10 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
 
     recommendations: RecommendationsMade | None = results.recommendations_made
     asked_a_fact = bool(results.insights_computed and results.insights_computed.asked)
-    if recommendations is not None and recommendations.items and label in BUYING and not asked_a_fact:
-        # Only for a shopper: "how much can my truck tow?" is a question, not a sales lead.
+    shopping = label in SHOPPING and reply.route.kind == "bot" and not asked_a_fact
+    if recommendations is not None and recommendations.items and shopping:
+        # Only for a shopper the assistant keeps: "how much can my truck tow?" or "what financing rates
+        # do you have?" is a question, not a sales lead, and a sales person who takes over chooses.
         parts.append(_recommendations(recommendations, reply))
         answered = True
 
@@ -720,6 +721,8 @@ def _dealer_contact(
     ]
 
 
+# Intents whose reply may suggest models or accessories.
+SHOPPING = {"purchase_inquiry", "parts_accessories"}
 # Questions whose answer depends on which car: asked about when it is not clear.
 VEHICLE_SPECIFIC = {"vehicle_problem", "vehicle_feature_help", "warranty_inquiry"}
 
