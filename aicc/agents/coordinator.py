@@ -5,8 +5,8 @@
    waits for reacts to the message itself, so a turn completes two bus hops after the message.
 2. Reply: the write that completes the turn claims it; the coordinator assembles the results, has
    them routed and composed by routing's and response generation's own logic (pure functions of the
-   assembled turn), hands the conversation to a staff queue when the route says so, records the
-   reply and the conversation's dialog state (aicc.agents.dialog), pushes the reply, and publishes
+   assembled turn), hands the conversation to a staff queue when the route says so, saves the
+   conversation's dialog state (aicc.agents.dialog), pushes the reply, records it, and publishes
    TurnAssembled (from which routing and response generation publish their decisions of record)
    and ReplySent.
 3. Deadline: each turn's message schedules a delayed TurnDeadline to the coordinator itself. If
@@ -215,18 +215,19 @@ class Coordinator:
             self.handoff.enter_queue(
                 received, composed.route, intent=results.intent_detected, profile=results.profile_loaded
             )
-        # Recorded before the push: the customer's next message starts from this turn's dialog state.
+        # Saved before the push: the customer's next message starts from this turn's dialog state.
+        dialog = advance(received.dialog, results, composed)
+        self.conversations.save_dialog(received.meta.conversation_id, dialog.model_dump(mode="json"))
+        delivered = self.pusher.push(received.connection_id, frame.model_dump_json())
+        latency_ms = (self.now() - received.meta.occurred_at).total_seconds() * 1000
+        store.mark_delivered(received.meta.turn_id, "delivered" if delivered else "gone")
         self.conversations.record_reply(
             received.meta.conversation_id,
             received.meta.turn_id,
             reply=composed.text,
             intent=intent,
             degraded=composed.degraded,
-            dialog=advance(received.dialog, results, composed).model_dump(mode="json"),
         )
-        delivered = self.pusher.push(received.connection_id, frame.model_dump_json())
-        latency_ms = (self.now() - received.meta.occurred_at).total_seconds() * 1000
-        store.mark_delivered(received.meta.turn_id, "delivered" if delivered else "gone")
         self.logger.info(
             "reply sent",
             extra={

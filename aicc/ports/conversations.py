@@ -71,15 +71,12 @@ class Conversations(Protocol):
         ...
 
     def record_reply(
-        self,
-        conversation_id: str,
-        turn_id: str,
-        *,
-        reply: str,
-        intent: str | None,
-        degraded: bool,
-        dialog: dict[str, Any] | None = None,
+        self, conversation_id: str, turn_id: str, *, reply: str, intent: str | None, degraded: bool
     ) -> None:
-        """Store the reply beside the turn's message (a repeat overwrites with the same values), and
-        the conversation's dialog state after it when given (the next turn starts from it)."""
+        """Store the reply beside the turn's message (a repeat overwrites with the same values)."""
+        ...
+
+    def save_dialog(self, conversation_id: str, dialog: dict[str, Any]) -> None:
+        """Store the conversation's dialog state (contracts.common.DialogState, JSON); the next turn
+        starts from it (`StartedTurn.dialog`). A conversation that does not exist is left alone."""
         ...

@@ -108,3 +108,14 @@ def test_a_reply_for_a_turn_never_stored_is_not_a_turn(conversations: Conversati
     conversations.start_turn(turn("t1"), opens=True)
     conversations.record_reply("conv-1", "ghost", reply="?", intent=None, degraded=False)
     assert conversations.turn_ids("conv-1") == ["t1"]
+
+
+def test_the_next_turn_starts_from_the_saved_dialog_state(conversations: Conversations) -> None:
+    first = conversations.start_turn(turn("t1"), opens=True)
+    assert first.dialog is None and first.handoff_open is False
+    state = {"vehicle_vin": "5ARAX1E23MH000126", "said": ["greeting"]}
+    conversations.save_dialog("conv-1", state)
+    conversations.save_dialog("conv-unknown", state)  # left alone: no conversation is created
+    assert conversations.start_turn(turn("t2", at=T0 + timedelta(seconds=5)), opens=False).dialog == state
+    with pytest.raises(NotYourConversation):
+        conversations.start_turn(turn("t3", conversation="conv-unknown"), opens=False)

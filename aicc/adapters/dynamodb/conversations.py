@@ -151,14 +151,7 @@ class DynamoDBConversations(SharedDynamoDB):
         return [required_text(item, "turn_id") for item in self._turn_items(conversation_id)]
 
     def record_reply(
-        self,
-        conversation_id: str,
-        turn_id: str,
-        *,
-        reply: str,
-        intent: str | None,
-        degraded: bool,
-        dialog: dict[str, Any] | None = None,
+        self, conversation_id: str, turn_id: str, *, reply: str, intent: str | None, degraded: bool
     ) -> None:
         names = {"#reply": "reply", "#degraded": "degraded", "#replied": "replied_at"}
         values: dict[str, Any] = {":reply": s(reply), ":degraded": flag(degraded), ":replied": n(time.time())}
@@ -174,9 +167,12 @@ class DynamoDBConversations(SharedDynamoDB):
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
-        if dialog is not None:
+
+    def save_dialog(self, conversation_id: str, dialog: dict[str, Any]) -> None:
+        dynamodb = client("dynamodb")
+        try:
             # On the conversation, where the ingress reads it with the next turn's first write.
-            client("dynamodb").update_item(
+            dynamodb.update_item(
                 TableName=table_name("conversations"),
                 Key=meta_key(conversation_id),
                 UpdateExpression="SET #dialog = :dialog",
@@ -184,3 +180,5 @@ class DynamoDBConversations(SharedDynamoDB):
                 ExpressionAttributeNames={"#dialog": "dialog"},
                 ExpressionAttributeValues={":dialog": s(json.dumps(dialog, sort_keys=True))},
             )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            return

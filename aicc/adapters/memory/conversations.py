@@ -96,19 +96,15 @@ class MemoryConversations:
         return [r["turn_id"] for r in self._turns(conversation_id)]
 
     def record_reply(
-        self,
-        conversation_id: str,
-        turn_id: str,
-        *,
-        reply: str,
-        intent: str | None,
-        degraded: bool,
-        dialog: dict[str, Any] | None = None,
+        self, conversation_id: str, turn_id: str, *, reply: str, intent: str | None, degraded: bool
     ) -> None:
         with self.lock:
             record = self.turns.setdefault(conversation_id, {}).setdefault(turn_id, {"turn_id": turn_id})
             record.update(reply=reply, degraded=degraded)
             if intent:
                 record["intent"] = intent
-            if dialog is not None and conversation_id in self.meta:
+
+    def save_dialog(self, conversation_id: str, dialog: dict[str, Any]) -> None:
+        with self.lock:
+            if conversation_id in self.meta:
                 self.meta[conversation_id]["dialog"] = copy.deepcopy(dialog)
