@@ -191,16 +191,24 @@ def message_guidance(message: ConversationReceived, meta: EventMeta, *, customer
     reading = local_reading(message, meta)
     in_focus = message.dialog.warning_light
     follows_up = in_focus is not None and message.dialog.last_intent in TOPICS and _FOLLOW_UP.search(message.text)
-    if reading.intent not in TOPICS and not follows_up:
+    emergency = reading.intent == "roadside_assistance"  # "engine temp in the red and steam": the light's steps
+    if reading.intent not in TOPICS and not follows_up and not emergency:
         return CockpitGuidance(meta=meta, topic=UNKNOWN, relevant=False)
+    named = reading.entities
+    if named.vin is None and named.model is None and message.dialog.vehicle_vin:
+        reading = _with_entities(reading, vin=message.dialog.vehicle_vin)  # the car this conversation is about
     guidance = customer_guidance(reading, meta, customers=customers)
     if guidance.topic == UNKNOWN and in_focus is not None:
         # "is it safe to keep driving it?": the light this conversation is about.
-        focused = reading.model_copy(
-            update={"entities": reading.entities.model_copy(update={"warning_light": in_focus})}
-        )
-        guidance = customer_guidance(focused, meta, customers=customers)
+        guidance = customer_guidance(_with_entities(reading, warning_light=in_focus), meta, customers=customers)
+    if emergency and (guidance.severity is None or not guidance.steps):
+        # In an emergency only a warning light's steps help: never a feature's how-to.
+        return CockpitGuidance(meta=meta, topic=UNKNOWN, relevant=False)
     return guidance
+
+
+def _with_entities(reading: IntentDetected, **entities: Any) -> IntentDetected:
+    return reading.model_copy(update={"entities": reading.entities.model_copy(update=entities)})
 
 
 def customer_guidance(intent: IntentDetected, meta: EventMeta, *, customers: Customers) -> CockpitGuidance:

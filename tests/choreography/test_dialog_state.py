@@ -96,3 +96,13 @@ def test_recommendations_only_for_a_shopper(chat: Choreography) -> None:
     # cust-0017 drives a Dune Work Truck: towing is a question about their truck, not a sales lead.
     (reply,) = conversation(chat, "cust-0017", "how much can my truck tow?")
     assert "You might like" not in reply["text"]
+
+
+def test_an_emergency_with_a_warning_light_gets_that_lights_steps(chat: Choreography) -> None:
+    # cust-0012's brake pedal went soft with the red brake light on, on the road: a person is called,
+    # and the brake light's steps come now, never a feature's how-to.
+    (reply,) = conversation(
+        chat, "cust-0012", "my brake pedal went soft and the red brake light is on, i'm on the road right now"
+    )
+    assert reply["route"] == {"kind": "human", "queue": "roadside", "priority": "urgent"}
+    assert "911" in reply["text"] and "parking brake" in reply["text"].lower(), reply["text"]
