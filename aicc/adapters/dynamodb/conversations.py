@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +65,16 @@ class DynamoDBConversations(SharedDynamoDB):
         dialog = json.loads(stored_dialog) if stored_dialog else None
         handoff_open = text(attributes, "handoff_status") is not None
         staff_owner = text(attributes, "handoff_agent") if text(attributes, "handoff_status") == "taken" else None
+        started = StartedTurn(
+            turn.conversation_id,
+            turn.turn_id,
+            duplicate=False,
+            flow=flow,
+            staff_owner=staff_owner,
+            accepted_at=turn.at,
+            dialog=dialog,
+            handoff_open=handoff_open,
+        )
         key = strings({"conversation_id": turn.conversation_id, "sk": TURN_PREFIX + turn.turn_id})
         try:
             dynamodb.put_item(
@@ -92,26 +103,8 @@ class DynamoDBConversations(SharedDynamoDB):
                 ExpressionAttributeNames={"#at": "at"},
             ).get("Item", {})
             first = text(stored, "at")
-            return StartedTurn(
-                turn.conversation_id,
-                turn.turn_id,
-                duplicate=True,
-                flow=flow,
-                staff_owner=staff_owner,
-                accepted_at=datetime.fromisoformat(first) if first else turn.at,
-                dialog=dialog,
-                handoff_open=handoff_open,
-            )
-        return StartedTurn(
-            turn.conversation_id,
-            turn.turn_id,
-            duplicate=False,
-            flow=flow,
-            staff_owner=staff_owner,
-            accepted_at=turn.at,
-            dialog=dialog,
-            handoff_open=handoff_open,
-        )
+            return replace(started, duplicate=True, accepted_at=datetime.fromisoformat(first) if first else turn.at)
+        return started
 
     def _turn_items(self, conversation_id: str) -> list[dict[str, Any]]:
         dynamodb = client("dynamodb")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -47,28 +48,7 @@ class MemoryConversations:
             dialog = copy.deepcopy(meta.get("dialog"))
             handoff_open = meta.get("handoff_status") is not None
             staff_owner = meta.get("handoff_agent") if meta.get("handoff_status") == "taken" else None
-            turns = self.turns.setdefault(turn.conversation_id, {})
-            stored = turns.get(turn.turn_id)
-            if stored is not None:
-                first = stored.get("at")
-                return StartedTurn(
-                    turn.conversation_id,
-                    turn.turn_id,
-                    duplicate=True,
-                    flow=flow,
-                    staff_owner=staff_owner,
-                    accepted_at=datetime.fromisoformat(first) if first else turn.at,
-                    dialog=dialog,
-                    handoff_open=handoff_open,
-                )
-            turns[turn.turn_id] = {
-                "turn_id": turn.turn_id,
-                "customer_id": turn.user_id,
-                "client_message_id": turn.client_message_id,
-                "text": turn.text,
-                "at": now,
-            }
-            return StartedTurn(
+            started = StartedTurn(
                 turn.conversation_id,
                 turn.turn_id,
                 duplicate=False,
@@ -78,6 +58,19 @@ class MemoryConversations:
                 dialog=dialog,
                 handoff_open=handoff_open,
             )
+            turns = self.turns.setdefault(turn.conversation_id, {})
+            stored = turns.get(turn.turn_id)
+            if stored is not None:
+                first = stored.get("at")
+                return replace(started, duplicate=True, accepted_at=datetime.fromisoformat(first) if first else turn.at)
+            turns[turn.turn_id] = {
+                "turn_id": turn.turn_id,
+                "customer_id": turn.user_id,
+                "client_message_id": turn.client_message_id,
+                "text": turn.text,
+                "at": now,
+            }
+            return started
 
     def _turns(self, conversation_id: str) -> list[dict[str, Any]]:
         with self.lock:
