@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from aicc.agents.dialog import vehicle_in_focus
 from aicc.agents.routing import route
@@ -700,21 +701,31 @@ def _greeting(text: str, name: str | None, vehicle: Vehicle | None, *, again: bo
     )
 
 
-def _dealer_contact(
-    profile: ProfileLoaded | None, intent: IntentDetected | None, reply: ComposedReply, label: str
-) -> list[str]:
+def _customers_dealer(profile: ProfileLoaded | None, intent: IntentDetected | None) -> dict[str, Any] | None:
+    """The dealer the customer named, else their preferred one; None when neither is known."""
     dealer_id = (intent.entities.dealer if intent else None) or (
         profile.profile.preferred_dealer if profile and profile.profile else None
     )
-    dealer = dealers().get(dealer_id or "")
+    return dealers().get(dealer_id or "")
+
+
+def _cite_dealer(dealer: dict[str, Any], reply: ComposedReply) -> None:
+    """The dealer as a source of the reply, and a button to call them."""
+    reply.sources.append(Source(title=dealer["name"], uri=dealer_uri(dealer["dealer_id"])))
+    reply.quick_actions.append(QuickAction(label=f"Call {dealer['name']}", action=f"tel:{dealer['phone']}"))
+
+
+def _dealer_contact(
+    profile: ProfileLoaded | None, intent: IntentDetected | None, reply: ComposedReply, label: str
+) -> list[str]:
+    dealer = _customers_dealer(profile, intent)
     what = "a test drive" if label == "test_drive" else "a service appointment"
     if dealer is None:
         names = ", ".join(d["name"] for d in dealers().values())
         reply.sources.extend(Source(title=d["name"], uri=dealer_uri(i)) for i, d in dealers().items())
         return [f"You can arrange {what} with any of our dealers: {names}. Which one suits you?"]
     hours = "; ".join(f"{days} {time}" for days, time in dealer["hours"].items())
-    reply.sources.append(Source(title=dealer["name"], uri=dealer_uri(dealer["dealer_id"])))
-    reply.quick_actions.append(QuickAction(label=f"Call {dealer['name']}", action=f"tel:{dealer['phone']}"))
+    _cite_dealer(dealer, reply)
     return [
         f"You can arrange {what} with {dealer['name']}, {dealer['address']}, phone {dealer['phone']} "
         f"(opening hours: {hours})."
@@ -778,15 +789,11 @@ def _emergency_follow_up(passages: list[Passage], reply: ComposedReply) -> list[
 
 def _sales_contact(profile: ProfileLoaded | None, intent: IntentDetected | None, reply: ComposedReply) -> str:
     """Who sells to this customer: their dealer's (or the one they named) sales people and phone."""
-    dealer_id = (intent.entities.dealer if intent else None) or (
-        profile.profile.preferred_dealer if profile and profile.profile else None
-    )
-    dealer = dealers().get(dealer_id or "")
+    dealer = _customers_dealer(profile, intent)
     if dealer is None:
         names = ", ".join(d["name"] for d in dealers().values())
         return f"Tell me which dealer is closest to you and its sales team will contact you: {names}."
-    reply.sources.append(Source(title=dealer["name"], uri=dealer_uri(dealer["dealer_id"])))
-    reply.quick_actions.append(QuickAction(label=f"Call {dealer['name']}", action=f"tel:{dealer['phone']}"))
+    _cite_dealer(dealer, reply)
     staff = " or ".join(dealer.get("sales_staff", [])[:2]) or "the sales team"
     return f"{staff} at {dealer['name']} will contact you; you can also call them on {dealer['phone']}."
 
