@@ -69,12 +69,18 @@ LONG_POLL_S = 20.0
 ASSUMED_SECONDS_PER_TURN = 30.0
 
 
+def sizing_key(function_name: str) -> str:
+    """`aicc-ws-ingress` -> `ws_ingress`: the deployed function's row in contracts/sizing.py."""
+    from aicc.embedded.invoke import FUNCTION_PREFIX
+
+    return function_name.removeprefix(FUNCTION_PREFIX).replace("-", "_")
+
+
 def function_memory_mb(function_name: str) -> int:
     """The deployed memory of `aicc-<name>` (contracts/sizing.py, the table Terraform reads)."""
-    from aicc.embedded.invoke import FUNCTION_PREFIX
     from contracts.sizing import memory_mb
 
-    return memory_mb(function_name.removeprefix(FUNCTION_PREFIX).replace("-", "_"))
+    return memory_mb(sizing_key(function_name))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from functools import cached_property
 from statistics import NormalDist
 from typing import Any
 
-from aicc.bench.cost import function_memory_mb
+from aicc.bench.cost import function_memory_mb, sizing_key
 from aicc.bench.hops import TurnPath
 from aicc.bench.stats import percentiles
 from aicc.embedded.invoke import function_name_for
@@ -259,13 +259,10 @@ def functions_of(plan: Manifest) -> dict[str, tuple[str, str, int]]:
 
 def snapstart_functions(functions: dict[str, tuple[str, str, int]]) -> frozenset[str]:
     """The functions Terraform deploys with SnapStart: the reply path of contracts/sizing.py."""
-    from aicc.embedded.invoke import FUNCTION_PREFIX
     from contracts.sizing import FUNCTIONS
 
     return frozenset(
-        name
-        for name, _, _ in functions.values()
-        if (row := FUNCTIONS.get(name.removeprefix(FUNCTION_PREFIX).replace("-", "_"))) and row.reply_path
+        name for name, _, _ in functions.values() if (row := FUNCTIONS.get(sizing_key(name))) and row.reply_path
     )
 
 
