@@ -169,14 +169,15 @@ class FlowState:
         return cls(**{k: v for k, v in document.items() if k in known})
 
 
-def nothing_to_add(message: ConversationReceived, meta: EventMeta) -> ServiceActionTaken | None:
+def nothing_to_add(
+    message: ConversationReceived, meta: EventMeta, reading: IntentDetected | None = None
+) -> ServiceActionTaken | None:
     """The result for a message that is neither a booking request nor a follow-up of an open flow;
-    None when servicing must act. Pure: it reads the message only, so it needs no idempotency."""
-    if (
-        message.meta.flow == FLOW
-        or manages_booking(message.text)
-        or local_reading(message, meta).intent in _BOOKING_INTENTS
-    ):
+    None when servicing must act. Pure: it reads the message only, so it needs no idempotency.
+    `reading`: the message's local reading when the caller has it already."""
+    if message.meta.flow == FLOW or manages_booking(message.text):
+        return None
+    if (reading or local_reading(message, meta)).intent in _BOOKING_INTENTS:
         return None
     return ServiceActionTaken(meta=meta, action="none", kind="service", relevant=False)
 
@@ -197,7 +198,8 @@ class Servicing:
 
     def respond(self, message: ConversationReceived, meta: EventMeta, *, now: datetime) -> ServiceActionTaken:
         """One message: a turn of the flow when it concerns a booking, else nothing to add."""
-        return nothing_to_add(message, meta) or self.handle(local_reading(message, meta), meta, now=now)
+        reading = local_reading(message, meta)
+        return nothing_to_add(message, meta, reading) or self.handle(reading, meta, now=now)
 
     def handle(self, intent: IntentDetected, meta: EventMeta, *, now: datetime) -> ServiceActionTaken:
         """One customer turn of the servicing flow: read the flow, act, store the flow, say what happened."""
