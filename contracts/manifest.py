@@ -185,6 +185,7 @@ REPLY_WAITS_FOR = [
     "ServiceActionTaken",
 ]
 
+# The buying intents: marketing's rule filters on them, recommendations act on them.
 BUYING = ["purchase_inquiry", "test_drive", "trade_in", "financing", "parts_accessories"]
 
 

@@ -28,6 +28,7 @@ from aicc.data.reference import (
 from aicc.ports.customers import Customers
 from contracts.common import Source
 from contracts.events import ConversationReceived, EventMeta, IntentDetected, Recommendation, RecommendationsMade
+from contracts.manifest import BUYING as BUYING_INTENTS
 
 MAX_ITEMS = 4
 MAX_TRIMS = 3
@@ -315,7 +316,7 @@ def _plan_for_new(model_name: str) -> _Scored:
 
 
 # The intents recommendations have something to add to.
-BUYING = frozenset({"purchase_inquiry", "test_drive", "trade_in", "financing", "parts_accessories"})
+BUYING = frozenset(BUYING_INTENTS)
 
 
 def message_recommendations(
