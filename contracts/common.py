@@ -79,6 +79,14 @@ class Entities(Contract):
     budget: int | None = Field(default=None, ge=0, description="a spending limit the customer named, in USD")
 
 
+class OwnedVehicle(Contract):
+    """One of the customer's vehicles, as the dialog state remembers it ("my other car")."""
+
+    vin: str
+    model: str
+    model_year: int | None = None
+
+
 class DialogState(Contract):
     """What a conversation has established so far, kept with the conversation (not the socket) and
     carried in each turn's ConversationReceived, so every agent answers in context."""
@@ -94,6 +102,12 @@ class DialogState(Contract):
         "'recall:<recall id>', 'handoff:<queue>'",
     )
     escalation: Route | None = Field(default=None, description="the open handoff to a person, with its priority")
+    last_question: str | None = Field(
+        default=None,
+        description="the customer's last question about a vehicle or a topic, as understood (follow-ups resolved): "
+        "what 'and my other car?' or 'how often should i do that?' asks again",
+    )
+    vehicles: list[OwnedVehicle] = Field(default=[], description="the customer's vehicles, in profile order")
 
 
 class IntentScore(Contract):

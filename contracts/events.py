@@ -67,6 +67,11 @@ class ConversationReceived(EventDetail):
     dealer_id: str | None = None
     locale: str | None = None
     dialog: DialogState = Field(default=DialogState(), description="the conversation so far, as the ingress read it")
+    typed: str | None = Field(
+        default=None,
+        description="what the customer typed, when `text` is that follow-up resolved against the conversation "
+        "('what about the other one?' -> the previous question about the other vehicle)",
+    )
 
 
 # --- analysis agents ----------------------------------------------------------------------------

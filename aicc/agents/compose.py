@@ -206,7 +206,9 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
 
     cockpit: CockpitGuidance | None = results.cockpit_guidance
     if cockpit is not None and cockpit.steps and clarify is None:
-        parts.extend(_cockpit(cockpit, reply))
+        detail = _step_asked_about(text, cockpit, dialog)
+        parts.extend([detail] if detail else _cockpit(cockpit, reply))
+        reply.sources.extend(cockpit.sources if detail else [])
         answered = True
 
     insights: InsightsComputed | None = results.insights_computed
@@ -439,6 +441,23 @@ def _cockpit(guidance: CockpitGuidance, reply: ComposedReply) -> list[str]:
     steps = " ".join(f"{n}. {step}" for n, step in enumerate(guidance.steps, start=1))
     parts.append(steps)
     return parts
+
+
+_DETAIL_RE = re.compile(r"\b(?:that|this|those)\s+([a-z]{3,})\b", re.I)
+
+
+def _step_asked_about(text: str, guidance: CockpitGuidance, dialog: DialogState) -> str | None:
+    """ "where's that button exactly?" about the light or feature already explained: the step that
+    says it, not the whole guidance again; None when the question points at no one step."""
+    if dialog.warning_light != guidance.topic:
+        return None
+    for match in _DETAIL_RE.finditer(text):
+        word = re.compile(rf"\b{re.escape(match.group(1))}s?\b", re.I)
+        steps = [step for step in guidance.steps if word.search(step)]
+        if steps and len(steps) < len(guidance.steps):
+            car = f" on your {guidance.model_year} {guidance.model}" if guidance.model and guidance.model_year else ""
+            return f"About the {match.group(1).lower()}{car}: {' '.join(steps)}"
+    return None
 
 
 def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:

@@ -7,7 +7,7 @@ warning light in focus, what was already said once, the open escalation and its 
 
 from __future__ import annotations
 
-from contracts.common import DialogState, Entities, Route
+from contracts.common import DialogState, Entities, OwnedVehicle, Route
 from contracts.events import ProfileLoaded, ResponseComposed, TurnResults
 
 PRIORITY_ORDER = ("low", "normal", "high", "urgent")
@@ -29,7 +29,29 @@ def advance(before: DialogState, results: TurnResults, reply: ResponseComposed) 
         last_intent=intent.intent if intent else before.last_intent,
         said=before.said + [s for s in reply.said if s not in before.said],
         escalation=reply.route if reply.route.kind == "human" else before.escalation,
+        last_question=last_question(before, results),
+        vehicles=[
+            OwnedVehicle(vin=v.vin, model=v.model, model_year=v.model_year)
+            for v in (results.profile_loaded.vehicles if results.profile_loaded else [])
+        ]
+        or before.vehicles,
     )
+
+
+# Questions a follow-up may ask again about another car or refer to ("how often should i do that?").
+QUESTION_INTENTS = {
+    "vehicle_feature_help", "vehicle_problem", "recall_inquiry", "warranty_inquiry", "purchase_inquiry",
+    "financing", "trade_in", "parts_accessories", "connected_services",
+}  # fmt: skip
+
+
+def last_question(before: DialogState, results: TurnResults) -> str | None:
+    """This turn's question as understood, when it is one a follow-up may refer to; else the one before."""
+    intent = results.intent_detected
+    received = results.conversation_received
+    if intent is None or received is None or intent.intent not in QUESTION_INTENTS:
+        return before.last_question
+    return received.text
 
 
 def vehicle_in_focus(before: DialogState, entities: Entities, profile: ProfileLoaded | None) -> str | None:

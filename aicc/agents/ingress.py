@@ -16,6 +16,7 @@ from aicc.agents.message_ids import (
     new_conversation_id,
     turn_id_for,
 )
+from aicc.agents.referents import resolve
 from aicc.ports.conversations import Conversations, NewTurn, StartedTurn
 from aicc.ports.pusher import Pusher
 from contracts.common import DialogState
@@ -111,6 +112,9 @@ class Ingress:
             )
             delivered = self.pusher.push_to_user(turn.staff_owner, relay.model_dump_json())
             return Accepted(ack, "relayed", delivered=delivered)
+        dialog = _dialog(turn)
+        # "what about the other one?": the previous question about the other car, for every agent to answer.
+        resolved = resolve(message.text, dialog, in_flow=turn.flow is not None)
         received = ConversationReceived(
             meta=EventMeta(
                 turn_id=turn.turn_id,
@@ -121,12 +125,13 @@ class Ingress:
                 occurred_at=self.now(),
                 flow=turn.flow,
             ),
-            text=message.text,
+            text=resolved or message.text,
             client_message_id=message.client_message_id,
             connection_id=message.connection_id,
             role=sender.role,
             dealer_id=sender.dealer_id,
-            dialog=_dialog(turn),
+            dialog=dialog,
+            typed=message.text if resolved else None,
         )
         return Accepted(ack, "accepted", received=received)
 

@@ -1,0 +1,131 @@
+"""Follow-ups that only make sense with what came before, resolved against the dialog state.
+
+"what about the other one?", "and my other car?", "what about my aster?" ask the previous question
+again about another vehicle; "how often should i do that?" asks about the previous question's topic.
+The ingress resolves such a message into the question it stands for, so every agent (intent,
+knowledge, facts, cockpit) answers that question; what the customer typed stays in the transcript.
+Pure functions over the dialog state: a message that is not such a follow-up is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aicc.nlu.entities import extract_entities
+from contracts.common import DialogState, OwnedVehicle
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# At most this many words: a longer message says what it asks and is read as it stands.
+MAX_FOLLOW_UP_WORDS = 9
+
+_OTHER_RE = re.compile(
+    r"\b(?:the|my|our|that|your)\s+other\s*(?:one|car|vehicle|truck|suv|van|ride)?\b|\bthe other\b", re.I
+)
+# Words that carry no question of their own around a referent: "ok and what about ... then?"
+_FILLER = _word_set(
+    "what about how and for with the same question ok okay so then also regarding re my of is it on too as well "
+    "hmm um one that thing there in case plus again same goes does do same here now"
+)
+# "sorry, i meant my aster": the customer corrects the car the previous question named.
+_CORRECTION_RE = re.compile(r"\b(?:i\s+meant?|i\s+mean|meant\s+to\s+say|not\s+(?:my|the)\b)", re.I)
+_VEHICLE_NOUN_RE = re.compile(r"\b(?:my|the|our)\s+(?:car|vehicle|truck|suv|van|ride)\b", re.I)
+# "do that", "replace it", "cost that": a pronoun standing for the topic asked about, not for the car.
+_TOPIC_PRONOUN_RE = re.compile(
+    r"\b(?:do|doing|done|get|getting|cost|costs|change|changing|replace|replacing|fix|fixing|check|checking|"
+    r"reset|resetting|book|schedule|need|needs|include|includes|cover|covers|covered|have|having)\s+"
+    r"(?:done\s+)?(?:that|this|it|those|them)\b(?!\s+(?:one|light|button|car|truck|vehicle)\b)",
+    re.I,
+)
+_STOPWORDS = _word_set(
+    "a an the is are was were be been am i me my we our you your it its this that these those what whats what's "
+    "how much many often long when where which who why do does did can could should would will shall to of in on "
+    "at for with about and or any anything there here please pls thanks thx hi hey hello ok okay so just still "
+    "again really exactly cost costs price get need my much is's ?"
+)
+_WORD_RE = re.compile(r"[A-Za-z0-9$][A-Za-z0-9$,.'-]*")
+
+
+def resolve(text: str, dialog: DialogState, *, in_flow: bool = False) -> str | None:
+    """The question this follow-up stands for, or None when the message is read as it stands.
+    `in_flow`: a booking waits for its next step, where "the other one" is a slot, not a car."""
+    if in_flow or not dialog.last_question or len(_words(text)) > MAX_FOLLOW_UP_WORDS:
+        return None
+    about = _other_vehicle(text, dialog) or _named_vehicle(text, dialog)
+    if about is not None:
+        return _asked_about(dialog.last_question, about, dialog)
+    return _about_topic(text, dialog.last_question)
+
+
+def focus(dialog: DialogState, question: str | None = None) -> OwnedVehicle | None:
+    """The vehicle in focus: the one the state holds, else the one the last question named."""
+    held = next((v for v in dialog.vehicles if v.vin == dialog.vehicle_vin), None)
+    if held is not None:
+        return held
+    named = extract_entities(question or dialog.last_question or "").model
+    return next((v for v in dialog.vehicles if named and v.model.lower() == named.lower()), None)
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower().strip(".,'") for w in _WORD_RE.findall(text)]
+
+
+def _only_filler(text: str) -> bool:
+    return all(w in _FILLER for w in _words(text))
+
+
+def _other_vehicle(text: str, dialog: DialogState) -> OwnedVehicle | str | None:
+    """ "the other one", "my other car": the customer's vehicle that is not in focus (of two)."""
+    match = _OTHER_RE.search(text)
+    if match is None or not _only_filler(text[: match.start()] + " " + text[match.end() :]):
+        return None
+    current = focus(dialog)
+    others = [v for v in dialog.vehicles if current is None or v.vin != current.vin]
+    return others[0] if current is not None and len(others) == 1 else None
+
+
+def _named_vehicle(text: str, dialog: DialogState) -> OwnedVehicle | str | None:
+    """ "what about my aster?", "and for the borealis?": the customer's car of that model, else the model."""
+    model = extract_entities(text).model
+    if model is None:
+        return None
+    rest = re.sub(rf"\b(?:\d{{4}}\s+)?{re.escape(model)}\w*\b", " ", text, flags=re.I)
+    correction = _CORRECTION_RE.search(rest)
+    if correction is None and not _only_filler(rest):
+        # "what about my aster's brakes?" names more than a car: read as it stands.
+        return None
+    asked = extract_entities(dialog.last_question or "").model
+    current = focus(dialog)
+    if (asked or (current.model if current else "")).lower() == model.lower():
+        return None  # the same car again: nothing to resolve
+    owned = [v for v in dialog.vehicles if v.model.lower() == model.lower()]
+    return owned[0] if len(owned) == 1 else model
+
+
+def _asked_about(question: str, about: OwnedVehicle | str, dialog: DialogState) -> str:
+    """The previous question with its vehicle swapped for `about` (a car of theirs, or a model)."""
+    name = about.model if isinstance(about, OwnedVehicle) else about
+    current = focus(dialog, question)
+    said = extract_entities(question).model or (current.model if current else None)
+    if said and re.search(rf"\b{re.escape(said)}\b", question, re.I):
+        if not isinstance(about, OwnedVehicle):
+            question = re.sub(rf"\b(?:my|our)\s+(?:\d{{4}}\s+)?(?={re.escape(said)}\b)", "the ", question, flags=re.I)
+        return re.sub(rf"\b{re.escape(said)}\b", name, question, flags=re.I)
+    if _VEHICLE_NOUN_RE.search(question):
+        return _VEHICLE_NOUN_RE.sub(f"my {name}" if isinstance(about, OwnedVehicle) else f"the {name}", question)
+    whose = f"my {about.model_year or ''} {name}" if isinstance(about, OwnedVehicle) else f"the {name}"
+    return f"{question.rstrip()} (about {' '.join(whose.split())})"
+
+
+def _about_topic(text: str, question: str) -> str | None:
+    """ "how often should i do that?": the pronoun stands for what the previous question was about."""
+    if _TOPIC_PRONOUN_RE.search(text) is None:
+        return None
+    entities = extract_entities(text)
+    if entities.model or entities.warning_light or entities.service_type:
+        return None  # the message names its own subject
+    topic = " ".join(w for w in _words(question) if w not in _STOPWORDS)
+    return f"{text.rstrip()} ({topic})" if topic else None
