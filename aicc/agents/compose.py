@@ -150,6 +150,8 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         reply.text = " ".join(parts)
         return reply
 
+    if label == "greeting" and _booking_step(results.service_action_taken, text):
+        label = "service_booking"  # "earliest one" read as small talk: it is a step of the booking
     if sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
         parts.append(f"I'm sorry about this{', ' + name if name else ''}.")
     elif label == "greeting":
@@ -197,8 +199,19 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         answered = True
 
     servicing: ServiceActionTaken | None = results.service_action_taken
-    if servicing is not None:
-        parts.extend(_servicing(servicing, reply))
+    resume: list[str] = []
+    if servicing is not None and servicing.missing == ["resume"]:
+        # A side question in a booking: answered below by what the other agents found, then the booking goes on.
+        resume = _resume_offer(servicing, reply) if reply.route.kind == "bot" else []
+        dealer_told = _dealer_asked(text, servicing, reply)
+        if dealer_told:
+            # "whats the address there?": the dealer of this booking, from its record, not a passage.
+            parts.append(dealer_told)
+            passages, answered = [], True
+        elif label == "other" and passages:
+            label = "in_scope_unclassified"  # a question in the middle of a booking is about the booking
+    elif servicing is not None:
+        parts.extend(_which_car_to_book(servicing, profile) or _servicing(servicing, reply))
         answered = True
     elif label in {"service_booking", "test_drive"}:
         parts.extend(_dealer_contact(profile, intent, reply, label))
@@ -223,6 +236,11 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         )
         parts.extend(told)
         answered = answered or bool(told and (label in {"recall_inquiry", "warranty_inquiry"} or insights.asked))
+
+    repair = _recall_repair_at(text, label, results.insights_computed, profile, intent, reply)
+    if repair:
+        parts.append(repair)
+        answered = True
 
     if reply.route.queue == "roadside":
         # An emergency quotes the roadside policy or nothing: never a maintenance tip that shares a word.
@@ -265,6 +283,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         )
         reply.quick_actions.append(QuickAction(label="Talk to a person", action="I'd like to talk to a person"))
 
+    parts.extend(resume)
     if reply.degraded:
         parts.append("Some of our systems were slow to answer, so this reply may be incomplete.")
 
@@ -304,7 +323,15 @@ def _listed(slots: list[Slot], reply: ComposedReply) -> str:
 
 def _appointment(appointment: Appointment, what: str) -> str:
     detail = f" ({_services(appointment.service_type)})" if appointment.service_type else ""
-    return f"{what}{detail} at {_dealer_name(appointment.slot.dealer_id)} on {_when(appointment.slot.start)}"
+    car = _booked_car(appointment)
+    return f"{what}{detail}{car} at {_dealer_name(appointment.slot.dealer_id)} on {_when(appointment.slot.start)}"
+
+
+def _booked_car(appointment: Appointment) -> str:
+    """Which car: the customer's for a service, the model to drive for a test drive."""
+    if not appointment.model:
+        return ""
+    return f" of the {appointment.model}" if appointment.kind == "test_drive" else f" for your {appointment.model}"
 
 
 def _reference(appointment: Appointment) -> str:
@@ -371,19 +398,23 @@ def _servicing(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
         return [*notices, f"Here are the next free {what} slots at {dealer}: {listed}. Which one suits you?"]
     if action.action in {"booked", "rescheduled"} and action.appointment is not None:
         appointment = action.appointment
-        verb = "moved your" if action.action == "rescheduled" else "booked your"
         reply.quick_actions.append(
             QuickAction(label=f"Cancel this {what}", action=cancel_action(appointment.slot.slot_id))
         )
-        return [
-            *notices,
-            f"Done: I've {verb} {_appointment(appointment, what)}. Your reference is {_reference(appointment)}.",
-        ]
+        done = (
+            f"Done: you're now booked for your {_appointment(appointment, what)} instead."
+            if action.action == "rescheduled"
+            else f"Done: I've booked your {_appointment(appointment, what)}."
+        )
+        return [*notices, f"{done} Your reference is {_reference(appointment)}."]
     if action.action == "cancelled" and action.appointment is not None:
         appointment = action.appointment
         return [f"Your {_appointment(appointment, what)} is cancelled (reference {_reference(appointment)})."]
     if action.action == "cancelled":
         return ["All right, I've stopped arranging that booking. Nothing was booked."]
+    if action.action == "none" and action.appointment is not None and "reference" in action.missing:
+        appointment = action.appointment
+        return [f"Your booking reference is {_reference(appointment)}: your {_appointment(appointment, what)}."]
     if action.action == "none" and action.appointment is not None:
         appointment = action.appointment
         return [
@@ -424,6 +455,78 @@ def _servicing(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
         listed = _listed(action.slots, reply)
         return [*notices, f"Sorry, that time is no longer available at {dealer}. The next free slots: {listed}."]
     return [*notices, f"I couldn't find a free {what} slot in the next {HORIZON_DAYS} days. Would another dealer work?"]
+
+
+def _which_car_to_book(action: ServiceActionTaken, profile: ProfileLoaded | None) -> list[str]:
+    """The booking waits for which car: ask, naming each of the customer's cars (with anything else missing)."""
+    if action.action != "needs_info" or "vehicle" not in action.missing or not profile or len(profile.vehicles) < 2:
+        return []
+    cars = " or ".join(f"your {v.model_year} {v.model}" for v in profile.vehicles)
+    what = SERVICE_NAMES[action.kind]
+    return [f"Which vehicle is the {what} for: {cars}?"]
+
+
+_DEALER_DETAILS_RE = re.compile(
+    r"\b(?:address|where (?:is|are) (?:it|you|the dealer(?:ship)?)|where'?s (?:it|the dealer(?:ship)?)|directions|"
+    r"located|location|phone(?: number)?|number to call)\b",
+    re.I,
+)
+
+
+def _dealer_asked(text: str, action: ServiceActionTaken, reply: ComposedReply) -> str | None:
+    """The address and phone of the dealer the booking is at, when the side question asks for them."""
+    if not _DEALER_DETAILS_RE.search(text):
+        return None
+    dealer_ids = [slot.dealer_id for slot in action.slots] or [
+        d for d in dealers() if any(dealer_uri(d) == source.uri for source in action.sources)
+    ]
+    dealer = dealers().get(dealer_ids[0]) if dealer_ids else None
+    if dealer is None:
+        return None
+    _cite_dealer(dealer, reply)
+    return f"{dealer['name']} is at {dealer['address']}, phone {dealer['phone']}."
+
+
+_GET_IT_DONE_RE = re.compile(
+    r"\b(?:get|have|getting)\b[^.?!]{0,40}\b(?:done|fixed|repaired|sorted|taken care of)\b"
+    r"|\b(?:fix|repair|book|schedule)\b",
+    re.I,
+)
+
+
+def _recall_repair_at(
+    text: str,
+    label: str,
+    insights: InsightsComputed | None,
+    profile: ProfileLoaded | None,
+    intent: IntentDetected | None,
+    reply: ComposedReply,
+) -> str | None:
+    """ "need to get the trailer plug recall done": where, the customer's own dealer, and the next step."""
+    if label != "recall_inquiry" or insights is None or not insights.open_recalls or not _GET_IT_DONE_RE.search(text):
+        return None
+    dealer = _customers_dealer(profile, intent)
+    if dealer is None:
+        return "Any Aurora dealer does recall repairs free of charge: which dealer would you like to visit?"
+    _cite_dealer(dealer, reply)
+    return (
+        f"Your dealer, {dealer['name']} ({dealer['address']}), does the repair free of charge. "
+        "Which day would suit you, or would you prefer another dealer?"
+    )
+
+
+def _resume_offer(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
+    """After a side question: the booking is still open, with the times offered if there were any."""
+    what = SERVICE_NAMES[action.kind]
+    if action.slots:
+        return [f"Shall we go on with your {what}? The times I found: {_listed(action.slots, reply)}."]
+    return [f"Shall we go on with your {what}?"]
+
+
+def _booking_step(action: ServiceActionTaken | None, text: str) -> bool:
+    """Servicing acted on the message (a choice, a booking), and it is no thanks or goodbye."""
+    acted = action is not None and action.action != "none"
+    return acted and not re.search(r"\b(thanks|thank you|thx|cheers|bye|goodbye|hi|hello|hey)\b", text, re.I)
 
 
 def _cockpit(guidance: CockpitGuidance, reply: ComposedReply) -> list[str]:
@@ -467,10 +570,12 @@ def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, r
     owned = [v for v in insights.vehicles if v.vin]
     # The vehicles the message is about: the ones it named, else all the customer's.
     focus = [v for v in owned if v.named] or owned
+    # A recall told unasked is about the car the message names ("a tire rotation for my dune"), if it names one.
+    banner = [r for r in insights.open_recalls if r.vin in {v.vin for v in focus} or not owned]
     if owned and (label == "recall_inquiry" or "recalls" in asked):
         told.extend(_recalls_told(insights, focus, reply))
-    elif insights.open_recalls and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
-        recall = insights.open_recalls[0]
+    elif banner and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
+        recall = banner[0]
         car = next((_car(v) for v in owned if v.vin == recall.vin), "vehicle")
         told.append(
             f"Your {car} (VIN ending {recall.vin[-6:]}) has an open recall {recall.recall_id}: {recall.title}. "

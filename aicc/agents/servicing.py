@@ -105,6 +105,27 @@ _NO_RE = re.compile(r"^\W*(?:no|nope|nah|don'?t|do not|keep (?:it|that|my)|wait|
 _BOOK_IT_RE = re.compile(
     r"\b(?:book (?:it|that(?: one)?)|that one|that works|sounds good|let'?s do (?:it|that))\b", re.I
 )
+# "what's my booking reference again?": told from the appointment, nothing changes.
+_REFERENCE_RE = re.compile(
+    r"\b(?:booking|appointment|confirmation|reservation)\s+(?:ref(?:erence)?|number|code|id)\b"
+    r"|\b(?:my|the)\s+(?:ref(?:erence)?|confirmation)(?:\s+(?:number|code))?\b",
+    re.I,
+)
+# The customer leaves the choice of the times shown to us.
+_ANY_OF_THEM_RE = re.compile(
+    r"\b(?:any(?: one)? of (?:those|them|these|the (?:slots|times))|any(?: one)? (?:is|will do|works)"
+    r"|you (?:pick|choose)"
+    r"|your (?:pick|choice)|whichever(?! is)|(?:it )?(?:doesn'?t|does not) matter|don'?t mind which|up to you"
+    r"|either (?:one|is fine|works|will do))\b",
+    re.I,
+)
+# A question about something around the booking (its price, the shuttle, the dealer's address, a recall):
+# answered by the agents that know, while the offered times wait.
+_ASIDE_QUESTION_RE = re.compile(
+    r"\b(?:how much|price|prices|pricing|cost|costs|charge|shuttle|loaner|ride to|a ride|address|directions|"
+    r"where (?:is|are) (?:it|you|the dealer)|where'?s|phone number|recalls?|warranty|covered|apr|financing)\b",
+    re.I,
+)
 _EARLIEST_RE = re.compile(
     r"\b(?:earliest|soonest|first (?:available|free|open)|next (?:available|free|open)|as soon as possible|asap)\b",
     re.I,
@@ -175,7 +196,7 @@ def nothing_to_add(
     """The result for a message that is neither a booking request nor a follow-up of an open flow;
     None when servicing must act. Pure: it reads the message only, so it needs no idempotency.
     `reading`: the message's local reading when the caller has it already."""
-    if message.meta.flow == FLOW or manages_booking(message.text):
+    if message.meta.flow == FLOW or manages_booking(message.text) or _REFERENCE_RE.search(message.text):
         return None
     if (reading or local_reading(message, meta)).intent in _BOOKING_INTENTS:
         return None
@@ -276,6 +297,10 @@ class _Turn:
         cancellation = requested_cancellation(self.text)
         if cancellation is not None:
             return self._cancel_slot(cancellation)
+        if _REFERENCE_RE.search(self.text) and not (CANCEL_RE.search(self.text) or RESCHEDULE_RE.search(self.text)):
+            told = self._tell_reference()
+            if told is not None:
+                return told
         state = self.state
         if state is not None and state.purpose == "confirm_cancel":
             confirmed = self._confirmation(state)
@@ -285,6 +310,8 @@ class _Turn:
             chosen = self._chosen(state)
             if chosen is not None:
                 return self._act_on_choice(state, chosen)
+        if state is not None and state.active and self._aside():
+            return self._resume_later(state)
         if CANCEL_RE.search(self.text):
             return self._cancel_request()
         if RESCHEDULE_RE.search(self.text):
@@ -327,6 +354,8 @@ class _Turn:
             return offered[-1]
         if ordinal is not None:
             return offered[ordinal - 1] if ordinal <= len(offered) else None
+        if state.purpose == "book" and _ANY_OF_THEM_RE.search(self.text):
+            return offered[0]  # "any of those, you pick": the first shown is as good as any
         if state.purpose == "book" and (_YES_RE.search(self.text) or _BOOK_IT_RE.search(self.text)):
             asked = state.preference()
             discussed = [r for r in offered if asked.at and r.start.time() == asked.at and r.start.date() == asked.day]
@@ -374,6 +403,8 @@ class _Turn:
         )
         if nearest:
             base = replace(base, at=self.at)
+            if state is None or not state.offered:
+                return self._offer(base)  # nothing shown yet: the times nearest that hour, to choose from
         elif base.at and not self.at:
             base = replace(base, at=None)  # "the earliest": not sorted around an hour named before
         if base.dealer_id is None or (base.kind == "test_drive" and base.model is None) or self._asks_vehicle(base):
@@ -620,11 +651,37 @@ class _Turn:
         dropped = replace(state, status="abandoned", offered=[], rescheduling=None)
         return _Outcome(self._event("cancelled", dropped), dropped)
 
+    def _tell_reference(self) -> _Outcome | None:
+        """The appointment this conversation booked last, else the customer's next one; the flow is unchanged."""
+        last = self.stored.last_appointment
+        booked = self._own_appointment(Appointment.model_validate(last).slot.slot_id) if last else None
+        upcoming = self._upcoming(None)
+        appointment = booked or (upcoming[0] if upcoming else None)
+        if appointment is None:
+            return None
+        state = self.state or self.stored
+        return _Outcome(self._event("none", state, appointment=appointment, missing=["reference"]), state)
+
+    def _aside(self) -> bool:
+        """A question about something around the booking, not a step of it: no time, no choice, no slot."""
+        if not _ASIDE_QUESTION_RE.search(self.text) or self.at or self.after or self.before:
+            return False
+        if find_ordinal(self.text) is not None or _EARLIEST_RE.search(self.text) or _LATEST_RE.search(self.text):
+            return False
+        return not (CANCEL_RE.search(self.text) or RESCHEDULE_RE.search(self.text) or _BOOK_IT_RE.search(self.text))
+
+    def _resume_later(self, state: FlowState) -> _Outcome:
+        """The side question is for the other agents to answer; the flow waits with what it offered, and
+        the reply offers to go on with it (`missing` "resume")."""
+        refs = [ref for ref in (parse_slot_id(s) for s in state.offered) if ref is not None]
+        slots = [r.to_slot() for r in refs] if state.purpose == "book" else []
+        return _Outcome(self._event("none", state, slots=slots, missing=["resume"]), state)
+
     def _waiting(self, state: FlowState) -> _Outcome:
         """Nothing to act on: "ok", "thanks", or a question about something else. The flow waits, whatever
         is said; a question is left to the agents that answer it, anything else gets a short reminder."""
         if self.intent.intent in _ASIDE_INTENTS and (self.intent.confidence >= _ASIDE_CONFIDENCE or "?" in self.text):
-            return _Outcome(ServiceActionTaken(meta=self.meta, action="none", kind=state.kind, relevant=False), state)
+            return self._resume_later(state)
         if state.offered and state.purpose == "book":
             refs = [ref for ref in (parse_slot_id(s) for s in state.offered) if ref is not None]
             return _Outcome(

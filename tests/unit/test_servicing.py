@@ -350,8 +350,12 @@ def test_side_questions_and_acknowledgements_keep_the_flow_waiting(world: World)
     chat = Chat(world, "cust-north")
     offered = chat.say("I need an oil change", "service_booking")
     aside = chat.say("what does my warranty cover?", "warranty_inquiry")
-    assert aside.relevant is False and aside.action == "none"  # nothing to add: the warranty answer leads
-    assert chat.say("and does it include brakes?", "warranty_inquiry").relevant is False
+    # The warranty answer leads; the reply then offers the same times again, nothing is booked.
+    assert aside.action == "none" and aside.missing == ["resume"] and aside.slots == offered.slots
+    assert chat.say("and does it include brakes?", "warranty_inquiry").missing == ["resume"]
+    # A price question in words the flow would read as a booking ("a tire rotation") is a side question too.
+    priced = chat.say("how much is a tire rotation btw", "service_booking")
+    assert priced.action == "none" and priced.missing == ["resume"] and chat.state().service_type == "oil_change"
     for ack in ("ok", "great, thanks!", "thanks", "hmm"):
         reminded = chat.say(ack, "greeting")
         assert reminded.action == "needs_info" and reminded.missing == ["slot"]
@@ -680,3 +684,26 @@ def test_a_day_past_the_booking_window_gets_its_last_days(demo: World) -> None:
     late = Chat(demo, "cust-0003").say("oil change on june 30th", "service_booking")  # bookable until Mon 22 Jun
     assert late.action == "slots_offered" and {w[:6] for w in when(late)} == {"Mon 22"}
     assert "not open yet" in seen(late).text and "Tuesday 30 Jun" in seen(late).text
+
+
+def test_any_of_the_times_shown_leaves_the_choice_to_us(world: World) -> None:
+    chat = Chat(world, "cust-north")
+    offered = chat.say("I need an oil change", "service_booking")
+    booked = chat.say("any of those, you pick", "other")
+    assert booked.action == "booked" and booked.appointment is not None
+    assert booked.appointment.slot == offered.slots[0]
+
+
+def test_the_booking_reference_is_told_again_and_nothing_changes(world: World) -> None:
+    chat = Chat(world, "cust-north")
+    chat.say("I need an oil change", "service_booking")
+    booked = chat.say("the first one")
+    asked = chat.say("what's my booking reference again?", "other")
+    assert asked.action == "none" and asked.missing == ["reference"] and asked.appointment == booked.appointment
+
+
+def test_closest_to_an_hour_in_the_first_request_offers_the_nearest_times(world: World) -> None:
+    chat = Chat(world, "cust-north")
+    offered = chat.say("oil change on tuesday, closest to 3pm you have", "service_booking")
+    assert offered.action == "slots_offered"
+    assert [f"{s.start:%H:%M}" for s in offered.slots] == ["15:00", "14:00", "16:00"]
