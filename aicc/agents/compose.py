@@ -14,7 +14,14 @@ from typing import Any
 
 from aicc.agents.dialog import vehicle_in_focus
 from aicc.agents.routing import route
-from aicc.agents.slots import HORIZON_DAYS, book_action, booking_reference, cancel_action, opening_hours
+from aicc.agents.slots import (
+    HORIZON_DAYS,
+    asks_when_due,
+    book_action,
+    booking_reference,
+    cancel_action,
+    opening_hours,
+)
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule, warranty_terms
 from contracts.common import DialogState, QuickAction, Route, Source
 from contracts.events import (
@@ -190,6 +197,8 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     # classifier missed an in-scope question ("how often should I change the oil?"): answer it.
     if label == "other" and passages and passages[0].score >= IN_SCOPE_PASSAGE_SCORE:
         label = "in_scope_unclassified"
+    if label == "service_booking" and results.service_action_taken is None and asks_when_due(text):
+        label = "in_scope_unclassified"  # "when's my next oil change due?": the schedule's answer, not a booking
     clarify = _which_vehicle(text, label, intent, profile, dialog)
     if clarify is not None:
         # Two cars and none named, or a model they don't own: ask rather than answer for the wrong car.

@@ -49,9 +49,13 @@ def last_question(before: DialogState, results: TurnResults) -> str | None:
     """This turn's question as understood, when it is one a follow-up may refer to; else the one before."""
     intent = results.intent_detected
     received = results.conversation_received
-    if intent is None or received is None or intent.intent not in QUESTION_INTENTS:
+    if intent is None or received is None:
         return before.last_question
-    return received.text
+    servicing = results.service_action_taken
+    booking_step = servicing is not None and servicing.relevant
+    # "when's the next oil change due?" may read as a booking; servicing acting on it is what makes it one.
+    asked = intent.intent in QUESTION_INTENTS or (intent.intent == "service_booking" and not booking_step)
+    return received.text if asked else before.last_question
 
 
 def vehicle_in_focus(before: DialogState, entities: Entities, profile: ProfileLoaded | None) -> str | None:

@@ -45,6 +45,7 @@ from aicc.agents.slots import (
     Preference,
     SlotRef,
     asks_for_nearest,
+    asks_when_due,
     book_action,
     cancel_action,
     dealer_zone,
@@ -105,6 +106,7 @@ _NO_RE = re.compile(r"^\W*(?:no|nope|nah|don'?t|do not|keep (?:it|that|my)|wait|
 _BOOK_IT_RE = re.compile(
     r"\b(?:book (?:it|that(?: one)?)|that one|that works|sounds good|let'?s do (?:it|that))\b", re.I
 )
+_IT_RE = re.compile(r"\b(?:it|that|this|that one|this one)\b", re.I)
 # "what's my booking reference again?": told from the appointment, nothing changes.
 _REFERENCE_RE = re.compile(
     r"\b(?:booking|appointment|confirmation|reservation)\s+(?:ref(?:erence)?|number|code|id)\b"
@@ -198,7 +200,7 @@ def nothing_to_add(
     `reading`: the message's local reading when the caller has it already."""
     if message.meta.flow == FLOW or manages_booking(message.text) or _REFERENCE_RE.search(message.text):
         return None
-    if (reading or local_reading(message, meta)).intent in _BOOKING_INTENTS:
+    if (reading or local_reading(message, meta)).intent in _BOOKING_INTENTS and not asks_when_due(message.text):
         return None
     return ServiceActionTaken(meta=meta, action="none", kind="service", relevant=False)
 
@@ -551,7 +553,18 @@ class _Turn:
             return self._no_appointment()
         if len(appointments) == 1:
             return self._confirm_cancel(appointments[0])
+        discussed = self._discussed(appointments)
+        if discussed is not None:
+            return self._confirm_cancel(discussed)
         return self._ask_which(appointments, "choose_cancel", self.state or self._new_state("service"))
+
+    def _discussed(self, appointments: list[Appointment]) -> Appointment | None:
+        """ "cancel it" / "move it": the appointment this conversation booked last, when it is one of them."""
+        last = self.stored.last_appointment
+        if last is None or not _IT_RE.search(self.text):
+            return None
+        slot_id = Appointment.model_validate(last).slot.slot_id
+        return next((a for a in appointments if a.slot.slot_id == slot_id), None)
 
     def _confirm_cancel(self, appointment: Appointment) -> _Outcome:
         """Cancelling cannot be undone (the slot may go to someone else): ask first."""
@@ -617,8 +630,9 @@ class _Turn:
             before=self.before,
             excluded=frozenset(self.days.excluded),
         )
-        if len(appointments) == 1:
-            return self._start_reschedule(appointments[0], wanted)
+        discussed = self._discussed(appointments)
+        if len(appointments) == 1 or discussed is not None:
+            return self._start_reschedule(discussed or appointments[0], wanted)
         asking = replace(self.state or self._new_state("service"), **_preference_fields(wanted))
         return self._ask_which(appointments, "choose_reschedule", asking)
 

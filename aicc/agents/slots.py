@@ -277,6 +277,21 @@ _CANCELLED_THING_RE = re.compile(
 )
 
 
+_WHEN_DUE_RE = re.compile(
+    r"\b(?:when(?:'?s| is| are| will| should| do)?|how (?:soon|long|many miles)|what mileage)\b[^.?!]{0,60}"
+    r"\b(?:due|needed|need (?:it|one|another|a new one)|recommended)\b",
+    re.I,
+)
+
+
+def asks_when_due(text: str) -> bool:
+    """ "when's my next oil change due?": a question about the maintenance schedule, not a booking."""
+    return bool(_WHEN_DUE_RE.search(text)) and not _BOOK_WORDS_RE.search(text)
+
+
+_BOOK_WORDS_RE = re.compile(r"\b(?:book|schedule|appointment|slot|come in|bring it in)\b", re.I)
+
+
 def manages_booking(text: str) -> bool:
     """True when the text asks to cancel or move an appointment ("actually cancel it, I'll be out of town"),
     whatever else it says: servicing answers it, and it is no emergency by itself."""

@@ -14,6 +14,7 @@ from aicc.agents.compose import (
     _servicing,
     _which_car_to_book,
 )
+from aicc.agents.slots import asks_when_due
 from contracts.events import (
     Appointment,
     CustomerProfile,
@@ -87,3 +88,10 @@ def test_a_booking_step_read_as_small_talk_is_still_a_booking_step() -> None:
     assert _booking_step(booked, "earliest one")
     assert not _booking_step(booked, "great, thanks!")
     assert not _booking_step(None, "earliest one")
+
+
+def test_when_a_service_is_due_is_a_question_not_a_booking() -> None:
+    assert asks_when_due("when's my next oil change due?")
+    assert asks_when_due("how many miles until my next service is needed")
+    assert not asks_when_due("book my oil change for when it's due")
+    assert not asks_when_due("when can you fit me in?")

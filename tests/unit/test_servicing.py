@@ -707,3 +707,18 @@ def test_closest_to_an_hour_in_the_first_request_offers_the_nearest_times(world:
     offered = chat.say("oil change on tuesday, closest to 3pm you have", "service_booking")
     assert offered.action == "slots_offered"
     assert [f"{s.start:%H:%M}" for s in offered.slots] == ["15:00", "14:00", "16:00"]
+
+
+def test_cancel_it_means_the_appointment_this_conversation_booked(world: World) -> None:
+    earlier = Chat(world, "cust-north")
+    earlier.say("I need an oil change", "service_booking")
+    earlier.say("the second one")
+    chat = Chat(world, "cust-north")
+    chat.say("I need an oil change", "service_booking")
+    booked = chat.say("the first one")
+    assert booked.appointment is not None
+    asked = chat.say("hmm actually cancel it, I'll be out of town", "other")
+    assert asked.missing == ["confirm_cancel"] and asked.appointment == booked.appointment
+    cancelled = chat.say("yes cancel it", "other")
+    assert cancelled.action == "cancelled" and cancelled.appointment is not None
+    assert cancelled.appointment.slot == booked.appointment.slot
