@@ -228,7 +228,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
 
     cockpit: CockpitGuidance | None = results.cockpit_guidance
     if cockpit is not None and cockpit.steps and clarify is None:
-        detail = _step_asked_about(text, cockpit, dialog)
+        detail = _step_asked_about(received.typed or text if received else text, cockpit, dialog)
         parts.extend([detail] if detail else _cockpit(cockpit, reply))
         reply.sources.extend(cockpit.sources if detail else [])
         answered = True
@@ -556,20 +556,39 @@ def _cockpit(guidance: CockpitGuidance, reply: ComposedReply) -> list[str]:
 
 
 _DETAIL_RE = re.compile(r"\b(?:that|this|those)\s+([a-z]{3,})\b", re.I)
+_QUESTION_RE = re.compile(r"\?\s*$|^\W*(?:what|where|when|how|which|why|can|could|should|is|are|do|does|will)\b", re.I)
+# Words every step of a light's guidance may share with a follow-up: they point at no one step.
+_GENERIC_WORDS = frozenset(
+    {"light", "lights", "still", "safe", "drive", "driving", "keep", "car", "truck", "vehicle", "what", "where", "when",
+     "should", "could", "would", "there", "that", "this", "with", "have", "will", "about", "exactly", "the", "way"}
+)  # fmt: skip
 
 
 def _step_asked_about(text: str, guidance: CockpitGuidance, dialog: DialogState) -> str | None:
-    """ "where's that button exactly?" about the light or feature already explained: the step that
-    says it, not the whole guidance again; None when the question points at no one step."""
+    """ "where's that button exactly?", "can i still use a supercharger?" about the light or feature already
+    explained: the steps that answer it, not the whole guidance again; None when the question points at
+    no particular step (then the whole guidance is the answer)."""
     if dialog.warning_light != guidance.topic:
         return None
+    car = f" on your {guidance.model_year} {guidance.model}" if guidance.model and guidance.model_year else ""
     for match in _DETAIL_RE.finditer(text):
         word = re.compile(rf"\b{re.escape(match.group(1))}s?\b", re.I)
         steps = [step for step in guidance.steps if word.search(step)]
         if steps and len(steps) < len(guidance.steps):
-            car = f" on your {guidance.model_year} {guidance.model}" if guidance.model and guidance.model_year else ""
             return f"About the {match.group(1).lower()}{car}: {' '.join(steps)}"
+    if not _QUESTION_RE.search(text):
+        return None  # "i filled the tires but it's still on": the whole guidance again is the answer
+    asked = {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _GENERIC_WORDS}
+    steps = [step for step in guidance.steps if _shares_a_stem(asked, step)]
+    if steps and len(steps) < len(guidance.steps):
+        return f"About the {guidance.topic.replace('_', ' ')}{car}: {' '.join(steps)}"
     return None
+
+
+def _shares_a_stem(words: set[str], step: str) -> bool:
+    """ "supercharger" and "charging" share "charg": a word of the question in a word of the step."""
+    stems = {w[:5] for w in re.findall(r"[a-z]{4,}", step.lower()) if w not in _GENERIC_WORDS}
+    return any(stem in word for word in words for stem in stems)
 
 
 def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:

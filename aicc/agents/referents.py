@@ -21,6 +21,16 @@ def _word_set(words: str) -> frozenset[str]:
 
 # At most this many words: a longer message says what it asks and is read as it stands.
 MAX_FOLLOW_UP_WORDS = 9
+# "what if i'm hauling a load of firewood in the bed?" names its condition, so it may be longer.
+MAX_CONDITION_WORDS = 14
+# The same situation under another condition: "what if ...", "can i still ...", "even if ...".
+_CONDITION_RE = re.compile(
+    r"^\W*(?:(?:ok|so|and|but|hmm)\W+)*"
+    r"(?:what if|and if|even if|but if|what about if|(?:can|could|should|do|is) (?:i|it) still)\b",
+    re.I,
+)
+# The warning lights and features a follow-up continues, in the words a customer would use.
+_WORDS_FOR = {"ev_system": "check EV system light"}
 
 _OTHER_RE = re.compile(
     r"\b(?:the|my|our|that|your)\s+other\s*(?:one|car|vehicle|truck|suv|van|ride)?\b|\bthe other\b", re.I
@@ -52,7 +62,11 @@ _WORD_RE = re.compile(r"[A-Za-z0-9$][A-Za-z0-9$,.'-]*")
 def resolve(text: str, dialog: DialogState, *, in_flow: bool = False) -> str | None:
     """The question this follow-up stands for, or None when the message is read as it stands.
     `in_flow`: a booking waits for its next step, where "the other one" is a slot, not a car."""
-    if in_flow or not dialog.last_question or len(_words(text)) > MAX_FOLLOW_UP_WORDS:
+    if in_flow or not dialog.last_question:
+        return None
+    if _CONDITION_RE.search(text) and len(_words(text)) <= MAX_CONDITION_WORDS:
+        return _under_condition(text, dialog)
+    if len(_words(text)) > MAX_FOLLOW_UP_WORDS:
         return None
     about = _other_vehicle(text, dialog) or _named_vehicle(text, dialog)
     if about is not None:
@@ -129,3 +143,18 @@ def _about_topic(text: str, question: str) -> str | None:
         return None  # the message names its own subject
     topic = " ".join(w for w in _words(question) if w not in _STOPWORDS)
     return f"{text.rstrip()} ({topic})" if topic else None
+
+
+def _under_condition(text: str, dialog: DialogState) -> str | None:
+    """ "can i still use a supercharger on the way?": the light (or topic) in focus, with the car, so the
+    answer is about that situation; None when the message names its own subject."""
+    entities = extract_entities(text)
+    if entities.warning_light:
+        return None
+    light = dialog.warning_light if dialog.last_intent in {"vehicle_problem", "vehicle_feature_help"} else None
+    subject = _WORDS_FOR.get(light, f"{light.replace('_', ' ')} light") if light else None
+    if subject is None:
+        subject = " ".join(w for w in _words(dialog.last_question or "") if w not in _STOPWORDS)
+    car = focus(dialog)
+    named = f" on my {car.model}" if car is not None and not entities.model else ""
+    return f"{text.rstrip()} ({subject}{named})" if subject else None

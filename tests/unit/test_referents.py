@@ -73,3 +73,28 @@ def test_a_question_about_one_step_of_guidance_already_given_gets_that_step() ->
     # The first time, or a question no single step answers: the whole guidance.
     assert _step_asked_about("where's that button exactly?", guidance, DialogState()) is None
     assert _step_asked_about("i filled the tires but it's still on", guidance, explained) is None
+
+
+def test_the_same_situation_under_another_condition_keeps_the_light_and_the_car() -> None:
+    light = DialogState(
+        vehicles=[ASTER], vehicle_vin=ASTER.vin, warning_light="ev_system", last_intent="vehicle_problem",
+        last_question="is it safe to keep driving it?",
+    )  # fmt: skip
+    assert resolve("can i still use a supercharger on the way?", light) == (
+        "can i still use a supercharger on the way? (check EV system light on my Aster)"
+    )
+    # A message that names its own light is read as it stands.
+    assert resolve("what if the oil pressure light comes on too?", light) is None
+
+
+def test_a_question_about_guidance_already_given_gets_the_steps_it_is_about() -> None:
+    meta = EventMeta(
+        turn_id="t3", conversation_id="c1", customer_id="cust-0004", causation_id="e0", producer="cockpit",
+        occurred_at=datetime(2026, 11, 24, tzinfo=UTC),
+    )  # fmt: skip
+    steps = ["Power may be reduced; drive gently to a dealer.", "Avoid DC fast charging until the car is checked."]
+    guidance = CockpitGuidance(meta=meta, topic="ev_system", model="Cirrus", model_year=2023, steps=steps)
+    explained = DialogState(warning_light="ev_system")
+    detail = _step_asked_about("can i still use a supercharger on the way?", guidance, explained)
+    assert detail is not None and "Avoid DC fast charging" in detail and "gently" not in detail
+    assert _step_asked_about("is it safe to keep driving it?", guidance, explained) is None
