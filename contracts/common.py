@@ -99,7 +99,7 @@ class DialogState(Contract):
     said: list[str] = Field(
         default=[],
         description="what the assistant has said that is said once per conversation: 'greeting', "
-        "'recall:<recall id>', 'handoff:<queue>'",
+        "'recall:<recall id>', 'handoff:<queue>', 'guidance:<light or feature>'",
     )
     escalation: Route | None = Field(default=None, description="the open handoff to a person, with its priority")
     last_question: str | None = Field(

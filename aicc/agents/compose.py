@@ -231,6 +231,8 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         detail = _step_asked_about(received.typed or text if received else text, cockpit, dialog)
         parts.extend([detail] if detail else _cockpit(cockpit, reply))
         reply.sources.extend(cockpit.sources if detail else [])
+        if f"guidance:{cockpit.topic}" not in dialog.said:
+            reply.said.append(f"guidance:{cockpit.topic}")  # what "can i still…?" goes on about
         answered = True
 
     insights: InsightsComputed | None = results.insights_computed

@@ -29,7 +29,7 @@ def advance(before: DialogState, results: TurnResults, reply: ResponseComposed) 
         last_intent=intent.intent if intent else before.last_intent,
         said=before.said + [s for s in reply.said if s not in before.said],
         escalation=reply.route if reply.route.kind == "human" else before.escalation,
-        last_question=last_question(before, results),
+        last_question=last_question(before, results, reply),
         vehicles=[
             OwnedVehicle(vin=v.vin, model=v.model, model_year=v.model_year)
             for v in (results.profile_loaded.vehicles if results.profile_loaded else [])
@@ -45,8 +45,9 @@ QUESTION_INTENTS = {
 }  # fmt: skip
 
 
-def last_question(before: DialogState, results: TurnResults) -> str | None:
-    """This turn's question as understood, when it is one a follow-up may refer to; else the one before."""
+def last_question(before: DialogState, results: TurnResults, reply: ResponseComposed) -> str | None:
+    """This turn's question as understood, when it is one a follow-up may refer to; else the one before.
+    A message the classifier could not place counts when the reply answered it from a cited source."""
     intent = results.intent_detected
     received = results.conversation_received
     if intent is None or received is None:
@@ -54,7 +55,11 @@ def last_question(before: DialogState, results: TurnResults) -> str | None:
     servicing = results.service_action_taken
     booking_step = servicing is not None and servicing.relevant
     # "when's the next oil change due?" may read as a booking; servicing acting on it is what makes it one.
-    asked = intent.intent in QUESTION_INTENTS or (intent.intent == "service_booking" and not booking_step)
+    asked = (
+        intent.intent in QUESTION_INTENTS
+        or (intent.intent == "service_booking" and not booking_step)
+        or (intent.intent == "other" and bool(reply.sources) and reply.route.kind == "bot")
+    )
     return received.text if asked else before.last_question
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from aicc.data.reference import catalog
 from aicc.nlu.entities import extract_entities
 from contracts.common import DialogState, OwnedVehicle
 
@@ -26,7 +27,8 @@ MAX_CONDITION_WORDS = 14
 # The same situation under another condition: "what if ...", "can i still ...", "even if ...".
 _CONDITION_RE = re.compile(
     r"^\W*(?:(?:ok|so|and|but|hmm)\W+)*"
-    r"(?:what if|and if|even if|but if|what about if|(?:can|could|should|do|is) (?:i|it) still)\b",
+    r"(?:what if|and if|even if|but if|what about if|(?:even|and|also|what about) (?:when|while|with)"
+    r"|(?:can|could|should|do|is) (?:i|it) still)\b",
     re.I,
 )
 # The warning lights and features a follow-up continues, in the words a customer would use.
@@ -39,6 +41,12 @@ _OTHER_RE = re.compile(
 _FILLER = _word_set(
     "what about how and for with the same question ok okay so then also regarding re my of is it on too as well "
     "hmm um one that thing there in case plus again same goes does do same here now"
+)
+# "my buddy's dune trail", "my wife's car": a car that is not the customer's.
+_SOMEONE_ELSES_RE = re.compile(
+    r"\b(?:my|a|our)\s+(?:buddy|friend|wife|husband|partner|son|daughter|dad|mom|mum|father|mother|brother|sister|"
+    r"neighbou?r|boss|coworker|colleague|girlfriend|boyfriend|kid)'?s\b",
+    re.I,
 )
 # "sorry, i meant my aster": the customer corrects the car the previous question named.
 _CORRECTION_RE = re.compile(r"\b(?:i\s+meant?|i\s+mean|meant\s+to\s+say|not\s+(?:my|the)\b)", re.I)
@@ -106,17 +114,28 @@ def _named_vehicle(text: str, dialog: DialogState) -> OwnedVehicle | str | None:
     model = extract_entities(text).model
     if model is None:
         return None
-    rest = re.sub(rf"\b(?:\d{{4}}\s+)?{re.escape(model)}\w*\b", " ", text, flags=re.I)
+    trim = next((t for t in _trims(model) if re.search(rf"\b{re.escape(t)}\b", text, re.I)), None)
+    rest = re.sub(rf"\b(?:\d{{4}}\s+)?{re.escape(trim or model)}\w*\b", " ", text, flags=re.I)
+    someone_elses = _SOMEONE_ELSES_RE.search(rest)
+    rest = _SOMEONE_ELSES_RE.sub(" ", rest)
     correction = _CORRECTION_RE.search(rest)
     if correction is None and not _only_filler(rest):
         # "what about my aster's brakes?" names more than a car: read as it stands.
         return None
+    if someone_elses:
+        return trim or model  # "my buddy's dune trail": that model, not the customer's own
     asked = extract_entities(dialog.last_question or "").model
     current = focus(dialog)
     if (asked or (current.model if current else "")).lower() == model.lower():
         return None  # the same car again: nothing to resolve
     owned = [v for v in dialog.vehicles if v.model.lower() == model.lower()]
-    return owned[0] if len(owned) == 1 else model
+    return owned[0] if len(owned) == 1 else trim or model
+
+
+def _trims(model: str) -> list[str]:
+    """The model's trim names, longest first ("Dune Work Truck" before "Dune Trail")."""
+    trims = [t["name"] for m in catalog()["models"] if m["name"] == model for t in m.get("trims", [])]
+    return sorted(trims, key=len, reverse=True)
 
 
 def _asked_about(question: str, about: OwnedVehicle | str, dialog: DialogState) -> str:
@@ -151,10 +170,11 @@ def _under_condition(text: str, dialog: DialogState) -> str | None:
     entities = extract_entities(text)
     if entities.warning_light:
         return None
-    light = dialog.warning_light if dialog.last_intent in {"vehicle_problem", "vehicle_feature_help"} else None
+    explained = dialog.last_intent in {"vehicle_problem", "vehicle_feature_help"}
+    light = dialog.warning_light if explained and f"guidance:{dialog.warning_light}" in dialog.said else None
     subject = _WORDS_FOR.get(light, f"{light.replace('_', ' ')} light") if light else None
     if subject is None:
-        subject = " ".join(w for w in _words(dialog.last_question or "") if w not in _STOPWORDS)
+        return f"{text.rstrip()} ({(dialog.last_question or '').rstrip()})"  # the question it qualifies
     car = focus(dialog)
     named = f" on my {car.model}" if car is not None and not entities.model else ""
-    return f"{text.rstrip()} ({subject}{named})" if subject else None
+    return f"{text.rstrip()} ({subject}{named})"

@@ -284,9 +284,19 @@ _WHEN_DUE_RE = re.compile(
 )
 
 
+# "how long does a tire rotation take?", "how much is an oil change?": about the service, not a booking.
+_ABOUT_A_SERVICE_RE = re.compile(
+    r"\b(?:how long (?:does|do|will|would|is)|how much (?:is|are|does|do|for|would)|what does [^.?!]{0,40}cost"
+    r"|what do (?:i|you) (?:need|have) to bring)\b",
+    re.I,
+)
+
+
 def asks_when_due(text: str) -> bool:
-    """ "when's my next oil change due?": a question about the maintenance schedule, not a booking."""
-    return bool(_WHEN_DUE_RE.search(text)) and not _BOOK_WORDS_RE.search(text)
+    """ "when's my next oil change due?", "how long does a tire rotation take?": a question about a service
+    (its schedule, duration or price), not a booking."""
+    asked = _WHEN_DUE_RE.search(text) or _ABOUT_A_SERVICE_RE.search(text)
+    return bool(asked) and not _BOOK_WORDS_RE.search(text)
 
 
 _BOOK_WORDS_RE = re.compile(r"\b(?:book|schedule|appointment|slot|come in|bring it in)\b", re.I)

@@ -78,7 +78,7 @@ def test_a_question_about_one_step_of_guidance_already_given_gets_that_step() ->
 def test_the_same_situation_under_another_condition_keeps_the_light_and_the_car() -> None:
     light = DialogState(
         vehicles=[ASTER], vehicle_vin=ASTER.vin, warning_light="ev_system", last_intent="vehicle_problem",
-        last_question="is it safe to keep driving it?",
+        last_question="is it safe to keep driving it?", said=["guidance:ev_system"],
     )  # fmt: skip
     assert resolve("can i still use a supercharger on the way?", light) == (
         "can i still use a supercharger on the way? (check EV system light on my Aster)"
@@ -98,3 +98,11 @@ def test_a_question_about_guidance_already_given_gets_the_steps_it_is_about() ->
     detail = _step_asked_about("can i still use a supercharger on the way?", guidance, explained)
     assert detail is not None and "Avoid DC fast charging" in detail and "gently" not in detail
     assert _step_asked_about("is it safe to keep driving it?", guidance, explained) is None
+
+
+def test_a_condition_on_a_question_answered_from_the_manual_asks_that_question_again() -> None:
+    tires = asked("what pressure should my tires be at?")
+    assert resolve("even when towing?", tires) == "even when towing? (what pressure should my tires be at?)"
+    assert resolve("what about my buddy's dune trail?", asked("how much can my truck tow?")) == (
+        "how much can the Dune Trail tow?"
+    )
