@@ -170,7 +170,8 @@ def _under_condition(text: str, dialog: DialogState) -> str | None:
     entities = extract_entities(text)
     if entities.warning_light:
         return None
-    explained = dialog.last_intent in {"vehicle_problem", "vehicle_feature_help"}
+    # "is it safe to keep driving it?" reads as unclassified ("other") and the light still is the subject.
+    explained = dialog.last_intent in {"vehicle_problem", "vehicle_feature_help", "other"}
     light = dialog.warning_light if explained and f"guidance:{dialog.warning_light}" in dialog.said else None
     subject = _WORDS_FOR.get(light, f"{light.replace('_', ' ')} light") if light else None
     if subject is None:
