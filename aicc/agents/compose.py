@@ -222,7 +222,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     elif servicing is not None:
         parts.extend(_which_car_to_book(servicing, profile) or _servicing(servicing, reply))
         answered = True
-        if intent is not None and intent.intent in {"other", "greeting"}:
+        if servicing.missing == ["reference"]:
             passages = []  # "what's my confirmation number?": the booking is the answer, not a passage
     elif label in {"service_booking", "test_drive"}:
         parts.extend(_dealer_contact(profile, intent, reply, label))

@@ -87,6 +87,8 @@ _ASIDE_INTENTS = {
 }  # fmt: skip
 _ASIDE_CONFIDENCE = 0.5
 _TEST_DRIVE_RE = re.compile(r"\btest[- ]?drives?\b", re.I)
+# "can i drive it to the dealer?": driving the customer's own car, no test drive.
+_OWN_CAR_RE = re.compile(r"\bdriv(?:e|ing)\s+(?:it|my|this|that)\b", re.I)
 _SERVICE_WORDS_RE = re.compile(r"\b(service|servicing|maintenance|repair|inspection|oil)\b", re.I)
 _APPOINTMENT_WORDS_RE = re.compile(r"\b(appointments?|bookings?|booked|reservations?|test drives?)\b", re.I)
 _NEVER_MIND_RE = re.compile(r"\b(never ?mind|forget (?:it|about it)|don'?t bother|not anymore|no longer)\b", re.I)
@@ -125,7 +127,8 @@ _ANY_OF_THEM_RE = re.compile(
 # answered by the agents that know, while the offered times wait.
 _ASIDE_QUESTION_RE = re.compile(
     r"\b(?:how much|price|prices|pricing|cost|costs|charge|shuttle|loaner|ride to|a ride|address|directions|"
-    r"where (?:is|are) (?:it|you|the dealer)|where'?s|phone number|recalls?|warranty|covered|apr|financing)\b",
+    r"where (?:is|are) (?:it|you|the dealer)|where'?s|phone number|recalls?|warranty|covered|apr|financing|"
+    r"clos(?:e|es|ing)|opening hours|hours|what time do you open)\b",
     re.I,
 )
 _EARLIEST_RE = re.compile(
@@ -200,7 +203,9 @@ def nothing_to_add(
     `reading`: the message's local reading when the caller has it already."""
     if message.meta.flow == FLOW or manages_booking(message.text) or _REFERENCE_RE.search(message.text):
         return None
-    if (reading or local_reading(message, meta)).intent in _BOOKING_INTENTS and not asks_when_due(message.text):
+    intent = (reading or local_reading(message, meta)).intent
+    own_car = intent == "test_drive" and _OWN_CAR_RE.search(message.text) and not _TEST_DRIVE_RE.search(message.text)
+    if intent in _BOOKING_INTENTS and not asks_when_due(message.text) and not own_car:
         return None
     return ServiceActionTaken(meta=meta, action="none", kind="service", relevant=False)
 

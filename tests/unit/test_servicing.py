@@ -18,7 +18,7 @@ from aicc.adapters.memory.appointments import MemoryAppointments
 from aicc.adapters.memory.customers import MemoryCustomers
 from aicc.adapters.memory.flows import MemoryFlows
 from aicc.agents.routing import decide
-from aicc.agents.servicing import book_action, cancel_action, manages_booking
+from aicc.agents.servicing import book_action, cancel_action, manages_booking, nothing_to_add
 from aicc.agents.slots import LEAD_TIME, SlotRef, booking_reference, opening_hours, parse_slot_id, slot_starts
 from aicc.data.reference import dealer_uri
 from contracts.events import ConversationReceived, EventMeta, IntentDetected, SentimentAnalyzed
@@ -356,6 +356,7 @@ def test_side_questions_and_acknowledgements_keep_the_flow_waiting(world: World)
     # A price question in words the flow would read as a booking ("a tire rotation") is a side question too.
     priced = chat.say("how much is a tire rotation btw", "service_booking")
     assert priced.action == "none" and priced.missing == ["resume"] and chat.state().service_type == "oil_change"
+    assert chat.say("what time do you close on saturdays?", "other").missing == ["resume"]
     for ack in ("ok", "great, thanks!", "thanks", "hmm"):
         reminded = chat.say(ack, "greeting")
         assert reminded.action == "needs_info" and reminded.missing == ["slot"]
@@ -722,3 +723,21 @@ def test_cancel_it_means_the_appointment_this_conversation_booked(world: World) 
     cancelled = chat.say("yes cancel it", "other")
     assert cancelled.action == "cancelled" and cancelled.appointment is not None
     assert cancelled.appointment.slot == booked.appointment.slot
+
+
+def test_questions_that_read_as_bookings_start_no_flow() -> None:
+    meta = EventMeta(
+        turn_id="t1", conversation_id="c1", customer_id="cust-0017", causation_id="e0", producer="servicing",
+        occurred_at=NOW,
+    )  # fmt: skip
+
+    def result(text: str, intent: str) -> object:
+        message = ConversationReceived(meta=meta, text=text, client_message_id="m", connection_id="k")
+        reading = IntentDetected(meta=meta, text=text, intent=intent, confidence=0.9, model="test")  # type: ignore[arg-type]
+        return nothing_to_add(message, meta, reading)
+
+    assert result("can i drive it to the dealer? it's like 5 miles", "test_drive") is not None
+    assert result("when's my next oil change due?", "service_booking") is not None
+    assert result("how long does a tire rotation take?", "service_booking") is not None
+    assert result("book a test drive of the cirrus", "test_drive") is None
+    assert result("can i bring my aster in for an oil change friday", "service_booking") is None
