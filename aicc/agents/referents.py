@@ -42,6 +42,9 @@ _FILLER = _word_set(
     "what about how and for with the same question ok okay so then also regarding re my of is it on too as well "
     "hmm um one that thing there in case plus again same goes does do same here now"
 )
+_BOOKING_RE = re.compile(
+    r"\b(?:book\w*|schedul\w*|appointments?|reservations?|slots?|cancel\w*|reschedul\w*|test[- ]?drives?)\b", re.I
+)
 # "my buddy's dune trail", "my wife's car": a car that is not the customer's.
 _SOMEONE_ELSES_RE = re.compile(
     r"\b(?:my|a|our)\s+(?:buddy|friend|wife|husband|partner|son|daughter|dad|mom|mum|father|mother|brother|sister|"
@@ -70,16 +73,19 @@ _WORD_RE = re.compile(r"[A-Za-z0-9$][A-Za-z0-9$,.'-]*")
 def resolve(text: str, dialog: DialogState, *, in_flow: bool = False) -> str | None:
     """The question this follow-up stands for, or None when the message is read as it stands.
     `in_flow`: a booking waits for its next step, where "the other one" is a slot, not a car."""
-    if in_flow or not dialog.last_question:
-        return None
+    if in_flow or _BOOKING_RE.search(text):
+        return None  # "can i still book for friday?" is a booking request, read as it stands
+    in_place = _other_named_in_place(text, dialog)
+    if not dialog.last_question:
+        return in_place
     if _CONDITION_RE.search(text) and len(_words(text)) <= MAX_CONDITION_WORDS:
         return _under_condition(text, dialog)
     if len(_words(text)) > MAX_FOLLOW_UP_WORDS:
-        return None
+        return in_place
     about = _other_vehicle(text, dialog) or _named_vehicle(text, dialog)
     if about is not None:
         return _asked_about(dialog.last_question, about, dialog)
-    return _about_topic(text, dialog.last_question)
+    return in_place or _about_topic(text, dialog.last_question)
 
 
 def focus(dialog: DialogState, question: str | None = None) -> OwnedVehicle | None:
@@ -104,9 +110,23 @@ def _other_vehicle(text: str, dialog: DialogState) -> OwnedVehicle | str | None:
     match = _OTHER_RE.search(text)
     if match is None or not _only_filler(text[: match.start()] + " " + text[match.end() :]):
         return None
+    return _the_other(dialog)
+
+
+def _the_other(dialog: DialogState) -> OwnedVehicle | None:
     current = focus(dialog)
     others = [v for v in dialog.vehicles if current is None or v.vin != current.vin]
     return others[0] if current is not None and len(others) == 1 else None
+
+
+def _other_named_in_place(text: str, dialog: DialogState) -> str | None:
+    """ "is the other one covered too?" -> "is my Borealis covered too?": a question of its own about the
+    customer's other car names that car."""
+    match = _OTHER_RE.search(text)
+    car = _the_other(dialog) if match is not None else None
+    if match is None or car is None or _only_filler(text[: match.start()] + " " + text[match.end() :]):
+        return None
+    return f"{text[: match.start()]}my {car.model}{text[match.end() :]}"
 
 
 def _named_vehicle(text: str, dialog: DialogState) -> OwnedVehicle | str | None:

@@ -55,6 +55,9 @@ def test_messages_that_say_what_they_ask_are_left_alone() -> None:
         "what about my aster?",  # the car already asked about
     ):
         assert resolve(message, recalls) is None
+    # A booking request is read as it stands, whatever came before.
+    assert resolve("can i still book for friday?", recalls) is None
+    assert resolve("what about booking the other one in too?", recalls) is None
     # During a booking "the other one" is a slot, not a car.
     assert resolve("the other one", recalls, in_flow=True) is None
     assert resolve("what about the other one?", DialogState()) is None
@@ -106,3 +109,11 @@ def test_a_condition_on_a_question_answered_from_the_manual_asks_that_question_a
     assert resolve("what about my buddy's dune trail?", asked("how much can my truck tow?")) == (
         "how much can the Dune Trail tow?"
     )
+
+
+def test_the_other_car_in_a_question_of_its_own_is_named() -> None:
+    recalls = asked("does my aster have any recalls?")
+    assert resolve("is the other one still under warranty?", recalls) == "is my Borealis still under warranty?"
+    assert resolve("my other car has a flat tire", recalls) == "my Borealis has a flat tire"
+    # Without a car in focus there is no "other" one.
+    assert resolve("my other car has a flat tire", asked("is my car covered?", focus=None)) is None
