@@ -151,7 +151,11 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         reply.text = " ".join(parts)
         return reply
 
-    if sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
+    praise = _praise(text, label, sentiment, reply)
+    if praise:
+        parts.extend(praise)
+        label = "praise"
+    elif sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
         parts.append(f"I'm sorry about this{', ' + name if name else ''}.")
     elif label == "greeting":
         parts.append(_greeting(text, name, vehicle, again="greeting" in dialog.said))
@@ -164,7 +168,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     handoff = _handoff(reply, dialog, label, profile, intent) if reply.route.kind == "human" else []
     cockpit: CockpitGuidance | None = results.cockpit_guidance
     stepped = cockpit is not None and bool(cockpit.steps)
-    answered = False
+    answered = label == "praise"
     if _emergency_open(dialog) and label in EMERGENCY_FOLLOW_UPS:
         # "do i need to call the police?", "how long until someone gets here??": the case stays urgent,
         # and the answer comes from the roadside policy, never "I can't help".
@@ -221,7 +225,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         passages
         and clarify is None
         and not (answered and reply.route.kind == "human")
-        and label not in {"greeting", "other", "roadside_follow_up"}
+        and label not in {"greeting", "other", "roadside_follow_up", "praise"}
         and not (answered and cockpit and cockpit.steps)
         and (not answered or label not in {"service_booking", "test_drive", "recall_inquiry"})
     )
@@ -788,6 +792,24 @@ def _handoff(
         told.append(f"{first}{roadside['title']}: {roadside['phone']}.")
         reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
     return told
+
+
+# Praise of someone ("Maya was super helpful"), or asking how to pass a compliment on: not a complaint.
+_PRAISE = re.compile(
+    r"\b(was|were|is|are|been) (super |so |really |very |incredibly |extremely )?"
+    r"(helpful|great|amazing|awesome|fantastic|friendly|kind|wonderful|excellent)\b|\bcompliment\w*\b",
+    re.IGNORECASE,
+)
+
+
+def _praise(text: str, label: str, sentiment: SentimentAnalyzed | None, reply: ComposedReply) -> list[str]:
+    """Thanks and how a compliment reaches the person, from the feedback policy; [] when not praise."""
+    if label not in {"greeting", "other", "complaint"} or reply.route.kind != "bot" or not _PRAISE.search(text):
+        return []
+    if sentiment is not None and sentiment.label == "negative":
+        return []
+    thanks = "Thank you, that's great to hear!" if "compliment" not in text.lower() else ""
+    return [thanks, *_policy_answer(f"{text} compliment feedback", "customer_care", None, reply)]
 
 
 def _policy_answer(text: str, queue: str | None, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:

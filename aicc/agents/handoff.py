@@ -63,7 +63,7 @@ SITUATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(flat|puncture\w*|blow ?out|blew out|spare)\b", "flat tire spare"),
         (r"\b(smoke|smoking|fire|flames?|hiss\w*|burning|popping|sweet smell)\b", "smoke hissing popping"),
         (r"\b(steam\w*|overheat\w*|boil\w*)\b", "steam coolant"),
-        (r"\b(stay in|get out|shoulder|dark|cold)\b", "unsafe stay seat belt hazard"),
+        (r"\b(stay in|shoulder|dark|cold)\b", "unsafe stay seat belt hazard"),
         (r"\bcharger\b|\bcharging station\b", "charging station"),
         (r"\bwhat (does|do|will|can) (roadside|they|you)\b.*\b(do|cover)\b|\bcover\w*\b", "covers towing"),
         (r"\b(higher|escalat\w*|supervisor|manager|above|over (their|your) head)\b", "escalated regional manager"),

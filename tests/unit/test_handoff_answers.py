@@ -120,3 +120,14 @@ def test_the_words_of_a_critical_light_outrank_a_milder_light_named() -> None:
         "light",
         "high_voltage_battery",
     )
+
+
+def test_praise_is_thanked_and_passed_on_not_apologised_for() -> None:
+    text = "just wanted to say Maya at north hills was super helpful last week!"
+    held: dict[str, Any] = {
+        "IntentDetected": intent("greeting", text).model_dump(mode="json"),
+        "SentimentAnalyzed": sentiment("positive").model_dump(mode="json"),
+    }
+    reply = compose(TurnResults.of(held), missing=[], text=text)
+    assert "great to hear" in reply.text and "passed on" in reply.text
+    assert "sorry" not in reply.text.lower() and reply.route.kind == "bot"
