@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from aicc.agents.dialog import vehicle_in_focus
+from aicc.agents.handoff import answering_sentences
 from aicc.agents.routing import route
 from aicc.agents.slots import HORIZON_DAYS, book_action, booking_reference, cancel_action, opening_hours
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule, warranty_terms
@@ -150,7 +151,11 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         reply.text = " ".join(parts)
         return reply
 
-    if sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
+    praise = _praise(text, label, sentiment, reply)
+    if praise:
+        parts.extend(praise)
+        label = "praise"
+    elif sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
         parts.append(f"I'm sorry about this{', ' + name if name else ''}.")
     elif label == "greeting":
         parts.append(_greeting(text, name, vehicle, again="greeting" in dialog.said))
@@ -159,30 +164,22 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         parts.append(f"Hi {name}.")
         reply.said.append("greeting")
 
-    if reply.route.kind == "human":
-        queue = QUEUE_NAMES.get(reply.route.queue or "", reply.route.queue or "our team")
-        urgency = " as a priority" if reply.route.priority in {"high", "urgent"} else ""
-        handed = f"handoff:{reply.route.queue}"
-        if handed in dialog.said:
-            parts.append(f"Our {queue} team already has this conversation{urgency} and will be with you shortly.")
-        else:
-            parts.append(f"I've passed this conversation to our {queue} team{urgency}.")
-            reply.said.append(handed)
-        if reply.route.queue == "sales":
-            parts.append(_sales_contact(profile, intent, reply))
-        if (label == "roadside_assistance" or reply.route.queue == "roadside") and not _emergency_open(dialog):
-            roadside = catalog()["roadside"]
-            parts.append(
-                f"If anyone is hurt or you are in danger, call 911 first. {roadside['title']}: {roadside['phone']}."
-            )
-            reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
-
-    answered = False
+    # The answer to what was asked leads; the handoff is said after it (once, then "already has").
+    handoff = _handoff(reply, dialog, label, profile, intent) if reply.route.kind == "human" else []
+    cockpit: CockpitGuidance | None = results.cockpit_guidance
+    stepped = cockpit is not None and bool(cockpit.steps)
+    answered = label == "praise"
     if _emergency_open(dialog) and label in EMERGENCY_FOLLOW_UPS:
         # "do i need to call the police?", "how long until someone gets here??": the case stays urgent,
         # and the answer comes from the roadside policy, never "I can't help".
-        parts.extend(_emergency_follow_up(passages, reply))
+        if not stepped:
+            parts.extend(_emergency_follow_up(text, vehicle, reply))
         label, answered = "roadside_follow_up", True
+    elif reply.route.queue in {"roadside", "customer_care"} and results.service_action_taken is None:
+        # A person takes over, but the question asked is still answered now, from their policies.
+        policy = [] if stepped else _policy_answer(text, reply.route.queue, vehicle, reply)
+        parts.extend(policy)
+        answered = bool(policy)
 
     # The knowledge index answers nothing for out-of-scope text, so a strong passage means the
     # classifier missed an in-scope question ("how often should I change the oil?"): answer it.
@@ -204,7 +201,6 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         parts.extend(_dealer_contact(profile, intent, reply, label))
         answered = True
 
-    cockpit: CockpitGuidance | None = results.cockpit_guidance
     if cockpit is not None and cockpit.steps and clarify is None:
         parts.extend(_cockpit(cockpit, reply))
         answered = True
@@ -228,7 +224,8 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     quote_passage = (
         passages
         and clarify is None
-        and label not in {"greeting", "other", "roadside_follow_up"}
+        and not (answered and reply.route.kind == "human")
+        and label not in {"greeting", "other", "roadside_follow_up", "praise"}
         and not (answered and cockpit and cockpit.steps)
         and (not answered or label not in {"service_booking", "test_drive", "recall_inquiry"})
     )
@@ -263,6 +260,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         )
         reply.quick_actions.append(QuickAction(label="Talk to a person", action="I'd like to talk to a person"))
 
+    parts.extend(handoff)
     if reply.degraded:
         parts.append("Some of our systems were slow to answer, so this reply may be incomplete.")
 
@@ -772,19 +770,62 @@ def _emergency_open(dialog: DialogState) -> bool:
     return escalation is not None and escalation.queue == "roadside" and "handoff:roadside" in dialog.said
 
 
-def _emergency_follow_up(passages: list[Passage], reply: ComposedReply) -> list[str]:
-    roadside = catalog()["roadside"]
-    reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
-    told = [
-        "If anyone is hurt, or the car is in a dangerous spot or blocking traffic, call 911 now: they send "
-        "police and an ambulance. Stay somewhere safe away from traffic with your hazard lights on.",
-        f"{roadside['title']} has your case as urgent; you can reach them any time on {roadside['phone']}.",
-    ]
-    policy = next((p for p in passages if p.doc_id.startswith("faq-roadside")), None)
-    if policy is not None:
-        told.append(_quote(policy))
-        reply.sources.append(_source(policy))
+def _handoff(
+    reply: ComposedReply, dialog: DialogState, label: str, profile: ProfileLoaded | None, intent: IntentDetected | None
+) -> list[str]:
+    """Who has the conversation now: said once, then "already has"; with the roadside number and
+    "call 911 first" when someone may be in danger."""
+    queue = QUEUE_NAMES.get(reply.route.queue or "", reply.route.queue or "our team")
+    urgency = " as a priority" if reply.route.priority in {"high", "urgent"} else ""
+    handed = f"handoff:{reply.route.queue}"
+    told: list[str] = []
+    if handed in dialog.said:
+        told.append(f"Our {queue} team already has this conversation{urgency} and will be with you shortly.")
+    else:
+        told.append(f"I've passed this conversation to our {queue} team{urgency}.")
+        reply.said.append(handed)
+    if reply.route.queue == "sales":
+        told.append(_sales_contact(profile, intent, reply))
+    if label == "roadside_assistance" or reply.route.queue == "roadside":
+        roadside = catalog()["roadside"]
+        first = "" if _emergency_open(dialog) else "If anyone is hurt or you are in danger, call 911 first. "
+        told.append(f"{first}{roadside['title']}: {roadside['phone']}.")
+        reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
     return told
+
+
+# Praise of someone ("Maya was super helpful"), or asking how to pass a compliment on: not a complaint.
+_PRAISE = re.compile(
+    r"\b(was|were|is|are|been) (super |so |really |very |incredibly |extremely )?"
+    r"(helpful|great|amazing|awesome|fantastic|friendly|kind|wonderful|excellent)\b|\bcompliment\w*\b",
+    re.IGNORECASE,
+)
+
+
+def _praise(text: str, label: str, sentiment: SentimentAnalyzed | None, reply: ComposedReply) -> list[str]:
+    """Thanks and how a compliment reaches the person, from the feedback policy; [] when not praise."""
+    if label not in {"greeting", "other", "complaint"} or reply.route.kind != "bot" or not _PRAISE.search(text):
+        return []
+    if sentiment is not None and sentiment.label == "negative":
+        return []
+    thanks = "Thank you, that's great to hear!" if "compliment" not in text.lower() else ""
+    return [thanks, *_policy_answer(f"{text} compliment feedback", "customer_care", None, reply)]
+
+
+def _policy_answer(text: str, queue: str | None, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:
+    """The sentences of the queue's policies that answer the message, cited."""
+    found = answering_sentences(text, queue, vehicle.model if vehicle else None)
+    reply.sources.extend(sentence.source() for sentence in found)
+    return [sentence.text for sentence in found]
+
+
+def _emergency_follow_up(text: str, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:
+    """The roadside policy's answer to a follow-up, else how to stay safe while help comes."""
+    policy = _policy_answer(text, "roadside", vehicle, reply)
+    return policy or [
+        "If anyone is hurt, or the car is in a dangerous spot or blocking traffic, call 911 now: they send "
+        "police and an ambulance. Stay somewhere safe away from traffic with your hazard lights on."
+    ]
 
 
 def _sales_contact(profile: ProfileLoaded | None, intent: IntentDetected | None, reply: ComposedReply) -> str:

@@ -6,11 +6,12 @@ supervisor reading the event (or a trace) sees why a conversation went where it 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from aicc.agents.dialog import keep_escalation
 from aicc.agents.slots import manages_booking
-from contracts.common import Priority, Route
+from contracts.common import DialogState, Priority, Route
 from contracts.events import EventMeta, IntentDetected, RouteDecided, SentimentAnalyzed, TurnAssembled, TurnResults
 
 
@@ -24,6 +25,8 @@ class RoutingRule:
     purchase_ready: bool = False  # True: only when the customer signals they are ready to buy
     flows: frozenset[str] = frozenset()  # non-empty: only inside these multi-turn flows
     changing_booking: bool = False  # True: only when the text asks to cancel or move an appointment
+    about_the_programme: bool = False  # True: only when the text asks about the roadside programme itself
+    disputed_charge: bool = False  # True: only when the text disputes a charge
     queue: str | None = None  # None: stay with the bot
     priority: Priority = "normal"
 
@@ -34,9 +37,23 @@ class RoutingRule:
             and (not self.purchase_ready or intent.purchase_ready)
             and (not self.flows or intent.meta.flow in self.flows)
             and (not self.changing_booking or manages_booking(intent.text))
+            and (not self.about_the_programme or bool(_ABOUT_THE_PROGRAMME.search(intent.text)))
+            and (not self.disputed_charge or bool(_DISPUTED_CHARGE.search(intent.text)))
             and (not self.sentiment or sentiment.label in self.sentiment)
             and (not self.urgency or sentiment.urgency in self.urgency)
         )
+
+
+# A question about the roadside programme itself ("how long does roadside assistance last?", "does it
+# transfer?"), not a request for help: the assistant answers it from the policy.
+_ABOUT_THE_PROGRAMME = re.compile(
+    r"\b(how long does|last|lasts|transfers?|expire\w*|include[sd]?|cost|price|eligible|after (it|coverage) ends)\b",
+    re.IGNORECASE,
+)
+# A charge the customer disputes is a complaint, however calmly asked ("they charged me for the recall?").
+_DISPUTED_CHARGE = re.compile(
+    r"\b(charged|billed|made me pay|overcharg\w*)\b.{0,60}\b(for|recall|free|warranty|covered)\b", re.IGNORECASE
+)
 
 
 RULES: tuple[RoutingRule, ...] = (
@@ -47,6 +64,14 @@ RULES: tuple[RoutingRule, ...] = (
         intents=frozenset({"roadside_assistance"}),
         urgency=frozenset({"low", "medium"}),
         changing_booking=True,
+        queue=None,
+    ),
+    RoutingRule(
+        "asking about roadside cover",
+        intents=frozenset({"roadside_assistance"}),
+        sentiment=frozenset({"neutral", "positive"}),
+        urgency=frozenset({"low"}),
+        about_the_programme=True,
         queue=None,
     ),
     RoutingRule("stranded customer", intents=frozenset({"roadside_assistance"}), queue="roadside", priority="urgent"),
@@ -66,6 +91,7 @@ RULES: tuple[RoutingRule, ...] = (
         queue=None,
     ),
     RoutingRule("complaint", intents=frozenset({"complaint"}), queue="customer_care", priority="high"),
+    RoutingRule("disputed charge", disputed_charge=True, queue="customer_care", priority="high"),
     RoutingRule(
         "strongly negative customer",
         sentiment=frozenset({"negative"}),
@@ -109,11 +135,24 @@ def route(results: TurnResults, meta: EventMeta) -> RouteDecided | None:
     received = results.conversation_received
     if received is None:
         return decided
-    kept = keep_escalation(decided.route, received.dialog)
+    kept = keep_escalation(_same_people(decided, received.dialog), received.dialog)
     if kept == decided.route:
         return decided
     reason = f"{decided.reason}; kept the open escalation's priority ({kept.priority})"
     return decided.model_copy(update={"route": kept, "reason": reason})
+
+
+def _same_people(decided: RouteDecided, dialog: DialogState) -> Route:
+    """While a person is on the way, "can you send someone?" or a calm follow-up the classifier reads
+    as another team's ("will they take it to a charger?") is for the same people: the open queue.
+    A new upset (a complaint about the wait) still reaches its own queue."""
+    open_ = dialog.escalation
+    route_ = decided.route
+    if open_ is None or open_.kind != "human" or route_.kind != "human" or route_.queue == open_.queue:
+        return route_
+    if decided.intent == "human_agent" or decided.sentiment != "negative":
+        return route_.model_copy(update={"queue": open_.queue})
+    return route_
 
 
 def decide_assembled(assembled: TurnAssembled, meta: EventMeta) -> RouteDecided | None:

@@ -31,6 +31,8 @@ CRITICAL_CUES = _patterns(
     r"(?:baby|kids?|child|children|dog) (?:in|inside) the (?:car|back)",
     r"(?:stuck|stalled|died) (?:in|on) (?:the )?(?:middle of|freeway|highway|interstate|intersection|railroad|tracks)",
     r"hit (?:a|by a) (?:deer|car|truck|pole)", r"rear[- ]ended",
+    # the car itself says so: a "stop safely" message, or steam from an overheating engine
+    r"stop safely", r"steam(?:ing)?",
 )  # fmt: skip
 # Stranded but safe, or a customer close to walking away.
 HIGH_CUES = _patterns(
