@@ -140,6 +140,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     label: str | None = intent.intent if intent else None
 
     parts: list[str] = []
+    greeted: int | None = None  # where a greeting stands in parts, if this turn has one
     if label is None:
         # Without the intent we cannot tell what was asked: say so, offer what we found.
         parts.append("Sorry, I couldn't fully process your message just now.")
@@ -158,11 +159,13 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     elif sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
         parts.append(f"I'm sorry about this{', ' + name if name else ''}.")
     elif label == "greeting":
+        greeted = len(parts)
         parts.append(_greeting(text, name, vehicle, again="greeting" in dialog.said))
         reply.said.append("greeting")
     elif name and not (profile and profile.history) and "greeting" not in dialog.said:
         parts.append(f"Hi {name}.")
         reply.said.append("greeting")
+    opening = len(parts)  # what stands before the answer: the greeting or the apology
 
     # The answer to what was asked leads; the handoff is said after it (once, then "already has").
     handoff = _handoff(reply, dialog, label, profile, intent) if reply.route.kind == "human" else []
@@ -181,9 +184,15 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         parts.extend(policy)
         answered = bool(policy)
 
+    about_me = _about_the_assistant(text, label)
+    if about_me is not None:
+        # "are you a real person?" is a question about this chat: answer it truthfully, offer a person.
+        parts.insert(opening, about_me)
+        reply.quick_actions.append(QuickAction(label="Talk to a person", action="I'd like to talk to a person"))
+        answered = answered or label == "other"
     # The knowledge index answers nothing for out-of-scope text, so a strong passage means the
     # classifier missed an in-scope question ("how often should I change the oil?"): answer it.
-    if label == "other" and passages and passages[0].score >= IN_SCOPE_PASSAGE_SCORE:
+    if label == "other" and not answered and passages and passages[0].score >= IN_SCOPE_PASSAGE_SCORE:
         label = "in_scope_unclassified"
     clarify = _which_vehicle(text, label, intent, profile, dialog)
     if clarify is not None:
@@ -207,8 +216,11 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
 
     insights: InsightsComputed | None = results.insights_computed
     if insights is not None and label != "recall_inquiry":
-        # An open recall is said once per conversation, unless the customer asks about recalls.
+        # An open recall is said once per conversation, unless the customer asks about recalls; and
+        # never in reply to "thanks" or "bye", which close a topic rather than open one.
         unsaid = [r for r in insights.open_recalls if f"recall:{r.recall_id}" not in dialog.said]
+        if label == "greeting" and closing(text):
+            unsaid = []
         insights = insights.model_copy(update={"open_recalls": unsaid})
     if insights is not None:
         told = _insights(insights, label, vehicle, reply)
@@ -260,6 +272,10 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         )
         reply.quick_actions.append(QuickAction(label="Talk to a person", action="I'd like to talk to a person"))
 
+    if greeted is not None and answered and not closing(text):
+        # Small talk that came with a real answer ("earliest one" as the booking went ahead): the answer
+        # alone, without "Hi again!" glued in front of it.
+        parts[greeted] = ""
     parts.extend(handoff)
     if reply.degraded:
         parts.append("Some of our systems were slow to answer, so this reply may be incomplete.")
@@ -684,12 +700,46 @@ def _subject(passage: Passage, vehicle: Vehicle | None) -> str:
     return f" for the {' and '.join(passage.models)}"
 
 
+# Messages that close a topic rather than open one: thanks, goodbyes and bare acknowledgements.
+_THANKS_RE = re.compile(r"\b(thanks|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|that))\b", re.IGNORECASE)
+_BYE_RE = re.compile(
+    r"\b(bye|goodbye|see (you|ya)|good night|take care|have a (good|great|nice) (one|day|night|evening|weekend))\b",
+    re.IGNORECASE,
+)
+_ACKNOWLEDGED_RE = re.compile(
+    r"^\W*((ok(ay)?|k+|alright|all right|got it|cool|great|perfect|sounds good|noted|understood|nice|good)\W*)+$",
+    re.IGNORECASE,
+)
+# A question whether the customer is talking to a person or a machine.
+_ASKS_IF_PERSON_RE = re.compile(
+    r"\b(are|r)\s+(you|u)\s+(an?\s+)?(real|actual|live)?\s*(person|human|bot|robot|ai|chatbot|machine|computer)\b"
+    r"|\bis\s+this\s+(an?\s+)?(real\s+|actual\s+|live\s+)?(person|human|bot|robot|ai|chatbot|machine)\b"
+    r"|\b(am\s+i|i'?m)\s+(talking|chatting|speaking)\s+(to|with)\s+(an?\s+)?(real\s+|actual\s+)?"
+    r"(person|human|bot|robot|ai|machine|computer)\b",
+    re.IGNORECASE,
+)
+
+
+def closing(text: str) -> bool:
+    """Whether a message only thanks, says goodbye or acknowledges: nothing new to tell the customer."""
+    return bool(_THANKS_RE.search(text) or _BYE_RE.search(text) or _ACKNOWLEDGED_RE.match(text))
+
+
+def _about_the_assistant(text: str, label: str) -> str | None:
+    """The truthful answer to "are you a real person?"; None when the message does not ask it."""
+    if label not in {"other", "human_agent", "greeting"} or not _ASKS_IF_PERSON_RE.search(text):
+        return None
+    offer = "" if label == "human_agent" else " If you'd like to talk to a person, just say so."
+    return f"I'm the Aurora Motors virtual assistant, an automated system rather than a person.{offer}"
+
+
 def _greeting(text: str, name: str | None, vehicle: Vehicle | None, *, again: bool = False) -> str:
-    lowered = text.lower()
-    if re.search(r"\b(thanks|thank you|thx|cheers|appreciate)\b", lowered):
+    if _THANKS_RE.search(text):
         return f"You're welcome{', ' + name if name else ''}! Is there anything else I can help with?"
-    if re.search(r"\b(bye|goodbye|see you|good night)\b", lowered):
+    if _BYE_RE.search(text):
         return f"Goodbye{', ' + name if name else ''}. Drive safely!"
+    if _ACKNOWLEDGED_RE.match(text):
+        return "All right. Is there anything else I can help with?"
     if again:  # introduced already in this conversation
         return "Hi again! What else can I help you with?"
     car = f" with your {vehicle.model_year} {vehicle.model}" if vehicle else ""
