@@ -838,7 +838,8 @@ def _handoff(
 # Praise of someone ("Maya was super helpful"), or asking how to pass a compliment on: not a complaint.
 _PRAISE = re.compile(
     r"\b(was|were|is|are|been) (super |so |really |very |incredibly |extremely )?"
-    r"(helpful|great|amazing|awesome|fantastic|friendly|kind|wonderful|excellent)\b|\bcompliment\w*\b",
+    r"(helpful|great|amazing|awesome|fantastic|friendly|kind|wonderful|excellent)\b|\bcompliment\w*\b|"
+    r"\b(leave|give|write|post|send|submit)\b.{0,20}\b(review|feedback|kudos|rating)\b",
     re.IGNORECASE,
 )
 
@@ -853,7 +854,9 @@ def _praise(
         return []
     if sentiment is not None and sentiment.label == "negative":
         return []
-    thanks = "Thank you, that's great to hear!" if "compliment" not in text.lower() else ""
+    # "how do i leave her a compliment?" asks how; praise itself is thanked.
+    asks = "?" in text or bool(re.match(r"\W*(how|where|what|can|could)\b", text, re.IGNORECASE))
+    thanks = "" if asks and not praises(text) else "Thank you, that's great to hear!"
     if praises(text) and "praise" in dialog.said:
         return ["Thank you again, that's very kind of you!"]
     reply.said.append("praise")

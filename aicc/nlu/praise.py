@@ -30,13 +30,16 @@ _PROBLEM = re.compile(
     r"\b(but|however|although|though|except|still|again|not|never|no|nobody|wasn'?t|weren'?t|didn'?t|"
     r"don'?t|doesn'?t|isn'?t|won'?t|can'?t|couldn'?t|lost|los[et]|losing|broke\w*|damag\w*|scratch\w*|dent\w*|wast\w*|late|"
     r"worse|wrong|rude|problem|issue|broken|noise|leak\w*|warning|stuck|stranded|sorry|complain\w*|"
-    r"charged|bill\w*|refund)\b",
+    r"charged|bill\w*|refund|nothing|useless|terrible|awful|horrible|worst|ridiculous|unacceptable|"
+    r"disappoint\w*|frustrat\w*|angry|upset|annoy\w*|sarcas\w*|yeah right|thanks a lot for)\b",
     re.IGNORECASE,
 )
-# Asking or requesting something: answered for what it asks (a compliment question is handled apart).
+# Asking or requesting something, or answering the assistant ("the second one, you guys are great"): answered
+# for what it asks (a compliment question is handled apart).
 _REQUEST = re.compile(
     r"\?|\b(can|could|would|will) (you|i|they|someone)\b|\b(i|we) (need|want|would like|'d like)\b|"
-    r"\b(please|pls|book|schedule)\b|^\W*(how|what|when|where|which|why|is|are|do|does)\b",
+    r"\b(please|pls|book|schedule)\b|^\W*(how|what|when|where|which|why|is|are|do|does)\b|"
+    r"\b(first|second|third|1st|2nd|3rd|last|earliest|later) one\b|\b(option|slot)\b|^\W*(yes|yeah|yep|sure)\b",
     re.IGNORECASE,
 )
 

@@ -40,6 +40,8 @@ NOT_PRAISE = [
     "the service advisor at north hills was really rude to me today",
     "perfect, book the 9am",
     "great, when will the tow truck get here",
+    "thanks so much for nothing, you guys are useless",
+    "the second one please, you guys are great",
 ]
 GRIEVANCES = [
     "i showed up for my appointment at north hills this morning and they said i wasn't on the schedule. wasted 2 hours",
@@ -191,3 +193,17 @@ def test_more_praise_is_thanked_without_repeating_how_it_is_passed_on() -> None:
         _turn("greeting", "you guys were great", "positive", dialog=dialog), missing=[], text="you guys were great"
     )
     assert "Thank you" in again.text and "survey" not in again.text and again.text != first.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do i leave them a review?",
+        "how do i leave her a compliment officially?",
+        "where can i give feedback on the advisor?",
+    ],
+)
+def test_asking_how_to_pass_praise_on_is_answered_from_the_feedback_policy(text: str) -> None:
+    reply = compose(_turn("other", text), missing=[], text=text)
+    assert "feedback" in reply.text.lower() or "survey" in reply.text
+    assert "can't help" not in reply.text and "great to hear" not in reply.text
