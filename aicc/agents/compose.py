@@ -17,6 +17,7 @@ from aicc.agents.handoff import answering_sentences
 from aicc.agents.routing import route
 from aicc.agents.slots import HORIZON_DAYS, book_action, booking_reference, cancel_action, opening_hours
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule, warranty_terms
+from aicc.nlu.praise import praises
 from contracts.common import DialogState, QuickAction, Route, Source
 from contracts.events import (
     Appointment,
@@ -152,11 +153,13 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         reply.text = " ".join(parts)
         return reply
 
-    praise = _praise(text, label, sentiment, reply)
+    praise = _praise(text, label, sentiment, reply, dialog)
     if praise:
         parts.extend(praise)
         label = "praise"
-    elif sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
+    elif (sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}) or _let_down(
+        reply.route, dialog
+    ):
         parts.append(f"I'm sorry about this{', ' + name if name else ''}.")
     elif label == "greeting":
         greeted = len(parts)
@@ -178,11 +181,21 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         if not stepped:
             parts.extend(_emergency_follow_up(text, vehicle, reply))
         label, answered = "roadside_follow_up", True
-    elif reply.route.queue in {"roadside", "customer_care"} and results.service_action_taken is None:
+    elif reply.route.queue in {"roadside", "customer_care"} and (
+        results.service_action_taken is None or _unasked_offer(results.service_action_taken, text)
+    ):
         # A person takes over, but the question asked is still answered now, from their policies.
         policy = [] if stepped else _policy_answer(text, reply.route.queue, vehicle, reply)
         parts.extend(policy)
         answered = bool(policy)
+        if policy:
+            # "isn't a loaner supposed to be free?" asks the policy, not for the slots a misread offered.
+            results = results.without("ServiceActionTaken")
+    elif reply.route.kind == "bot" and (cover := _roadside_cover_follow_up(text, dialog, vehicle, reply)):
+        # "does it transfer if i sell it?" right after a roadside-cover question is about that cover,
+        # however the classifier reads "sell it" on its own.
+        parts.extend(cover)
+        label, answered = "roadside_follow_up", True
 
     about_me = _about_the_assistant(text, label)
     if about_me is not None:
@@ -815,6 +828,34 @@ def _car_action(question: str, vehicle: Vehicle) -> QuickAction:
 EMERGENCY_FOLLOW_UPS = {"other", "roadside_assistance", "human_agent", "vehicle_problem", "complaint"}
 
 
+# A follow-up about the programme just discussed, by pronoun: "does it transfer?", "does that expire?".
+_ABOUT_THE_COVER = re.compile(
+    r"\b(it|that|this|the coverage|the cover)\b.*\b(transfer\w*|sell|sold|selling|next owner|new owner|"
+    r"carr(y|ies) over|expir\w*|renew\w*|ends?|cost|price|free)\b|"
+    r"\b(transfer\w*|sell|sold|selling|next owner|new owner|carr(y|ies) over|expir\w*|renew\w*)\b.*\b(it|that|this)\b",
+    re.IGNORECASE,
+)
+# A follow-up that names another subject is about that subject.
+_OTHER_SUBJECT = re.compile(r"\b(warrant\w*|care plan|service plan|loaner|recall|financ\w*|lease)\b", re.IGNORECASE)
+
+
+def _roadside_cover_follow_up(
+    text: str, dialog: DialogState, vehicle: Vehicle | None, reply: ComposedReply
+) -> list[str]:
+    """The roadside policy's answer to a follow-up about the cover the last turn asked about; [] else."""
+    if dialog.last_intent != "roadside_assistance" or not _ABOUT_THE_COVER.search(text):
+        return []
+    if _OTHER_SUBJECT.search(text) or _emergency_open(dialog):
+        return []
+    return _policy_answer(text, "roadside", vehicle, reply)
+
+
+def _let_down(route: Route, dialog: DialogState) -> bool:
+    """A grievance just passed to customer care as a priority: apologised for, however calmly told
+    ("they had no record of my booking, i took a day off for nothing")."""
+    return route.queue == "customer_care" and route.priority == "high" and dialog.escalation is None
+
+
 def _emergency_open(dialog: DialogState) -> bool:
     escalation = dialog.escalation
     return escalation is not None and escalation.queue == "roadside" and "handoff:roadside" in dialog.said
@@ -847,19 +888,45 @@ def _handoff(
 # Praise of someone ("Maya was super helpful"), or asking how to pass a compliment on: not a complaint.
 _PRAISE = re.compile(
     r"\b(was|were|is|are|been) (super |so |really |very |incredibly |extremely )?"
-    r"(helpful|great|amazing|awesome|fantastic|friendly|kind|wonderful|excellent)\b|\bcompliment\w*\b",
+    r"(helpful|great|amazing|awesome|fantastic|friendly|kind|wonderful|excellent)\b|\bcompliment\w*\b|"
+    r"\b(leave|give|write|post|send|submit)\b.{0,20}\b(review|feedback|kudos|rating)\b",
     re.IGNORECASE,
 )
 
 
-def _praise(text: str, label: str, sentiment: SentimentAnalyzed | None, reply: ComposedReply) -> list[str]:
-    """Thanks and how a compliment reaches the person, from the feedback policy; [] when not praise."""
-    if label not in {"greeting", "other", "complaint"} or reply.route.kind != "bot" or not _PRAISE.search(text):
+def _praise(
+    text: str, label: str, sentiment: SentimentAnalyzed | None, reply: ComposedReply, dialog: DialogState
+) -> list[str]:
+    """Thanks and how a compliment reaches the person, from the feedback policy; [] when not praise.
+    How it is passed on is said once a conversation; more praise after it is thanked."""
+    compliment = label in {"greeting", "other", "complaint"} and bool(_PRAISE.search(text))
+    if reply.route.kind != "bot" or not (praises(text) or compliment):
         return []
     if sentiment is not None and sentiment.label == "negative":
         return []
-    thanks = "Thank you, that's great to hear!" if "compliment" not in text.lower() else ""
-    return [thanks, *_policy_answer(f"{text} compliment feedback", "customer_care", None, reply)]
+    # "how do i leave her a compliment?" asks how; praise itself is thanked.
+    asks = "?" in text or bool(re.match(r"\W*(how|where|what|can|could)\b", text, re.IGNORECASE))
+    thanks = "" if asks and not praises(text) else "Thank you, that's great to hear!"
+    if praises(text) and "praise" in dialog.said:
+        return ["Thank you again, that's very kind of you!"]
+    reply.said.append("praise")
+    # Pure praise asks nothing: the feedback policy alone answers it ("above and beyond" is no escalation).
+    query = "compliment feedback" if praises(text) else f"{text} compliment feedback"
+    return [thanks, *_policy_answer(query, "customer_care", None, reply)]
+
+
+# Words of someone asking for an appointment, as opposed to a question that only mentions a visit.
+_ASKS_TO_BOOK = re.compile(
+    r"\b(book\w*|appointments?|schedul\w*|slots?|reserv\w*|come in|bring (it|her|him) in|drop (it|the car) off|"
+    r"availab\w*|today|tomorrow|tonight|morning|afternoon|evening|week|weekend|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|\d{1,2}(:\d\d)? ?(am|pm))\b",
+    re.IGNORECASE,
+)
+
+
+def _unasked_offer(servicing: ServiceActionTaken, text: str) -> bool:
+    """Slots offered to a message that asks for no appointment: the classifier's misreading."""
+    return servicing.action == "slots_offered" and not _ASKS_TO_BOOK.search(text)
 
 
 def _policy_answer(text: str, queue: str | None, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:

@@ -19,8 +19,11 @@ def advance(before: DialogState, results: TurnResults, reply: ResponseComposed) 
     entities = intent.entities if intent else Entities()
     cockpit = results.cockpit_guidance
     light = entities.warning_light
-    if light is None and cockpit is not None and cockpit.relevant and cockpit.severity is not None:
-        light = cockpit.topic  # a light the cockpit recognised from the words ("the battery light")
+    # A light the cockpit recognised from the words ("the battery light"); a critical one it read from the
+    # whole message (a battery with a thermometer, "STOP SAFELY") outranks a milder light the intent named.
+    critical = cockpit is not None and cockpit.severity == "critical"
+    if cockpit is not None and cockpit.relevant and cockpit.severity is not None and (light is None or critical):
+        light = cockpit.topic
     return DialogState(
         vehicle_vin=vehicle_in_focus(before, entities, results.profile_loaded),
         model=entities.model or before.model,

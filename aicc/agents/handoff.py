@@ -61,17 +61,35 @@ SITUATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(out of|no) (charge|battery|juice|range)\b|\b0 ?%", "run out charge charging station"),
         (r"\b(out of|no) (gas|fuel)\b|\bempty tank\b", "fuel delivery"),
         (r"\b(flat|puncture\w*|blow ?out|blew out|spare)\b", "flat tire spare"),
+        (
+            r"\b(tow\w*|take (it|me|the car)|haul\w*)\b.*\b(far|miles?|distance)\b|"
+            r"\b(how far|how many miles|distance)\b.*\b(tow\w*|take (it|me|the car)|haul\w*)\b",
+            "towing within miles",
+        ),
         (r"\b(smoke|smoking|fire|flames?|hiss\w*|burning|popping|sweet smell)\b", "smoke hissing popping"),
         (r"\b(steam\w*|overheat\w*|boil\w*)\b", "steam coolant"),
         (r"\b(stay in|shoulder|dark|cold)\b", "unsafe stay seat belt hazard"),
         (r"\bcharger\b|\bcharging station\b", "charging station"),
-        (r"\bwhat (does|do|will|can) (roadside|they|you)\b.*\b(do|cover)\b|\bcover\w*\b", "covers towing"),
+        # "what can you do about it?" asks what happens to a case, not what roadside covers
+        (
+            r"\bwhat (does|do|will|can) (roadside|they|you)\b(?!.*\babout\b).*\b(do|cover)\b|\bcover\w*\b",
+            "covers towing",
+        ),
         (r"\b(higher|escalat\w*|supervisor|manager|above|over (their|your) head)\b", "escalated regional manager"),
-        (r"\b(what happens|what now|now what|what next|next steps?|what do i do)\b", "case number contacts"),
+        (
+            r"\b(what happens|what now|now what|what next|next steps?|what do i do)\b|"
+            r"\bwhat (can|will|are) (you|they) (do|going to do)\b.*\babout\b",
+            "case number contacts",
+        ),
         (r"\b(number|phone|call (you|them|myself|direct\w*))\b", "call"),
         (r"\b(wait|how long)\b", "agent joins within"),
         (r"\b(loaner|rental|courtesy car|ride)\b", "loaner"),
         (r"\b(compliment\w*|praise|feedback|survey|review)\b", "compliment feedback survey"),
+        (r"\b(sell|sold|selling|next owner|new owner|carr(y|ies) over|transfer\w*)\b", "transfers next owner"),
+        (
+            r"\b(expir\w*|renew\w*|after (it|that|the coverage|coverage) (ends|runs out|expires))\b",
+            "after coverage ends per-call rate",
+        ),
         (r"\b(charged|paid|pay|bill\w*)\b.*\brecall|\brecall\b.*\b(charged|paid|pay|bill\w*)\b", "free"),
     )
 )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 
 from aicc.nlu.features import extract_features
 from aicc.nlu.linear import shipped_model
+from aicc.nlu.praise import praises
 from aicc.nlu.results import SentimentResult
 
 if TYPE_CHECKING:
@@ -103,6 +104,9 @@ def local_analyze_sentiment(text: str) -> SentimentResult:
     elif label == "neutral" and (strong := _matches(UNMISTAKABLY_NEGATIVE, text)):
         label, score = "negative", min(score, -0.4)
         cues += [cue for cue in strong if cue not in cues]
+    elif praises(text):
+        # Praise with nothing wrong is positive, however flat the head reads "big thanks to the folks".
+        label, score = "positive", max(score, 0.4)
     cues += [cue for cue in _matches(POSITIVE_CUES, text) if label == "positive"]
     return SentimentResult(
         label=cast("SentimentLabel", label),

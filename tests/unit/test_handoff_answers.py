@@ -81,19 +81,26 @@ def test_a_handed_over_question_leads_with_the_answer_then_the_handoff() -> None
     assert reply.text.index("4 hours") < reply.text.index("customer care team")
 
 
-def _routed(name: str, text: str, label: str = "neutral", urgency: str = "low", open_: Route | None = None) -> Route:
+def received_turn(
+    name: str, text: str, label: str = "neutral", urgency: str = "low", dialog: DialogState | None = None
+) -> TurnResults:
+    """A turn's message in its conversation, with its intent and sentiment."""
     held: dict[str, Any] = {
         "ConversationReceived": {
             "meta": META.model_dump(mode="json"),
             "text": text,
             "client_message_id": "m1",
             "connection_id": "k1",
-            "dialog": DialogState(escalation=open_).model_dump(mode="json"),
+            "dialog": (dialog or DialogState()).model_dump(mode="json"),
         },
         "IntentDetected": intent(name, text).model_dump(mode="json"),
         "SentimentAnalyzed": sentiment(label, urgency).model_dump(mode="json"),
     }
-    decided = route(TurnResults.of(held), META)
+    return TurnResults.of(held)
+
+
+def _routed(name: str, text: str, label: str = "neutral", urgency: str = "low", open_: Route | None = None) -> Route:
+    decided = route(received_turn(name, text, label, urgency, DialogState(escalation=open_)), META)
     assert decided is not None
     return decided.route
 
