@@ -1,0 +1,47 @@
+"""What the conversation carries into a knowledge search: the entities in focus and the passage last cited.
+
+A follow-up ("what if i go over the miles", "how long do those last usually", "even when towing?")
+names too little to find its passage alone: the entities in focus (model, warning light, service)
+and the passage the assistant last cited (its topic) place it. A question that stands on its own is
+searched by its own words only, so an old topic never hijacks a new one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from aicc.knowledge.text import tokenize
+from contracts.common import DialogState, Source
+
+# Leads and references that make a message lean on what was said before.
+_LEANS_ON_CONTEXT = re.compile(
+    r"^\s*(and|but|so|also|even|what about|how about|same|then)\b|"
+    r"\b(it|its|it's|that|those|these|them|they|this one|that one|one|there|then|extra|too|as well|either)\b",
+    re.IGNORECASE,
+)
+# A message with at most this many topic words of its own is a follow-up whatever its wording.
+FOLLOW_UP_MAX_TERMS = 2
+
+
+def is_follow_up(text: str) -> bool:
+    """Whether the message leans on the conversation: a short question, or one that refers back."""
+    return len(set(tokenize(text))) <= FOLLOW_UP_MAX_TERMS or bool(_LEANS_ON_CONTEXT.search(text))
+
+
+def context_words(dialog: DialogState) -> str:
+    """The words of the entities in focus (model, warning light, service); empty when none is."""
+    words = [
+        dialog.model or "",
+        (dialog.warning_light or "").replace("_", " "),
+        (dialog.service_type or "").replace("_", " ").replace("+", " "),
+    ]
+    return " ".join(w for w in words if w).strip()
+
+
+def cited_topic(sources: Iterable[Source]) -> str | None:
+    """The doc id of the first knowledge passage a reply cited, None when it cited none."""
+    from aicc.knowledge.corpus import corpus
+
+    by_uri = {p.uri: p.doc_id for p in corpus()}
+    return next((by_uri[s.uri] for s in sources if s.uri in by_uri), None)
