@@ -445,13 +445,18 @@ def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, r
     """The facts CDH computed that this turn asked for, per vehicle: recalls, warranty, maintenance, specs."""
     told: list[str] = []
     asked = set(insights.asked)
-    owned = [v for v in insights.vehicles if v.vin]
+    owned = [v for v in insights.vehicles if v.vin and not v.looked_up]
+    looked_up = [v for v in insights.vehicles if v.looked_up]
     # The vehicles the message is about: the ones it named, else all the customer's.
     focus = [v for v in owned if v.named] or owned
-    if owned and (label == "recall_inquiry" or "recalls" in asked):
+    mine = [r for r in insights.open_recalls if any(r.vin == v.vin for v in owned)]
+    if looked_up and (label == "recall_inquiry" or "recalls" in asked):
+        # "I'm looking at a used car, VIN ...": that car's recalls, not the customer's own car's
+        told.extend(_recalls_told(insights, looked_up, reply))
+    elif owned and (label == "recall_inquiry" or "recalls" in asked):
         told.extend(_recalls_told(insights, focus, reply))
-    elif insights.open_recalls and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
-        recall = insights.open_recalls[0]
+    elif mine and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
+        recall = mine[0]
         car = next((_car(v) for v in owned if v.vin == recall.vin), "vehicle")
         told.append(
             f"Your {car} (VIN ending {recall.vin[-6:]}) has an open recall {recall.recall_id}: {recall.title}. "
@@ -469,6 +474,8 @@ def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, r
         told.extend(_maintenance_told(insights, focus, reply))
     if asked & {"towing", "range", "seats"}:
         told.extend(_specs_told(insights, asked, reply))
+    if "price" in asked:
+        told.extend(_prices_told(insights, reply))
     if insights.next_best_action is not None and label in {"greeting", "service_booking", "warranty_inquiry"}:
         reply.suggestions.append(insights.next_best_action.action.replace("_", " ").capitalize())
     return told
@@ -484,15 +491,20 @@ def _day(iso: str) -> str:
 
 
 def _recalls_told(insights: InsightsComputed, focus: list[VehicleFacts], reply: ComposedReply) -> list[str]:
+    """Each vehicle's open recalls: the customer's own, or a car they asked about by its VIN."""
     told: list[str] = []
     for facts in focus:
         notices = [r for r in insights.open_recalls if r.vin == facts.vin]
-        car = f"{_car(facts)} (VIN ending {str(facts.vin)[-6:]})"
+        car = (
+            f"The {_car(facts)} with VIN {facts.vin}"
+            if facts.looked_up
+            else f"Your {_car(facts)} (VIN ending {str(facts.vin)[-6:]})"
+        )
         if not notices:
-            told.append(f"Your {car} has no open recalls.")
+            told.append(f"{car} has no open recalls.")
             continue
         listed = " ".join(f"{r.recall_id}: {r.title}. Remedy: {r.remedy}" for r in notices)
-        told.append(f"Your {car} has {len(notices)} open recall{'s' if len(notices) > 1 else ''}: {listed}")
+        told.append(f"{car} has {len(notices)} open recall{'s' if len(notices) > 1 else ''}: {listed}")
         reply.sources.extend(
             s for s in insights.sources for r in notices if r.recall_id in s.title or r.recall_id in s.uri
         )
@@ -639,6 +651,30 @@ def _specs_told(insights: InsightsComputed, asked: set[AskedFact], reply: Compos
         told.extend(dict.fromkeys(s for s in said if s))
     reply.sources.extend(s for facts in about for s in facts.sources)
     return told
+
+
+def _prices_told(insights: InsightsComputed, reply: ComposedReply) -> list[str]:
+    """Starting prices from the catalog: each trim of the model asked about, or, for the whole
+    line-up, the most affordable trim first and every model's starting price."""
+    priced = [v for v in insights.vehicles if v.vin is None and v.price is not None]
+    models = list(dict.fromkeys(v.model for v in priced))
+    if not priced:
+        return []
+    uris = {m["faq_uri"]: m["name"] for m in catalog()["models"] if m["name"] in models}
+    reply.sources.extend(Source(title=f"Aurora {name}", uri=uri) for uri, name in uris.items())
+    if len(models) == 1:
+        trims = "; ".join(f"{v.trim or v.model} ${v.price:,}" for v in priced)
+        lowest = min(v.price for v in priced if v.price is not None)
+        return [f"The {models[0]} starts at ${lowest:,} (MSRP, before destination and taxes): {trims}."]
+    cheapest = min(priced, key=lambda v: v.price or 0)
+    starts = [
+        f"the {model} from ${min(v.price or 0 for v in priced if v.model == model):,}"
+        for model in sorted(models, key=lambda m: min(v.price or 0 for v in priced if v.model == m))
+    ]
+    return [
+        f"Our most affordable car is the {cheapest.trim or cheapest.model} at ${cheapest.price:,} (MSRP, before "
+        f"destination and taxes). Starting prices: {'; '.join(starts)}."
+    ]
 
 
 def _recommendations(made: RecommendationsMade, reply: ComposedReply) -> str:

@@ -45,3 +45,15 @@ def cited_topic(sources: Iterable[Source]) -> str | None:
 
     by_uri = {p.uri: p.doc_id for p in corpus()}
     return next((by_uri[s.uri] for s in sources if s.uri in by_uri), None)
+
+
+def model_in_focus(dialog: DialogState) -> str | None:
+    """The model the conversation is about: the one the passage just cited is written for (the answer
+    named it last), else the model last named."""
+    if dialog.topic:
+        from aicc.knowledge.corpus import corpus
+
+        models = next((p.models for p in corpus() if p.doc_id == dialog.topic), ())
+        if len(models) == 1:
+            return models[0]
+    return dialog.model

@@ -18,18 +18,24 @@ from aicc.agents.knowledge import retrieve
 from aicc.agents.personalization import build_profile
 from aicc.agents.sentiment import analyze
 from aicc.seed import demo_customers
+from contracts.common import DialogState
 from contracts.events import ConversationReceived, EventMeta, ResponseComposed, TurnAssembled, TurnResults
 
 CUSTOMERS = {c["customer_id"]: c for c in demo_customers()}
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
-def reply(customer_id: str, text: str) -> ResponseComposed:
+def reply(customer_id: str, text: str, dialog: DialogState | None = None) -> ResponseComposed:
+    return answer(*turn_results(customer_id, text, dialog or DialogState()))
+
+
+def turn_results(customer_id: str, text: str, dialog: DialogState) -> tuple[TurnAssembled, EventMeta]:
+    """A turn assembled from the agents' own results, in a conversation at `dialog`."""
     meta = EventMeta(
         turn_id="turn-1", conversation_id="conv-1", customer_id=customer_id, causation_id="req-1",
         producer="ingress", occurred_at=NOW,
     )  # fmt: skip
-    message = ConversationReceived(meta=meta, text=text, client_message_id="m1", connection_id="conn-1")
+    message = ConversationReceived(meta=meta, text=text, client_message_id="m1", connection_id="conn-1", dialog=dialog)
     customers = MemoryCustomers(list(CUSTOMERS.values()))
     contributions = [
         message,
@@ -42,7 +48,7 @@ def reply(customer_id: str, text: str) -> ResponseComposed:
     results = TurnResults()
     for result in contributions:
         results = results.adding(result)
-    return answer(TurnAssembled(meta=meta, results=results), meta)
+    return TurnAssembled(meta=meta, results=results), meta
 
 
 def test_a_slipping_transmission_past_60000_miles_hears_that_powertrain_coverage_ended() -> None:
