@@ -433,6 +433,7 @@ _ACCESSORY_WORDS = re.compile(
     r"parts?|plan|warranty|insurance|subscription)\b",
     re.I,
 )
+_LINE_UP = re.compile(r"\b(?:cheapest|least expensive|most affordable|lowest price|you (?:sell|have|make))\b", re.I)
 _VIN = re.compile(r"\b[A-HJ-NPR-Z0-9]{17}\b")
 # A service named in a question about when it is due.
 _SERVICES = {
@@ -586,7 +587,7 @@ def message_insights(
     message: ConversationReceived, meta: EventMeta, *, customers: Customers, appointments: Appointments, today: date
 ) -> InsightsComputed:
     """The CDH agent on a message: the customer's insights and the facts the message asks for."""
-    from aicc.knowledge.context import model_in_focus
+    from aicc.knowledge.context import car_in_focus
 
     return customer_insights(
         meta,
@@ -594,7 +595,7 @@ def message_insights(
         appointments=appointments,
         today=today,
         question=message.text,
-        focus_model=model_in_focus(message.dialog),
+        focus_model=car_in_focus(message.dialog),
     )
 
 
@@ -631,9 +632,13 @@ def insights(
     facts = [vehicle_facts(v, asked, named=str(v["vin"]) in named_vins) for v in vehicles]
     owned_models = {str(v["model"]) for v in vehicles}
     priced = models or ([focus_model] if focus_model in models_by_name() else [])
+    if "price" in asked and not priced and _LINE_UP.search(question):
+        priced = list(models_by_name())  # "cheapest thing you sell?": the whole line-up
+    if "price" in asked and not priced:
+        asked.remove("price")  # the price of something else ("how much is the annual one?")
     if "price" in asked:
-        # "what does it cost?", "cheapest thing you sell?": the model in focus, else the whole line-up
-        for model in priced or list(models_by_name()):
+        # "what does it cost?", "is there a hybrid version?": every trim of the model asked about
+        for model in priced:
             facts += [vehicle_facts(v, asked, named=True, owned=False) for v in _catalog_vehicles(model)]
     for model in models:
         if model not in owned_models and asked and "price" not in asked:

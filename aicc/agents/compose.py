@@ -235,6 +235,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     if quote_passage:
         lead = _LEADS.get(label, "Here is what I found")
         subject = _subject(passages[0], vehicle)
+        parts.append(_not_on_this_car(passages[0], vehicle))
         parts.append(f"{lead}{subject}: {_quote(passages[0])}")
         reply.sources.append(_source(passages[0]))
         answered = True
@@ -651,6 +652,18 @@ def _specs_told(insights: InsightsComputed, asked: set[AskedFact], reply: Compos
         told.extend(dict.fromkeys(s for s in said if s))
     reply.sources.extend(s for facts in about for s in facts.sources)
     return told
+
+
+def _not_on_this_car(passage: Passage, vehicle: Vehicle | None) -> str:
+    """'Not on your 2021 Aster' when the passage says a feature came to that model only from a later
+    model year ("... and Aster from 2024"); empty otherwise. The customer asked about their car."""
+    if vehicle is None:
+        return ""
+    found = re.search(rf"\b{re.escape(vehicle.model)}\b[^.;,]{{0,30}}?\bfrom (?:the )?(\d{{4}})\b", passage.text)
+    if found is None or vehicle.model_year >= int(found.group(1)):
+        return ""
+    car = f"{vehicle.model_year} {vehicle.model}"
+    return f"Unfortunately not on your {car}: it came with the {found.group(1)} model year."
 
 
 def _prices_told(insights: InsightsComputed, reply: ComposedReply) -> list[str]:

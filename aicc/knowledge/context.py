@@ -47,6 +47,23 @@ def cited_topic(sources: Iterable[Source]) -> str | None:
     return next((by_uri[s.uri] for s in sources if s.uri in by_uri), None)
 
 
+# Topics of passages about something with a price of its own (a service, an accessory, a loan):
+# "how much is the annual one?" after the maintenance schedule asks for the service's price.
+_PRICED_THINGS = frozenset({"maintenance", "service_booking", "parts_accessories", "financing", "trade_in"})
+
+
+def car_in_focus(dialog: DialogState) -> str | None:
+    """The model a price question without a name asks about: the model in focus, unless the
+    passage just cited is about a service, an accessory or a loan."""
+    if dialog.topic:
+        from aicc.knowledge.corpus import corpus
+
+        topics = next((p.topics for p in corpus() if p.doc_id == dialog.topic), ())
+        if not _PRICED_THINGS.isdisjoint(topics):
+            return None
+    return model_in_focus(dialog)
+
+
 def model_in_focus(dialog: DialogState) -> str | None:
     """The model the conversation is about: the one the passage just cited is written for (the answer
     named it last), else the model last named."""

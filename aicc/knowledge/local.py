@@ -170,9 +170,11 @@ class LocalKnowledgeIndex:
                 continue
             if topics and not topics.isdisjoint(passage.topics):
                 factor *= INTENT_TOPIC_BOOST
-            if any(stated.search(passage.text) for stated in quantities):
+            states = any(stated.search(passage.text) for stated in quantities)
+            if states:
                 factor *= QUANTITY_BOOST
-            if in_section:
+            if in_section and (states or not quantities):
+                # a passage of the topic that lacks the quantity asked for cannot be the answer
                 factor *= TOPIC_BOOST if passage.doc_id == topic else TOPIC_SECTION_BOOST
             boosted = relevance * factor
             if boosted < MIN_RELEVANCE:

@@ -121,3 +121,16 @@ def test_a_used_car_is_looked_up_by_its_vin_and_not_confused_with_the_customers_
 )
 def test_recommendations_only_when_the_customer_asks_to_be_shown_something(text: str, asks: bool) -> None:
     assert asks_for_suggestion(text) is asks
+
+
+def test_a_feature_that_came_with_a_later_model_year_is_not_on_an_older_car() -> None:
+    # Ava drives a 2021 Aster; the digital key came to the Aster with the 2024 model year.
+    said = conversation("cust-0001", "can i use my phone as a key?")[0]
+    assert "not on your 2021 Aster" in said and "2024" in said
+
+
+def test_the_price_of_a_service_just_discussed_is_not_the_cars_price() -> None:
+    # Ruby's 2024 Cirrus: after its maintenance, "the annual one" is the annual inspection.
+    replies = conversation("cust-0021", "what maintenance does my cirrus actually need?", "how much is the annual one?")
+    assert "$149" in replies[1]
+    assert "starts at" not in replies[1]
