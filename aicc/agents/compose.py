@@ -16,6 +16,7 @@ from aicc.agents.dialog import vehicle_in_focus
 from aicc.agents.routing import route
 from aicc.agents.slots import HORIZON_DAYS, book_action, booking_reference, cancel_action, opening_hours
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule, warranty_terms
+from aicc.knowledge.context import adds_to_the_request, on_topic_first
 from contracts.common import DialogState, QuickAction, Route, Source
 from contracts.events import (
     Appointment,
@@ -188,6 +189,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     # classifier missed an in-scope question ("how often should I change the oil?"): answer it.
     if label == "other" and passages and passages[0].score >= IN_SCOPE_PASSAGE_SCORE:
         label = "in_scope_unclassified"
+    passages = on_topic_first(passages, label)
     clarify = _which_vehicle(text, label, intent, profile, dialog)
     if clarify is not None:
         # Two cars and none named, or a model they don't own: ask rather than answer for the wrong car.
@@ -230,7 +232,11 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         and clarify is None
         and label not in {"greeting", "other", "roadside_follow_up"}
         and not (answered and cockpit and cockpit.steps)
-        and (not answered or label not in {"service_booking", "test_drive", "recall_inquiry"})
+        and (
+            not answered
+            or label not in {"service_booking", "test_drive", "recall_inquiry"}
+            or (label == "test_drive" and adds_to_the_request(passages[0], label))
+        )
     )
     if quote_passage:
         lead = _LEADS.get(label, "Here is what I found")

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from aicc.knowledge.text import tokenize
 from contracts.common import DialogState, Source
+from contracts.events import Passage
 
 # Leads and references that make a message lean on what was said before.
 _LEANS_ON_CONTEXT = re.compile(
@@ -74,3 +75,33 @@ def model_in_focus(dialog: DialogState) -> str | None:
         if len(models) == 1:
             return models[0]
     return dialog.model
+
+
+# A passage on the question's topic is preferred over a slightly better lexical match on another.
+ON_TOPIC_SHARE = 0.9
+
+
+def on_topic_first(passages: list[Passage], intent: str | None) -> list[Passage]:
+    """The passages with those on the intent's topic first, when they score nearly as well as the best
+    (the search runs beside the intent agent, so it cannot weigh the intent itself)."""
+    from aicc.knowledge.corpus import corpus
+    from aicc.knowledge.local import INTENT_TOPICS
+
+    wanted = INTENT_TOPICS.get(intent or "", frozenset())
+    if not passages or not wanted:
+        return passages
+    topics = {p.doc_id: p.topics for p in corpus()}
+    floor = passages[0].score * ON_TOPIC_SHARE
+    first = [p for p in passages if p.score >= floor and not wanted.isdisjoint(topics.get(p.doc_id, ()))]
+    return first + [p for p in passages if p not in first]
+
+
+def adds_to_the_request(passage: Passage, intent: str | None) -> bool:
+    """A passage on the request's own topic written for particular models ("24-hour extended test drive
+    (Cirrus and Borealis Plug-in Hybrid)"): worth saying beside the booking steps."""
+    from aicc.knowledge.corpus import corpus
+    from aicc.knowledge.local import INTENT_TOPICS
+
+    wanted = INTENT_TOPICS.get(intent or "", frozenset())
+    topics = next((p.topics for p in corpus() if p.doc_id == passage.doc_id), ())
+    return bool(passage.models) and not wanted.isdisjoint(topics)

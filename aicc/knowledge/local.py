@@ -133,6 +133,8 @@ class LocalKnowledgeIndex:
         if k <= 0:
             return []
         terms, named_models, named_years = self._analyse(query)
+        # An amount the corpus never states ("i still owe about 8k") is the customer's data, not a topic.
+        terms = [t for t in terms if not t.isdigit() or self._index.knows(t)]
         if not terms:
             return []
         weights = dict.fromkeys(terms, 1.0)

@@ -86,6 +86,12 @@ _SYNONYMS: dict[str, str] = {
     "heat": "heated",
     "guarantee": "warranty",
     "coverage": "cover",
+    "deal": "offer",
+    "deals": "offer",
+    "promotion": "offer",
+    "promotions": "offer",
+    "incentive": "offer",
+    "incentives": "offer",
     # chit-chat whose words happen to occur in manuals ("Oil Life", "means")
     "meaning of life": "",
     "how are you": "",

@@ -130,7 +130,20 @@ def test_a_feature_that_came_with_a_later_model_year_is_not_on_an_older_car() ->
 
 
 def test_the_price_of_a_service_just_discussed_is_not_the_cars_price() -> None:
-    # Ruby's 2024 Cirrus: after its maintenance, "the annual one" is the annual inspection.
+    # Zoe's 2024 Cirrus: after its maintenance, "the annual one" is the annual inspection.
     replies = conversation("cust-0021", "what maintenance does my cirrus actually need?", "how much is the annual one?")
     assert "$149" in replies[1]
     assert "starts at" not in replies[1]
+
+
+def test_a_question_on_the_requests_topic_is_answered_beside_the_booking_steps() -> None:
+    # Olivia asks to take a Cirrus home for a day: the 24-hour extended test drive, not a roadside policy.
+    said = conversation("cust-0009", "can i take a cirrus home for a day to try charging it?")[0]
+    assert "24-hour" in said and "21" in said
+
+
+def test_an_amount_of_the_customers_own_is_not_a_topic_and_deals_are_offers() -> None:
+    assert search("i still owe about 8k on it, is that a problem?", k=1, topic="faq-trade-in-documents")[0].doc_id == (
+        "faq-trade-in-loan-payoff"
+    )
+    assert search("any special deals on the cirrus?", k=1)[0].doc_id == "faq-financing-apr-rates"
