@@ -78,7 +78,7 @@ _ASKS_FOR_SUGGESTION = re.compile(
     r"what (?:do|would|should|can) (?:you|i|we)\b[^?.!]{0,20}\b(?:have|sell|offer|get|buy|recommend)|"
     r"what (?:trims|models|cars|suvs|trucks|accessories)|which (?:one|model|trim|car|suv|truck|of)|"
     r"need (?:a|an)\s+(?:new |bigger |smaller |first |family )?(?:car|truck|suv|vehicle|sedan|ev)|"
-    r"fits?|suits?|good for|best for|compare|vs\.?|versus)\b",
+    r"fits?|suits?|good for|best for|better than|compare\w*|vs\.?|versus)\b",
     re.I,
 )
 

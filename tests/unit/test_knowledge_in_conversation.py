@@ -114,6 +114,7 @@ def test_a_used_car_is_looked_up_by_its_vin_and_not_confused_with_the_customers_
         ("we're a family of 6 now, which of your cars would fit us?", True),
         ("I need a truck that can pull an 8,000 lb camper, what do you have", True),
         ("suv under 40k?", True),
+        ("is a tesla model y better than your cirrus?", True),
         ("any special deals on the cirrus?", False),
         ("i only get like 250 in winter, is that normal?", False),
         ("what about my buddy's dune trail?", False),
