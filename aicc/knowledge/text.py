@@ -86,6 +86,8 @@ _SYNONYMS: dict[str, str] = {
     "heat": "heated",
     "guarantee": "warranty",
     "coverage": "cover",
+    "a ride": "shuttle",
+    "a lift": "shuttle",
     "deal": "offer",
     "deals": "offer",
     "promotion": "offer",

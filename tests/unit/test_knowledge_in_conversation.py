@@ -148,3 +148,9 @@ def test_an_amount_of_the_customers_own_is_not_a_topic_and_deals_are_offers() ->
         "faq-trade-in-loan-payoff"
     )
     assert search("any special deals on the cirrus?", k=1)[0].doc_id == "faq-financing-apr-rates"
+
+
+def test_needing_a_ride_finds_the_shuttle() -> None:
+    assert (
+        search("do you guys have a shuttle? i'll need a ride to work", k=1)[0].doc_id == "faq-service-loaners-shuttle"
+    )
