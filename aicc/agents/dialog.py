@@ -27,7 +27,7 @@ def advance(before: DialogState, results: TurnResults, reply: ResponseComposed) 
         model=entities.model or before.model,
         warning_light=light or before.warning_light,
         service_type=entities.service_type or before.service_type,
-        topic=cited_topic(reply.sources),  # a follow-up refers to the answer just given
+        topic=cited_topic(reply.sources, intent.intent if intent else None),  # what a follow-up refers to
         last_intent=intent.intent if intent else before.last_intent,
         said=before.said + [s for s in reply.said if s not in before.said],
         escalation=reply.route if reply.route.kind == "human" else before.escalation,

@@ -40,12 +40,15 @@ def context_words(dialog: DialogState) -> str:
     return " ".join(w for w in words if w).strip()
 
 
-def cited_topic(sources: Iterable[Source]) -> str | None:
-    """The doc id of the first knowledge passage a reply cited, None when it cited none."""
+def cited_topic(sources: Iterable[Source], intent: str | None = None) -> str | None:
+    """The doc id of the first knowledge passage a reply cited, None when it cited none. A recall cited
+    on a turn that did not ask about recalls is the once-per-conversation notice, not the topic."""
     from aicc.knowledge.corpus import corpus
 
-    by_uri = {p.uri: p.doc_id for p in corpus()}
-    return next((by_uri[s.uri] for s in sources if s.uri in by_uri), None)
+    by_uri = {p.uri: p for p in corpus()}
+    cited = [by_uri[s.uri] for s in sources if s.uri in by_uri]
+    about = [p for p in cited if intent == "recall_inquiry" or "recall" not in p.topics or len(p.topics) > 1]
+    return about[0].doc_id if about else None
 
 
 # Topics of passages about something with a price of its own (a service, an accessory, a loan):

@@ -155,6 +155,9 @@ class LocalKnowledgeIndex:
                     from_context[doc_index] = from_context.get(doc_index, 0.0) + weight * score
         term_idf = {term: self._index.idf(term) * weight for term, weight in weights.items()}
         ideal = sum(term_idf.values())
+        # Coverage is of the message's own words: the context ranks, it never makes a passage relevant.
+        own_idf = {term: idf for term, idf in term_idf.items() if weights[term] == 1.0}
+        own_ideal = sum(own_idf.values())
         topics = INTENT_TOPICS.get(intent or "", frozenset())
         quantities = [stated for asked, stated in _QUANTITIES if asked.search(query)]
         ranked: list[tuple[float, int]] = []
@@ -164,8 +167,8 @@ class LocalKnowledgeIndex:
                 continue
             passage = self.passages[doc_index]
             in_section = section is not None and passage.section == section
-            covered = sum(idf for term, idf in term_idf.items() if self._has(doc_index, term))
-            if covered / ideal < (TOPIC_SECTION_COVERAGE if in_section else MIN_COVERAGE):
+            covered = sum(idf for term, idf in own_idf.items() if self._has(doc_index, term))
+            if covered / own_ideal < (TOPIC_SECTION_COVERAGE if in_section else MIN_COVERAGE):
                 continue
             factor = _applicability(passage, target)
             if factor == 0.0:

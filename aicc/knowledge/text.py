@@ -86,6 +86,7 @@ _SYNONYMS: dict[str, str] = {
     "heat": "heated",
     "guarantee": "warranty",
     "coverage": "cover",
+    "address": "dealer location",
     "a ride": "shuttle",
     "a lift": "shuttle",
     "deal": "offer",
@@ -299,7 +300,7 @@ said try tried trying give gave put take took find found see saw seen little big
 yeah yep nope under wondered curious anybody somebody everything
 car cars vehicle vehicles aurora motors up out off over only than too now still again other own same such each
 every both few between while after before during because until per via etc ok okay one something anything thing
-things way ways go going able lot bit kind sort let lets make sure instead usually typically normally even though
+things way ways go going able lot bit kind sort let lets make sure instead usually typically normally even though wait
 """
 
 

@@ -154,3 +154,11 @@ def test_needing_a_ride_finds_the_shuttle() -> None:
     assert (
         search("do you guys have a shuttle? i'll need a ride to work", k=1)[0].doc_id == "faq-service-loaners-shuttle"
     )
+
+
+def test_a_recall_notice_is_not_the_topic_of_a_turn_that_did_not_ask_about_recalls() -> None:
+    recall = next(p for p in corpus() if p.doc_id == "recall-R-2021-022")
+    prices = next(p for p in corpus() if p.doc_id == "faq-service-service-prices")
+    cited = [Source(title=recall.title, uri=recall.uri), Source(title=prices.title, uri=prices.uri)]
+    assert cited_topic(cited, "service_booking") == "faq-service-service-prices"
+    assert cited_topic(cited, "recall_inquiry") == "recall-R-2021-022"
