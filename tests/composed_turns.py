@@ -23,13 +23,16 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 def reply(customer_id: str, text: str, dialog: DialogState | None = None) -> ResponseComposed:
     """The reply to `text` from a demo customer, in a conversation that has established `dialog`."""
+    return answer(*turn_results(customer_id, text, dialog or DialogState()))
+
+
+def turn_results(customer_id: str, text: str, dialog: DialogState) -> tuple[TurnAssembled, EventMeta]:
+    """A turn assembled from the agents' own results, in a conversation at `dialog`."""
     meta = EventMeta(
         turn_id="turn-1", conversation_id="conv-1", customer_id=customer_id, causation_id="req-1",
         producer="ingress", occurred_at=NOW,
     )  # fmt: skip
-    message = ConversationReceived(
-        meta=meta, text=text, client_message_id="m1", connection_id="conn-1", dialog=dialog or DialogState()
-    )
+    message = ConversationReceived(meta=meta, text=text, client_message_id="m1", connection_id="conn-1", dialog=dialog)
     customers = MemoryCustomers(list(CUSTOMERS.values()))
     contributions = [
         message,
@@ -42,4 +45,4 @@ def reply(customer_id: str, text: str, dialog: DialogState | None = None) -> Res
     results = TurnResults()
     for result in contributions:
         results = results.adding(result)
-    return answer(TurnAssembled(meta=meta, results=results), meta)
+    return TurnAssembled(meta=meta, results=results), meta

@@ -17,6 +17,7 @@ from aicc.agents.handoff import answering_sentences
 from aicc.agents.routing import route
 from aicc.agents.slots import HORIZON_DAYS, book_action, booking_reference, cancel_action, opening_hours
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule, warranty_terms
+from aicc.knowledge.context import adds_to_the_request, on_topic_first
 from aicc.nlu.praise import praises
 from contracts.common import DialogState, QuickAction, Route, Source
 from contracts.events import (
@@ -207,6 +208,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     # classifier missed an in-scope question ("how often should I change the oil?"): answer it.
     if label == "other" and not answered and passages and passages[0].score >= IN_SCOPE_PASSAGE_SCORE:
         label = "in_scope_unclassified"
+    passages = on_topic_first(passages, label)
     clarify = _which_vehicle(text, label, intent, profile, dialog)
     if clarify is not None:
         # Two cars and none named, or a model they don't own: ask rather than answer for the wrong car.
@@ -252,11 +254,16 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         and not (answered and reply.route.kind == "human")
         and label not in {"greeting", "other", "roadside_follow_up", "praise"}
         and not (answered and cockpit and cockpit.steps)
-        and (not answered or label not in {"service_booking", "test_drive", "recall_inquiry"})
+        and (
+            not answered
+            or label not in {"service_booking", "test_drive", "recall_inquiry"}
+            or (label == "test_drive" and adds_to_the_request(passages[0], label))
+        )
     )
     if quote_passage:
         lead = _LEADS.get(label, "Here is what I found")
         subject = _subject(passages[0], vehicle)
+        parts.append(_not_on_this_car(passages[0], vehicle))
         parts.append(f"{lead}{subject}: {_quote(passages[0])}")
         reply.sources.append(_source(passages[0]))
         answered = True
@@ -472,13 +479,18 @@ def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, r
     """The facts CDH computed that this turn asked for, per vehicle: recalls, warranty, maintenance, specs."""
     told: list[str] = []
     asked = set(insights.asked)
-    owned = [v for v in insights.vehicles if v.vin]
+    owned = [v for v in insights.vehicles if v.vin and not v.looked_up]
+    looked_up = [v for v in insights.vehicles if v.looked_up]
     # The vehicles the message is about: the ones it named, else all the customer's.
     focus = [v for v in owned if v.named] or owned
-    if owned and (label == "recall_inquiry" or "recalls" in asked):
+    mine = [r for r in insights.open_recalls if any(r.vin == v.vin for v in owned)]
+    if looked_up and (label == "recall_inquiry" or "recalls" in asked):
+        # "I'm looking at a used car, VIN ...": that car's recalls, not the customer's own car's
+        told.extend(_recalls_told(insights, looked_up, reply))
+    elif owned and (label == "recall_inquiry" or "recalls" in asked):
         told.extend(_recalls_told(insights, focus, reply))
-    elif insights.open_recalls and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
-        recall = insights.open_recalls[0]
+    elif mine and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
+        recall = mine[0]
         car = next((_car(v) for v in owned if v.vin == recall.vin), "vehicle")
         told.append(
             f"Your {car} (VIN ending {recall.vin[-6:]}) has an open recall {recall.recall_id}: {recall.title}. "
@@ -496,6 +508,8 @@ def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, r
         told.extend(_maintenance_told(insights, focus, reply))
     if asked & {"towing", "range", "seats"}:
         told.extend(_specs_told(insights, asked, reply))
+    if "price" in asked:
+        told.extend(_prices_told(insights, reply))
     if insights.next_best_action is not None and label in {"greeting", "service_booking", "warranty_inquiry"}:
         reply.suggestions.append(insights.next_best_action.action.replace("_", " ").capitalize())
     return told
@@ -511,15 +525,20 @@ def _day(iso: str) -> str:
 
 
 def _recalls_told(insights: InsightsComputed, focus: list[VehicleFacts], reply: ComposedReply) -> list[str]:
+    """Each vehicle's open recalls: the customer's own, or a car they asked about by its VIN."""
     told: list[str] = []
     for facts in focus:
         notices = [r for r in insights.open_recalls if r.vin == facts.vin]
-        car = f"{_car(facts)} (VIN ending {str(facts.vin)[-6:]})"
+        car = (
+            f"The {_car(facts)} with VIN {facts.vin}"
+            if facts.looked_up
+            else f"Your {_car(facts)} (VIN ending {str(facts.vin)[-6:]})"
+        )
         if not notices:
-            told.append(f"Your {car} has no open recalls.")
+            told.append(f"{car} has no open recalls.")
             continue
         listed = " ".join(f"{r.recall_id}: {r.title}. Remedy: {r.remedy}" for r in notices)
-        told.append(f"Your {car} has {len(notices)} open recall{'s' if len(notices) > 1 else ''}: {listed}")
+        told.append(f"{car} has {len(notices)} open recall{'s' if len(notices) > 1 else ''}: {listed}")
         reply.sources.extend(
             s for s in insights.sources for r in notices if r.recall_id in s.title or r.recall_id in s.uri
         )
@@ -666,6 +685,42 @@ def _specs_told(insights: InsightsComputed, asked: set[AskedFact], reply: Compos
         told.extend(dict.fromkeys(s for s in said if s))
     reply.sources.extend(s for facts in about for s in facts.sources)
     return told
+
+
+def _not_on_this_car(passage: Passage, vehicle: Vehicle | None) -> str:
+    """'Not on your 2021 Aster' when the passage says a feature came to that model only from a later
+    model year ("... and Aster from 2024"); empty otherwise. The customer asked about their car."""
+    if vehicle is None:
+        return ""
+    found = re.search(rf"\b{re.escape(vehicle.model)}\b[^.;,]{{0,30}}?\bfrom (?:the )?(\d{{4}})\b", passage.text)
+    if found is None or vehicle.model_year >= int(found.group(1)):
+        return ""
+    car = f"{vehicle.model_year} {vehicle.model}"
+    return f"Unfortunately not on your {car}: it came with the {found.group(1)} model year."
+
+
+def _prices_told(insights: InsightsComputed, reply: ComposedReply) -> list[str]:
+    """Starting prices from the catalog: each trim of the model asked about, or, for the whole
+    line-up, the most affordable trim first and every model's starting price."""
+    priced = [v for v in insights.vehicles if v.vin is None and v.price is not None]
+    models = list(dict.fromkeys(v.model for v in priced))
+    if not priced:
+        return []
+    uris = {m["faq_uri"]: m["name"] for m in catalog()["models"] if m["name"] in models}
+    reply.sources.extend(Source(title=f"Aurora {name}", uri=uri) for uri, name in uris.items())
+    if len(models) == 1:
+        trims = "; ".join(f"{v.trim or v.model} ${v.price:,}" for v in priced)
+        lowest = min(v.price for v in priced if v.price is not None)
+        return [f"The {models[0]} starts at ${lowest:,} (MSRP, before destination and taxes): {trims}."]
+    cheapest = min(priced, key=lambda v: v.price or 0)
+    starts = [
+        f"the {model} from ${min(v.price or 0 for v in priced if v.model == model):,}"
+        for model in sorted(models, key=lambda m: min(v.price or 0 for v in priced if v.model == m))
+    ]
+    return [
+        f"Our most affordable car is the {cheapest.trim or cheapest.model} at ${cheapest.price:,} (MSRP, before "
+        f"destination and taxes). Starting prices: {'; '.join(starts)}."
+    ]
 
 
 def _recommendations(made: RecommendationsMade, reply: ComposedReply) -> str:

@@ -7,6 +7,7 @@ warning light in focus, what was already said once, the open escalation and its 
 
 from __future__ import annotations
 
+from aicc.knowledge.context import cited_topic
 from contracts.common import DialogState, Entities, Route
 from contracts.events import ProfileLoaded, ResponseComposed, TurnResults
 
@@ -29,6 +30,7 @@ def advance(before: DialogState, results: TurnResults, reply: ResponseComposed) 
         model=entities.model or before.model,
         warning_light=light or before.warning_light,
         service_type=entities.service_type or before.service_type,
+        topic=cited_topic(reply.sources, intent.intent if intent else None),  # what a follow-up refers to
         last_intent=intent.intent if intent else before.last_intent,
         said=before.said + [s for s in reply.said if s not in before.said],
         escalation=reply.route if reply.route.kind == "human" else before.escalation,
