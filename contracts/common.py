@@ -95,6 +95,9 @@ class DialogState(Contract):
     model: str | None = Field(default=None, description="the model last discussed")
     warning_light: str | None = Field(default=None, description="the warning light last discussed")
     service_type: str | None = Field(default=None, description="the service last discussed")
+    topic: str | None = Field(
+        default=None, description="the knowledge passage (doc id) the assistant last cited: what a follow-up asks about"
+    )
     last_intent: Intent | None = None
     said: list[str] = Field(
         default=[],

@@ -250,9 +250,13 @@ class VehicleFacts(Contract):
     )
     named: bool = Field(default=False, description="the message named this vehicle (its model, VIN or body type)")
     sources: list[Source] = Field(default=[], description="where the specifications asked about are published")
+    price: int | None = Field(default=None, description="the trim's starting price (MSRP, USD), for a catalog vehicle")
+    looked_up: bool = Field(
+        default=False, description="a vehicle the customer asked about by its VIN that is not theirs (e.g. a used car)"
+    )
 
 
-AskedFact = Literal["recalls", "warranty", "maintenance", "towing", "range", "seats"]
+AskedFact = Literal["recalls", "warranty", "maintenance", "towing", "range", "seats", "price"]
 
 
 class InsightsComputed(EventDetail):

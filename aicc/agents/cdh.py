@@ -419,7 +419,22 @@ _ASKS: dict[AskedFact, re.Pattern[str]] = {
         r"\bseats? (?:\d|five|six|seven|eight)\b|\bthird row\b|\bseating\b",
         re.I,
     ),
+    # The price of a car, or its trims ("is there a hybrid version?"); a service or an accessory
+    # named in the message makes it that thing's price instead (see `asked_facts`).
+    "price": re.compile(
+        r"\b(?:price[ds]?|msrp|cost|costs|cheapest|least expensive|most affordable|start(?:s|ing)? at|"
+        r"how much (?:is|are|does|do|would|will) (?:it|they|one|that|this|the|a|an)\b|versions?|trims?)",
+        re.I,
+    ),
 }
+# Accessory words: a price question about one of these is not about a car's price.
+_ACCESSORY_WORDS = re.compile(
+    r"\b(?:bars?|rack|mats?|tray|hitch|mount|charger|adapter|connector|liner|cover|extender|accessor\w*|"
+    r"parts?|plan|warranty|insurance|subscription)\b",
+    re.I,
+)
+_LINE_UP = re.compile(r"\b(?:cheapest|least expensive|most affordable|lowest price|you (?:sell|have|make))\b", re.I)
+_VIN = re.compile(r"\b[A-HJ-NPR-Z0-9]{17}\b")
 # A service named in a question about when it is due.
 _SERVICES = {
     "oil_change": re.compile(r"\boil\b(?![- ]?(?:light|pressure|leak))", re.I),
@@ -470,6 +485,8 @@ def asked_facts(question: str) -> tuple[list[AskedFact], str | None, str | None]
     """What a message asks about: the facts, the coverage of the part it names and the service it names."""
     asked: list[AskedFact] = [fact for fact, pattern in _ASKS.items() if pattern.search(question)]
     service = next((code for code, pattern in _SERVICES.items() if pattern.search(question)), None)
+    if "price" in asked and (service or _MAINTENANCE.search(question) or _ACCESSORY_WORDS.search(question)):
+        asked.remove("price")
     if (service or _MAINTENANCE.search(question)) and _WHEN_DUE.search(question) and "recalls" not in asked:
         asked.append("maintenance")
     coverage = None
@@ -521,7 +538,27 @@ def vehicle_facts(
         range_miles=int(electric["miles"]) if electric else None,
         named=named,
         sources=sources,
+        price=int(trim["price"]) if not owned and trim.get("price") else None,
     )
+
+
+def _notice(recall: dict[str, Any], vin: str) -> RecallNotice:
+    return RecallNotice(
+        recall_id=recall["recall_id"],
+        vin=vin,
+        title=recall["title"],
+        remedy=recall["remedy"],
+        severity=recall["severity"],
+    )
+
+
+def looked_up_vehicles(question: str, vehicles: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Vehicles the message names by a VIN of ours that is not the customer's (a used car they look at)."""
+    from aicc.data.vin import decode
+
+    owned = {str(v["vin"]) for v in vehicles}
+    found = [decode(vin) for vin in dict.fromkeys(_VIN.findall(question.upper())) if vin not in owned]
+    return [{"vin": d.vin, "model": d.model, "model_year": d.model_year, "trim": None} for d in found if d]
 
 
 def _catalog_vehicles(model_name: str) -> list[dict[str, Any]]:
@@ -532,19 +569,34 @@ def _catalog_vehicles(model_name: str) -> list[dict[str, Any]]:
 
 
 def customer_insights(
-    meta: EventMeta, *, customers: Customers, appointments: Appointments, today: date, question: str = ""
+    meta: EventMeta,
+    *,
+    customers: Customers,
+    appointments: Appointments,
+    today: date,
+    question: str = "",
+    focus_model: str | None = None,
 ) -> InsightsComputed:
     """`insights` for the turn's customer, read through the ports (no appointments read for an unknown one)."""
     customer = customers.get(meta.customer_id)
     booked = [b.appointment for b in appointments.of_customer(meta.customer_id)] if customer else []
-    return insights(customer, booked, meta, today, question)
+    return insights(customer, booked, meta, today, question, focus_model=focus_model)
 
 
 def message_insights(
     message: ConversationReceived, meta: EventMeta, *, customers: Customers, appointments: Appointments, today: date
 ) -> InsightsComputed:
     """The CDH agent on a message: the customer's insights and the facts the message asks for."""
-    return customer_insights(meta, customers=customers, appointments=appointments, today=today, question=message.text)
+    from aicc.knowledge.context import car_in_focus
+
+    return customer_insights(
+        meta,
+        customers=customers,
+        appointments=appointments,
+        today=today,
+        question=message.text,
+        focus_model=car_in_focus(message.dialog),
+    )
 
 
 def insights(
@@ -553,8 +605,11 @@ def insights(
     meta: EventMeta,
     today: date,
     question: str = "",
+    *,
+    focus_model: str | None = None,
 ) -> InsightsComputed:
-    """Everything CDH knows about the customer that may shape this turn's reply."""
+    """Everything CDH knows about the customer that may shape this turn's reply. `focus_model`: the
+    model the conversation is about, which a price question that names none asks about."""
     asked, asked_coverage, asked_service = asked_facts(question)
     if customer is None:
         return InsightsComputed(
@@ -576,22 +631,30 @@ def insights(
     named_vins = {str(v["vin"]) for v in vehicles if v.get("model") in models or str(v["vin"]) in question.upper()}
     facts = [vehicle_facts(v, asked, named=str(v["vin"]) in named_vins) for v in vehicles]
     owned_models = {str(v["model"]) for v in vehicles}
-    for model in models:
-        if model not in owned_models and asked:
+    priced = models or ([focus_model] if focus_model in models_by_name() else [])
+    if "price" in asked and not priced and _LINE_UP.search(question):
+        priced = list(models_by_name())  # "cheapest thing you sell?": the whole line-up
+    if "price" in asked and not priced:
+        asked.remove("price")  # the price of something else ("how much is the annual one?")
+    if "price" in asked:
+        # "what does it cost?", "is there a hybrid version?": every trim of the model asked about
+        for model in priced:
             facts += [vehicle_facts(v, asked, named=True, owned=False) for v in _catalog_vehicles(model)]
+    for model in models:
+        if model not in owned_models and asked and "price" not in asked:
+            facts += [vehicle_facts(v, asked, named=True, owned=False) for v in _catalog_vehicles(model)]
+    looked_up = looked_up_vehicles(question, vehicles)
+    for vehicle in looked_up:
+        facts.append(vehicle_facts(vehicle, asked, named=True).model_copy(update={"looked_up": True}))
+    for vehicle in looked_up:
+        for recall in open_recalls(vehicle):
+            notices.append(_notice(recall, str(vehicle["vin"])))
+            sources[recall["uri"]] = Source(title=passage_title(recall["doc_id"]), uri=recall["uri"])
     for vehicle in vehicles:
         vin = str(vehicle["vin"])
         for recall in open_recalls(vehicle):
             recalls_found.append((recall, vehicle))
-            notices.append(
-                RecallNotice(
-                    recall_id=recall["recall_id"],
-                    vin=vin,
-                    title=recall["title"],
-                    remedy=recall["remedy"],
-                    severity=recall["severity"],
-                )
-            )
+            notices.append(_notice(recall, vin))
             sources[recall["uri"]] = Source(title=passage_title(recall["doc_id"]), uri=recall["uri"])
         for status, coverage in coverage_status(vehicle, today):
             if status.ended_by is None:

@@ -104,6 +104,9 @@ def find_topic(intent: IntentDetected, model: str | None) -> tuple[str, str]:
     named = intent.entities.warning_light
     if named:
         code = _light_for_model(named, model, intent.text)
+        worse = _more_severe_keyword_light(intent.text, code, model)
+        if worse is not None:
+            return "light", worse
         if _light(code) is not None:
             return "light", code
         feature = next((f for f in features() if named in f.get("entity_codes", [])), None)
@@ -119,6 +122,22 @@ def find_topic(intent: IntentDetected, model: str | None) -> tuple[str, str]:
                 continue
             return "feature", code
     return "none", UNKNOWN
+
+
+def _more_severe_keyword_light(text: str, named: str, model: str | None) -> str | None:
+    """A critical light the words describe when the light named is not critical: "STOP SAFELY NOW and a
+    battery with a thermometer" is the high-voltage battery, not the 12-volt battery light."""
+    light = _light(named)
+    if light is not None and light["severity"] == "critical":
+        return None
+    lowered = text.lower()
+    for pattern, _length, kind, code in _keyword_index():
+        if kind == "light" and code != named and pattern.search(lowered):
+            resolved = _light_for_model(code, model, text)
+            found = _light(resolved)
+            if found is not None and found["severity"] == "critical":
+                return resolved
+    return None
 
 
 # --- guidance -------------------------------------------------------------------------------------
@@ -190,7 +209,10 @@ def message_guidance(message: ConversationReceived, meta: EventMeta, *, customer
     a result that says so (its relevance check is the local reading of the message)."""
     reading = local_reading(message, meta)
     in_focus = message.dialog.warning_light
-    follows_up = in_focus is not None and message.dialog.last_intent in TOPICS and _FOLLOW_UP.search(message.text)
+    escalation = message.dialog.escalation
+    # During an emergency about a light ("can i let it cool down and keep going?"), its steps still apply.
+    about_light = message.dialog.last_intent in TOPICS or (escalation is not None and escalation.queue == "roadside")
+    follows_up = in_focus is not None and about_light and _FOLLOW_UP.search(message.text)
     emergency = reading.intent == "roadside_assistance"  # "engine temp in the red and steam": the light's steps
     if reading.intent not in TOPICS and not follows_up and not emergency:
         return CockpitGuidance(meta=meta, topic=UNKNOWN, relevant=False)

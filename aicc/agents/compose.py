@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from aicc.agents.dialog import vehicle_in_focus
+from aicc.agents.handoff import answering_sentences
 from aicc.agents.routing import route
 from aicc.agents.slots import (
     HORIZON_DAYS,
@@ -23,6 +24,8 @@ from aicc.agents.slots import (
     opening_hours,
 )
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule, warranty_terms
+from aicc.knowledge.context import adds_to_the_request, on_topic_first
+from aicc.nlu.praise import praises
 from contracts.common import DialogState, QuickAction, Route, Source
 from contracts.events import (
     Appointment,
@@ -146,6 +149,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     label: str | None = intent.intent if intent else None
 
     parts: list[str] = []
+    greeted: int | None = None  # where a greeting stands in parts, if this turn has one
     if label is None:
         # Without the intent we cannot tell what was asked: say so, offer what we found.
         parts.append("Sorry, I couldn't fully process your message just now.")
@@ -157,48 +161,63 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         reply.text = " ".join(parts)
         return reply
 
-    if label == "greeting" and _booking_step(results.service_action_taken, text):
-        label = "service_booking"  # "earliest one" read as small talk: it is a step of the booking
-    if sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}:
+    praise = _praise(text, label, sentiment, reply, dialog)
+    if praise:
+        parts.extend(praise)
+        label = "praise"
+    elif (sentiment and sentiment.label == "negative" and label not in {"greeting", "other"}) or _let_down(
+        reply.route, dialog
+    ):
         parts.append(f"I'm sorry about this{', ' + name if name else ''}.")
     elif label == "greeting":
+        greeted = len(parts)
         parts.append(_greeting(text, name, vehicle, again="greeting" in dialog.said))
         reply.said.append("greeting")
     elif name and not (profile and profile.history) and "greeting" not in dialog.said:
         parts.append(f"Hi {name}.")
         reply.said.append("greeting")
+    opening = len(parts)  # what stands before the answer: the greeting or the apology
 
-    if reply.route.kind == "human":
-        queue = QUEUE_NAMES.get(reply.route.queue or "", reply.route.queue or "our team")
-        urgency = " as a priority" if reply.route.priority in {"high", "urgent"} else ""
-        handed = f"handoff:{reply.route.queue}"
-        if handed in dialog.said:
-            parts.append(f"Our {queue} team already has this conversation{urgency} and will be with you shortly.")
-        else:
-            parts.append(f"I've passed this conversation to our {queue} team{urgency}.")
-            reply.said.append(handed)
-        if reply.route.queue == "sales":
-            parts.append(_sales_contact(profile, intent, reply))
-        if (label == "roadside_assistance" or reply.route.queue == "roadside") and not _emergency_open(dialog):
-            roadside = catalog()["roadside"]
-            parts.append(
-                f"If anyone is hurt or you are in danger, call 911 first. {roadside['title']}: {roadside['phone']}."
-            )
-            reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
-
-    answered = False
+    # The answer to what was asked leads; the handoff is said after it (once, then "already has").
+    handoff = _handoff(reply, dialog, label, profile, intent) if reply.route.kind == "human" else []
+    cockpit: CockpitGuidance | None = results.cockpit_guidance
+    stepped = cockpit is not None and bool(cockpit.steps)
+    answered = label == "praise"
     if _emergency_open(dialog) and label in EMERGENCY_FOLLOW_UPS:
         # "do i need to call the police?", "how long until someone gets here??": the case stays urgent,
         # and the answer comes from the roadside policy, never "I can't help".
-        parts.extend(_emergency_follow_up(passages, reply))
+        if not stepped:
+            parts.extend(_emergency_follow_up(text, vehicle, reply))
+        label, answered = "roadside_follow_up", True
+    elif reply.route.queue in {"roadside", "customer_care"} and (
+        results.service_action_taken is None or _unasked_offer(results.service_action_taken, text)
+    ):
+        # A person takes over, but the question asked is still answered now, from their policies.
+        policy = [] if stepped else _policy_answer(text, reply.route.queue, vehicle, reply)
+        parts.extend(policy)
+        answered = bool(policy)
+        if policy:
+            # "isn't a loaner supposed to be free?" asks the policy, not for the slots a misread offered.
+            results = results.without("ServiceActionTaken")
+    elif reply.route.kind == "bot" and (cover := _roadside_cover_follow_up(text, dialog, vehicle, reply)):
+        # "does it transfer if i sell it?" right after a roadside-cover question is about that cover,
+        # however the classifier reads "sell it" on its own.
+        parts.extend(cover)
         label, answered = "roadside_follow_up", True
 
+    about_me = _about_the_assistant(text, label)
+    if about_me is not None:
+        # "are you a real person?" is a question about this chat: answer it truthfully, offer a person.
+        parts.insert(opening, about_me)
+        reply.quick_actions.append(QuickAction(label="Talk to a person", action="I'd like to talk to a person"))
+        answered = answered or label == "other"
     # The knowledge index answers nothing for out-of-scope text, so a strong passage means the
     # classifier missed an in-scope question ("how often should I change the oil?"): answer it.
-    if label == "other" and passages and passages[0].score >= IN_SCOPE_PASSAGE_SCORE:
+    if label == "other" and not answered and passages and passages[0].score >= IN_SCOPE_PASSAGE_SCORE:
         label = "in_scope_unclassified"
     if label == "service_booking" and results.service_action_taken is None and asks_when_due(text):
         label = "in_scope_unclassified"  # "when's my next oil change due?": the schedule's answer, not a booking
+    passages = on_topic_first(passages, label)
     clarify = _which_vehicle(text, label, intent, profile, dialog)
     if clarify is not None:
         # Two cars and none named, or a model they don't own: ask rather than answer for the wrong car.
@@ -228,7 +247,6 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         parts.extend(_dealer_contact(profile, intent, reply, label))
         answered = True
 
-    cockpit: CockpitGuidance | None = results.cockpit_guidance
     if cockpit is not None and cockpit.steps and clarify is None:
         detail = _step_asked_about(received.typed or text if received else text, cockpit, dialog)
         parts.extend([detail] if detail else _cockpit(cockpit, reply))
@@ -239,8 +257,11 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
 
     insights: InsightsComputed | None = results.insights_computed
     if insights is not None and label != "recall_inquiry":
-        # An open recall is said once per conversation, unless the customer asks about recalls.
+        # An open recall is said once per conversation, unless the customer asks about recalls; and
+        # never in reply to "thanks" or "bye", which close a topic rather than open one.
         unsaid = [r for r in insights.open_recalls if f"recall:{r.recall_id}" not in dialog.said]
+        if label == "greeting" and closing(text):
+            unsaid = []
         insights = insights.model_copy(update={"open_recalls": unsaid})
     if insights is not None:
         told = _insights(insights, label, vehicle, reply)
@@ -261,13 +282,19 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     quote_passage = (
         passages
         and clarify is None
-        and label not in {"greeting", "other", "roadside_follow_up"}
+        and not (answered and reply.route.kind == "human")
+        and label not in {"greeting", "other", "roadside_follow_up", "praise"}
         and not (answered and cockpit and cockpit.steps)
-        and (not answered or label not in {"service_booking", "test_drive", "recall_inquiry"})
+        and (
+            not answered
+            or label not in {"service_booking", "test_drive", "recall_inquiry"}
+            or (label == "test_drive" and adds_to_the_request(passages[0], label))
+        )
     )
     if quote_passage:
         lead = _LEADS.get(label, "Here is what I found")
         subject = _subject(passages[0], vehicle)
+        parts.append(_not_on_this_car(passages[0], vehicle))
         parts.append(f"{lead}{subject}: {_quote(passages[0])}")
         reply.sources.append(_source(passages[0]))
         answered = True
@@ -296,7 +323,12 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         )
         reply.quick_actions.append(QuickAction(label="Talk to a person", action="I'd like to talk to a person"))
 
+    if greeted is not None and answered and not closing(text):
+        # Small talk that came with a real answer ("earliest one" as the booking went ahead): the answer
+        # alone, without "Hi again!" glued in front of it.
+        parts[greeted] = ""
     parts.extend(resume)
+    parts.extend(handoff)
     if reply.degraded:
         parts.append("Some of our systems were slow to answer, so this reply may be incomplete.")
 
@@ -536,12 +568,6 @@ def _resume_offer(action: ServiceActionTaken, reply: ComposedReply) -> list[str]
     return [f"Shall we go on with your {what}?"]
 
 
-def _booking_step(action: ServiceActionTaken | None, text: str) -> bool:
-    """Servicing acted on the message (a choice, a booking), and it is no thanks or goodbye."""
-    acted = action is not None and action.action != "none"
-    return acted and not re.search(r"\b(thanks|thank you|thx|cheers|bye|goodbye|hi|hello|hey)\b", text, re.I)
-
-
 def _cockpit(guidance: CockpitGuidance, reply: ComposedReply) -> list[str]:
     reply.sources.extend(guidance.sources)
     car = f" on your {guidance.model_year} {guidance.model}" if guidance.model and guidance.model_year else ""
@@ -599,15 +625,19 @@ def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, r
     """The facts CDH computed that this turn asked for, per vehicle: recalls, warranty, maintenance, specs."""
     told: list[str] = []
     asked = set(insights.asked)
-    owned = [v for v in insights.vehicles if v.vin]
+    owned = [v for v in insights.vehicles if v.vin and not v.looked_up]
+    looked_up = [v for v in insights.vehicles if v.looked_up]
     # The vehicles the message is about: the ones it named, else all the customer's.
     focus = [v for v in owned if v.named] or owned
     # A recall told unasked is about the car the message names ("a tire rotation for my dune"), if it names one.
-    banner = [r for r in insights.open_recalls if r.vin in {v.vin for v in focus} or not owned]
-    if owned and (label == "recall_inquiry" or "recalls" in asked):
+    mine = [r for r in insights.open_recalls if any(r.vin == v.vin for v in focus)]
+    if looked_up and (label == "recall_inquiry" or "recalls" in asked):
+        # "I'm looking at a used car, VIN ...": that car's recalls, not the customer's own car's
+        told.extend(_recalls_told(insights, looked_up, reply))
+    elif owned and (label == "recall_inquiry" or "recalls" in asked):
         told.extend(_recalls_told(insights, focus, reply))
-    elif banner and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
-        recall = banner[0]
+    elif mine and label in {"recall_inquiry", "vehicle_problem", "service_booking", "greeting"}:
+        recall = mine[0]
         car = next((_car(v) for v in owned if v.vin == recall.vin), "vehicle")
         told.append(
             f"Your {car} (VIN ending {recall.vin[-6:]}) has an open recall {recall.recall_id}: {recall.title}. "
@@ -625,6 +655,8 @@ def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, r
         told.extend(_maintenance_told(insights, focus, reply))
     if asked & {"towing", "range", "seats"}:
         told.extend(_specs_told(insights, asked, reply))
+    if "price" in asked:
+        told.extend(_prices_told(insights, reply))
     if insights.next_best_action is not None and label in {"greeting", "service_booking", "warranty_inquiry"}:
         reply.suggestions.append(insights.next_best_action.action.replace("_", " ").capitalize())
     return told
@@ -640,15 +672,20 @@ def _day(iso: str) -> str:
 
 
 def _recalls_told(insights: InsightsComputed, focus: list[VehicleFacts], reply: ComposedReply) -> list[str]:
+    """Each vehicle's open recalls: the customer's own, or a car they asked about by its VIN."""
     told: list[str] = []
     for facts in focus:
         notices = [r for r in insights.open_recalls if r.vin == facts.vin]
-        car = f"{_car(facts)} (VIN ending {str(facts.vin)[-6:]})"
+        car = (
+            f"The {_car(facts)} with VIN {facts.vin}"
+            if facts.looked_up
+            else f"Your {_car(facts)} (VIN ending {str(facts.vin)[-6:]})"
+        )
         if not notices:
-            told.append(f"Your {car} has no open recalls.")
+            told.append(f"{car} has no open recalls.")
             continue
         listed = " ".join(f"{r.recall_id}: {r.title}. Remedy: {r.remedy}" for r in notices)
-        told.append(f"Your {car} has {len(notices)} open recall{'s' if len(notices) > 1 else ''}: {listed}")
+        told.append(f"{car} has {len(notices)} open recall{'s' if len(notices) > 1 else ''}: {listed}")
         reply.sources.extend(
             s for s in insights.sources for r in notices if r.recall_id in s.title or r.recall_id in s.uri
         )
@@ -797,6 +834,42 @@ def _specs_told(insights: InsightsComputed, asked: set[AskedFact], reply: Compos
     return told
 
 
+def _not_on_this_car(passage: Passage, vehicle: Vehicle | None) -> str:
+    """'Not on your 2021 Aster' when the passage says a feature came to that model only from a later
+    model year ("... and Aster from 2024"); empty otherwise. The customer asked about their car."""
+    if vehicle is None:
+        return ""
+    found = re.search(rf"\b{re.escape(vehicle.model)}\b[^.;,]{{0,30}}?\bfrom (?:the )?(\d{{4}})\b", passage.text)
+    if found is None or vehicle.model_year >= int(found.group(1)):
+        return ""
+    car = f"{vehicle.model_year} {vehicle.model}"
+    return f"Unfortunately not on your {car}: it came with the {found.group(1)} model year."
+
+
+def _prices_told(insights: InsightsComputed, reply: ComposedReply) -> list[str]:
+    """Starting prices from the catalog: each trim of the model asked about, or, for the whole
+    line-up, the most affordable trim first and every model's starting price."""
+    priced = [v for v in insights.vehicles if v.vin is None and v.price is not None]
+    models = list(dict.fromkeys(v.model for v in priced))
+    if not priced:
+        return []
+    uris = {m["faq_uri"]: m["name"] for m in catalog()["models"] if m["name"] in models}
+    reply.sources.extend(Source(title=f"Aurora {name}", uri=uri) for uri, name in uris.items())
+    if len(models) == 1:
+        trims = "; ".join(f"{v.trim or v.model} ${v.price:,}" for v in priced)
+        lowest = min(v.price for v in priced if v.price is not None)
+        return [f"The {models[0]} starts at ${lowest:,} (MSRP, before destination and taxes): {trims}."]
+    cheapest = min(priced, key=lambda v: v.price or 0)
+    starts = [
+        f"the {model} from ${min(v.price or 0 for v in priced if v.model == model):,}"
+        for model in sorted(models, key=lambda m: min(v.price or 0 for v in priced if v.model == m))
+    ]
+    return [
+        f"Our most affordable car is the {cheapest.trim or cheapest.model} at ${cheapest.price:,} (MSRP, before "
+        f"destination and taxes). Starting prices: {'; '.join(starts)}."
+    ]
+
+
 def _recommendations(made: RecommendationsMade, reply: ComposedReply) -> str:
     reply.sources.extend(made.sources)
     listed = "; ".join(
@@ -842,12 +915,46 @@ def _subject(passage: Passage, vehicle: Vehicle | None) -> str:
     return f" for the {' and '.join(passage.models)}"
 
 
+# Messages that close a topic rather than open one: thanks, goodbyes and bare acknowledgements.
+_THANKS_RE = re.compile(r"\b(thanks|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|that))\b", re.IGNORECASE)
+_BYE_RE = re.compile(
+    r"\b(bye|goodbye|see (you|ya)|good night|take care|have a (good|great|nice) (one|day|night|evening|weekend))\b",
+    re.IGNORECASE,
+)
+_ACKNOWLEDGED_RE = re.compile(
+    r"^\W*((ok(ay)?|k+|alright|all right|got it|cool|great|perfect|sounds good|noted|understood|nice|good)\W*)+$",
+    re.IGNORECASE,
+)
+# A question whether the customer is talking to a person or a machine.
+_ASKS_IF_PERSON_RE = re.compile(
+    r"\b(are|r)\s+(you|u)\s+(an?\s+)?(real|actual|live)?\s*(person|human|bot|robot|ai|chatbot|machine|computer)\b"
+    r"|\bis\s+this\s+(an?\s+)?(real\s+|actual\s+|live\s+)?(person|human|bot|robot|ai|chatbot|machine)\b"
+    r"|\b(am\s+i|i'?m)\s+(talking|chatting|speaking)\s+(to|with)\s+(an?\s+)?(real\s+|actual\s+)?"
+    r"(person|human|bot|robot|ai|machine|computer)\b",
+    re.IGNORECASE,
+)
+
+
+def closing(text: str) -> bool:
+    """Whether a message only thanks, says goodbye or acknowledges: nothing new to tell the customer."""
+    return bool(_THANKS_RE.search(text) or _BYE_RE.search(text) or _ACKNOWLEDGED_RE.match(text))
+
+
+def _about_the_assistant(text: str, label: str) -> str | None:
+    """The truthful answer to "are you a real person?"; None when the message does not ask it."""
+    if label not in {"other", "human_agent", "greeting"} or not _ASKS_IF_PERSON_RE.search(text):
+        return None
+    offer = "" if label == "human_agent" else " If you'd like to talk to a person, just say so."
+    return f"I'm the Aurora Motors virtual assistant, an automated system rather than a person.{offer}"
+
+
 def _greeting(text: str, name: str | None, vehicle: Vehicle | None, *, again: bool = False) -> str:
-    lowered = text.lower()
-    if re.search(r"\b(thanks|thank you|thx|cheers|appreciate)\b", lowered):
+    if _THANKS_RE.search(text):
         return f"You're welcome{', ' + name if name else ''}! Is there anything else I can help with?"
-    if re.search(r"\b(bye|goodbye|see you|good night)\b", lowered):
+    if _BYE_RE.search(text):
         return f"Goodbye{', ' + name if name else ''}. Drive safely!"
+    if _ACKNOWLEDGED_RE.match(text):
+        return "All right. Is there anything else I can help with?"
     if again:  # introduced already in this conversation
         return "Hi again! What else can I help you with?"
     car = f" with your {vehicle.model_year} {vehicle.model}" if vehicle else ""
@@ -923,24 +1030,121 @@ def _car_action(question: str, vehicle: Vehicle) -> QuickAction:
 EMERGENCY_FOLLOW_UPS = {"other", "roadside_assistance", "human_agent", "vehicle_problem", "complaint"}
 
 
+# A follow-up about the programme just discussed, by pronoun: "does it transfer?", "does that expire?".
+_ABOUT_THE_COVER = re.compile(
+    r"\b(it|that|this|the coverage|the cover)\b.*\b(transfer\w*|sell|sold|selling|next owner|new owner|"
+    r"carr(y|ies) over|expir\w*|renew\w*|ends?|cost|price|free)\b|"
+    r"\b(transfer\w*|sell|sold|selling|next owner|new owner|carr(y|ies) over|expir\w*|renew\w*)\b.*\b(it|that|this)\b",
+    re.IGNORECASE,
+)
+# A follow-up that names another subject is about that subject.
+_OTHER_SUBJECT = re.compile(r"\b(warrant\w*|care plan|service plan|loaner|recall|financ\w*|lease)\b", re.IGNORECASE)
+
+
+def _roadside_cover_follow_up(
+    text: str, dialog: DialogState, vehicle: Vehicle | None, reply: ComposedReply
+) -> list[str]:
+    """The roadside policy's answer to a follow-up about the cover the last turn asked about; [] else."""
+    if dialog.last_intent != "roadside_assistance" or not _ABOUT_THE_COVER.search(text):
+        return []
+    if _OTHER_SUBJECT.search(text) or _emergency_open(dialog):
+        return []
+    return _policy_answer(text, "roadside", vehicle, reply)
+
+
+def _let_down(route: Route, dialog: DialogState) -> bool:
+    """A grievance just passed to customer care as a priority: apologised for, however calmly told
+    ("they had no record of my booking, i took a day off for nothing")."""
+    return route.queue == "customer_care" and route.priority == "high" and dialog.escalation is None
+
+
 def _emergency_open(dialog: DialogState) -> bool:
     escalation = dialog.escalation
     return escalation is not None and escalation.queue == "roadside" and "handoff:roadside" in dialog.said
 
 
-def _emergency_follow_up(passages: list[Passage], reply: ComposedReply) -> list[str]:
-    roadside = catalog()["roadside"]
-    reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
-    told = [
-        "If anyone is hurt, or the car is in a dangerous spot or blocking traffic, call 911 now: they send "
-        "police and an ambulance. Stay somewhere safe away from traffic with your hazard lights on.",
-        f"{roadside['title']} has your case as urgent; you can reach them any time on {roadside['phone']}.",
-    ]
-    policy = next((p for p in passages if p.doc_id.startswith("faq-roadside")), None)
-    if policy is not None:
-        told.append(_quote(policy))
-        reply.sources.append(_source(policy))
+def _handoff(
+    reply: ComposedReply, dialog: DialogState, label: str, profile: ProfileLoaded | None, intent: IntentDetected | None
+) -> list[str]:
+    """Who has the conversation now: said once, then "already has"; with the roadside number and
+    "call 911 first" when someone may be in danger."""
+    queue = QUEUE_NAMES.get(reply.route.queue or "", reply.route.queue or "our team")
+    urgency = " as a priority" if reply.route.priority in {"high", "urgent"} else ""
+    handed = f"handoff:{reply.route.queue}"
+    told: list[str] = []
+    if handed in dialog.said:
+        told.append(f"Our {queue} team already has this conversation{urgency} and will be with you shortly.")
+    else:
+        told.append(f"I've passed this conversation to our {queue} team{urgency}.")
+        reply.said.append(handed)
+    if reply.route.queue == "sales":
+        told.append(_sales_contact(profile, intent, reply))
+    if label == "roadside_assistance" or reply.route.queue == "roadside":
+        roadside = catalog()["roadside"]
+        first = "" if _emergency_open(dialog) else "If anyone is hurt or you are in danger, call 911 first. "
+        told.append(f"{first}{roadside['title']}: {roadside['phone']}.")
+        reply.sources.append(Source(title=roadside["title"], uri=roadside["uri"]))
     return told
+
+
+# Praise of someone ("Maya was super helpful"), or asking how to pass a compliment on: not a complaint.
+_PRAISE = re.compile(
+    r"\b(was|were|is|are|been) (super |so |really |very |incredibly |extremely )?"
+    r"(helpful|great|amazing|awesome|fantastic|friendly|kind|wonderful|excellent)\b|\bcompliment\w*\b|"
+    r"\b(leave|give|write|post|send|submit)\b.{0,20}\b(review|feedback|kudos|rating)\b",
+    re.IGNORECASE,
+)
+
+
+def _praise(
+    text: str, label: str, sentiment: SentimentAnalyzed | None, reply: ComposedReply, dialog: DialogState
+) -> list[str]:
+    """Thanks and how a compliment reaches the person, from the feedback policy; [] when not praise.
+    How it is passed on is said once a conversation; more praise after it is thanked."""
+    compliment = label in {"greeting", "other", "complaint"} and bool(_PRAISE.search(text))
+    if reply.route.kind != "bot" or not (praises(text) or compliment):
+        return []
+    if sentiment is not None and sentiment.label == "negative":
+        return []
+    # "how do i leave her a compliment?" asks how; praise itself is thanked.
+    asks = "?" in text or bool(re.match(r"\W*(how|where|what|can|could)\b", text, re.IGNORECASE))
+    thanks = "" if asks and not praises(text) else "Thank you, that's great to hear!"
+    if praises(text) and "praise" in dialog.said:
+        return ["Thank you again, that's very kind of you!"]
+    reply.said.append("praise")
+    # Pure praise asks nothing: the feedback policy alone answers it ("above and beyond" is no escalation).
+    query = "compliment feedback" if praises(text) else f"{text} compliment feedback"
+    return [thanks, *_policy_answer(query, "customer_care", None, reply)]
+
+
+# Words of someone asking for an appointment, as opposed to a question that only mentions a visit.
+_ASKS_TO_BOOK = re.compile(
+    r"\b(book\w*|appointments?|schedul\w*|slots?|reserv\w*|come in|bring (it|her|him) in|drop (it|the car) off|"
+    r"availab\w*|today|tomorrow|tonight|morning|afternoon|evening|week|weekend|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|\d{1,2}(:\d\d)? ?(am|pm))\b",
+    re.IGNORECASE,
+)
+
+
+def _unasked_offer(servicing: ServiceActionTaken, text: str) -> bool:
+    """Slots offered to a message that asks for no appointment: the classifier's misreading."""
+    return servicing.action == "slots_offered" and not _ASKS_TO_BOOK.search(text)
+
+
+def _policy_answer(text: str, queue: str | None, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:
+    """The sentences of the queue's policies that answer the message, cited."""
+    found = answering_sentences(text, queue, vehicle.model if vehicle else None)
+    reply.sources.extend(sentence.source() for sentence in found)
+    return [sentence.text for sentence in found]
+
+
+def _emergency_follow_up(text: str, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:
+    """The roadside policy's answer to a follow-up, else how to stay safe while help comes."""
+    policy = _policy_answer(text, "roadside", vehicle, reply)
+    return policy or [
+        "If anyone is hurt, or the car is in a dangerous spot or blocking traffic, call 911 now: they send "
+        "police and an ambulance. Stay somewhere safe away from traffic with your hazard lights on."
+    ]
 
 
 def _sales_contact(profile: ProfileLoaded | None, intent: IntentDetected | None, reply: ComposedReply) -> str:

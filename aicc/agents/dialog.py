@@ -7,6 +7,7 @@ warning light in focus, what was already said once, the open escalation and its 
 
 from __future__ import annotations
 
+from aicc.knowledge.context import cited_topic
 from contracts.common import DialogState, Entities, OwnedVehicle, Route
 from contracts.events import ProfileLoaded, ResponseComposed, TurnResults
 
@@ -19,13 +20,17 @@ def advance(before: DialogState, results: TurnResults, reply: ResponseComposed) 
     entities = intent.entities if intent else Entities()
     cockpit = results.cockpit_guidance
     light = entities.warning_light
-    if light is None and cockpit is not None and cockpit.relevant and cockpit.severity is not None:
-        light = cockpit.topic  # a light the cockpit recognised from the words ("the battery light")
+    # A light the cockpit recognised from the words ("the battery light"); a critical one it read from the
+    # whole message (a battery with a thermometer, "STOP SAFELY") outranks a milder light the intent named.
+    critical = cockpit is not None and cockpit.severity == "critical"
+    if cockpit is not None and cockpit.relevant and cockpit.severity is not None and (light is None or critical):
+        light = cockpit.topic
     return DialogState(
         vehicle_vin=vehicle_in_focus(before, entities, results.profile_loaded),
         model=entities.model or before.model,
         warning_light=light or before.warning_light,
         service_type=entities.service_type or before.service_type,
+        topic=cited_topic(reply.sources, intent.intent if intent else None),  # what a follow-up refers to
         last_intent=intent.intent if intent else before.last_intent,
         said=before.said + [s for s in reply.said if s not in before.said],
         escalation=reply.route if reply.route.kind == "human" else before.escalation,

@@ -11,7 +11,16 @@ PASSAGES_PER_TURN = 5
 
 def retrieve(message: ConversationReceived, meta: EventMeta) -> KnowledgeRetrieved:
     from aicc.knowledge import search_with_provider
+    from aicc.knowledge.context import context_words, is_follow_up
 
-    # Models and years named in the question itself are preferred by the search.
-    found = search_with_provider(message.text, k=PASSAGES_PER_TURN)
+    # Models and years named in the question itself are preferred by the search. A follow-up is
+    # searched with what the conversation is about; a question that stands alone, by its own words.
+    dialog = message.dialog
+    follow_up = is_follow_up(message.text)
+    found = search_with_provider(
+        message.text,
+        k=PASSAGES_PER_TURN,
+        context=(context_words(dialog) or None) if follow_up else None,
+        topic=dialog.topic if follow_up else None,
+    )
     return KnowledgeRetrieved(meta=meta, query=message.text, passages=found.passages, provider=found.provider)

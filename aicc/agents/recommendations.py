@@ -70,6 +70,24 @@ _ACCESSORY_TAGS = {
 }
 
 
+# A shopper asking to be shown something ("what do you have", "which would fit us", "any suggestions"),
+# as opposed to a question with one answer ("how much is the home charger?", "any deals on the cirrus?").
+_ASKS_FOR_SUGGESTION = re.compile(
+    r"\b(recommend\w*|suggest\w*|advice|advise|options?|choices?|alternatives?|in the market|shopping|"
+    r"looking (?:for|at)|"
+    r"what (?:do|would|should|can) (?:you|i|we)\b[^?.!]{0,20}\b(?:have|sell|offer|get|buy|recommend)|"
+    r"what (?:trims|models|cars|suvs|trucks|accessories)|which (?:one|model|trim|car|suv|truck|of)|"
+    r"need (?:a|an)\s+(?:new |bigger |smaller |first |family )?(?:car|truck|suv|vehicle|sedan|ev)|"
+    r"fits?|suits?|good for|best for|better than|compare\w*|vs\.?|versus)\b",
+    re.I,
+)
+
+
+def asks_for_suggestion(text: str) -> bool:
+    """Whether the customer asks to be shown products, or names a budget to be shown products within."""
+    return bool(_ASKS_FOR_SUGGESTION.search(text)) or parse_budget(text) is not None
+
+
 def parse_budget(text: str) -> int | None:
     """A spending limit named in the message ('under 40k', '$35,000', 'budget of 45 grand'), in USD."""
     for pattern in _BUDGET_RES:
@@ -322,10 +340,11 @@ BUYING = frozenset(BUYING_INTENTS)
 def message_recommendations(
     message: ConversationReceived, meta: EventMeta, *, customers: Customers
 ) -> RecommendationsMade:
-    """The recommendations agent on a message: picks when the customer is shopping, else a result
-    that says so (its relevance check is the local reading of the message)."""
+    """The recommendations agent on a message: picks when the customer is shopping and asks to be
+    shown something, else a result that says so (its relevance check is the local reading of the
+    message): "any special deals on the cirrus?" wants the deal, not three cars."""
     reading = local_reading(message, meta)
-    if reading.intent not in BUYING:
+    if reading.intent not in BUYING or not asks_for_suggestion(message.text):
         return RecommendationsMade(meta=meta, relevant=False)
     return customer_recommendations(reading, meta, customers=customers)
 

@@ -6,11 +6,13 @@ supervisor reading the event (or a trace) sees why a conversation went where it 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from aicc.agents.dialog import keep_escalation
 from aicc.agents.slots import manages_booking
-from contracts.common import Priority, Route
+from aicc.nlu.praise import praises
+from contracts.common import DialogState, Priority, Route
 from contracts.events import EventMeta, IntentDetected, RouteDecided, SentimentAnalyzed, TurnAssembled, TurnResults
 
 
@@ -24,6 +26,10 @@ class RoutingRule:
     purchase_ready: bool = False  # True: only when the customer signals they are ready to buy
     flows: frozenset[str] = frozenset()  # non-empty: only inside these multi-turn flows
     changing_booking: bool = False  # True: only when the text asks to cancel or move an appointment
+    about_the_programme: bool = False  # True: only when the text asks about the roadside programme itself
+    disputed_charge: bool = False  # True: only when the text disputes a charge
+    praise: bool = False  # True: only when the text thanks or compliments and reports nothing wrong
+    grievance: bool = False  # True: only when the text reports being let down by a visit or the service
     queue: str | None = None  # None: stay with the bot
     priority: Priority = "normal"
 
@@ -34,10 +40,40 @@ class RoutingRule:
             and (not self.purchase_ready or intent.purchase_ready)
             and (not self.flows or intent.meta.flow in self.flows)
             and (not self.changing_booking or manages_booking(intent.text))
+            and (not self.about_the_programme or bool(_ABOUT_THE_PROGRAMME.search(intent.text)))
+            and (not self.disputed_charge or bool(_DISPUTED_CHARGE.search(intent.text)))
+            and (not self.praise or praises(intent.text))
+            and (not self.grievance or bool(_GRIEVANCE.search(intent.text)))
             and (not self.sentiment or sentiment.label in self.sentiment)
             and (not self.urgency or sentiment.urgency in self.urgency)
         )
 
+
+# A question about the roadside programme itself ("how long does roadside assistance last?", "does it
+# transfer?"), not a request for help: the assistant answers it from the policy.
+_ABOUT_THE_PROGRAMME = re.compile(
+    r"\b(how long does|last|lasts|transfers?|expire\w*|include[sd]?|cost|price|eligible|after (it|coverage) ends|"
+    r"how many (years|miles)|do i (get|have|still have)|am i (still )?covered|coverage|until when|when does it end)\b",
+    re.IGNORECASE,
+)
+# A charge the customer disputes is a complaint, however calmly asked ("they charged me for the recall?").
+_DISPUTED_CHARGE = re.compile(
+    r"\b(charged|billed|made me pay|overcharg\w*)\b.{0,60}\b(for|recall|free|warranty|covered)\b", re.IGNORECASE
+)
+
+# Being let down by a visit or by the service: a complaint, whatever topic it mentions ("i showed up for my
+# appointment and they said i wasn't on the schedule" is no booking request, however booking-like its words).
+_GRIEVANCE = re.compile(
+    r"\bwast(ed|ing) (\w+ ){0,2}(hours?|day|morning|afternoon|time|trip)\b|\bfor nothing\b|\bno record of\b|"
+    r"\b(wasn'?t|weren'?t|not) (on|in) (the|their) (schedule|system|books|calendar)\b|"
+    r"\b(lost|forgot|ignored|cancell?ed) (about )?(my|our|the) (appointment|booking|reservation|car|paperwork)\b|"
+    r"\b(refused|denied|turned (me )?away|sent me (away|home)|cancell?ed on (me|us)|stood (me|us) up|"
+    r"nobody (told|called|bothered)|no one (told|called|bothered)|never (called|told|showed|got back))\b|"
+    r"\b(waited|sat there|was there|been waiting) (for )?(\d+|an?|two|three|four|five|several) (hours?|days?|weeks?)\b",
+    re.IGNORECASE,
+)
+# A question ("how far do they tow?", "what now"): asked of whoever is handling the case.
+_QUESTION = re.compile(r"\?|^\W*(how|what|when|where|which|who|why|will|would|can|could|do|does|is|are)\b", re.I)
 
 RULES: tuple[RoutingRule, ...] = (
     # "Actually cancel it, I'll be out of town" reads like roadside to the classifier ("out of town"), but
@@ -49,6 +85,14 @@ RULES: tuple[RoutingRule, ...] = (
         changing_booking=True,
         queue=None,
     ),
+    RoutingRule(
+        "asking about roadside cover",
+        intents=frozenset({"roadside_assistance"}),
+        sentiment=frozenset({"neutral", "positive"}),
+        urgency=frozenset({"low"}),
+        about_the_programme=True,
+        queue=None,
+    ),
     RoutingRule("stranded customer", intents=frozenset({"roadside_assistance"}), queue="roadside", priority="urgent"),
     RoutingRule(
         "safety-critical problem",
@@ -56,7 +100,10 @@ RULES: tuple[RoutingRule, ...] = (
         queue="roadside",
         priority="urgent",
     ),
+    # Praise is never a complaint, whatever the classifier makes of "did an amazing job on my car".
+    RoutingRule("praise", praise=True, queue=None),
     RoutingRule("asked for a person", intents=frozenset({"human_agent"}), queue="customer_care", priority="normal"),
+    RoutingRule("let down by a visit", grievance=True, queue="customer_care", priority="high"),
     # "The second one" in the middle of a booking is an answer, not a complaint, whatever the
     # classifier makes of three words; a customer who is upset still reaches a person below.
     RoutingRule(
@@ -66,6 +113,7 @@ RULES: tuple[RoutingRule, ...] = (
         queue=None,
     ),
     RoutingRule("complaint", intents=frozenset({"complaint"}), queue="customer_care", priority="high"),
+    RoutingRule("disputed charge", disputed_charge=True, queue="customer_care", priority="high"),
     RoutingRule(
         "strongly negative customer",
         sentiment=frozenset({"negative"}),
@@ -109,11 +157,26 @@ def route(results: TurnResults, meta: EventMeta) -> RouteDecided | None:
     received = results.conversation_received
     if received is None:
         return decided
-    kept = keep_escalation(decided.route, received.dialog)
+    kept = keep_escalation(_same_people(decided, received.dialog, received.text), received.dialog)
     if kept == decided.route:
         return decided
     reason = f"{decided.reason}; kept the open escalation's priority ({kept.priority})"
     return decided.model_copy(update={"route": kept, "reason": reason})
+
+
+def _same_people(decided: RouteDecided, dialog: DialogState, text: str) -> Route:
+    """While a person is on the way, "can you send someone?" or a calm follow-up the classifier reads
+    as another team's ("will they take it to a charger?", "how far do they tow??", however tense its
+    wording reads) is for the same people: the open queue. A new upset that asks nothing (a complaint
+    about the wait) still reaches its own queue."""
+    open_ = dialog.escalation
+    route_ = decided.route
+    if open_ is None or open_.kind != "human" or route_.kind != "human" or route_.queue == open_.queue:
+        return route_
+    asks = decided.intent != "complaint" and bool(_QUESTION.search(text))
+    if decided.intent == "human_agent" or decided.sentiment != "negative" or asks:
+        return route_.model_copy(update={"queue": open_.queue})
+    return route_
 
 
 def decide_assembled(assembled: TurnAssembled, meta: EventMeta) -> RouteDecided | None:

@@ -4,7 +4,8 @@ on the day the suite runs, in the dealers' time zone (every demo dealer is on Pa
 - "today", "tomorrow", "+N" (days from today);
 - "friday" / "this friday": the next Friday, today included;
 - "next friday": the Friday of next week (weeks start on Monday), never this week's;
-- "this week" (today to Sunday), "next week" (next Monday to Sunday): ranges.
+- "this week" (today to Sunday), "next week" (next Monday to Sunday): ranges;
+- "the 14th" / "14th": the next day with that day of the month, today included.
 """
 
 from __future__ import annotations
@@ -59,7 +60,25 @@ def resolve(phrase: str, today: date) -> tuple[date, date]:
         else:
             day = today + timedelta(days=(weekday - today.weekday()) % 7)
         return day, day
-    raise ValueError(f"unknown date phrase {phrase!r}: use today, tomorrow, +N, [this|next] WEEKDAY, this/next week")
+    ordinal = re.fullmatch(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)", " ".join(words))
+    if ordinal and 1 <= int(ordinal[1]) <= 31:
+        return _next_day_of_month(int(ordinal[1]), today), _next_day_of_month(int(ordinal[1]), today)
+    raise ValueError(
+        f"unknown date phrase {phrase!r}: use today, tomorrow, +N, [this|next] WEEKDAY, this/next week, the 14th"
+    )
+
+
+def _next_day_of_month(number: int, today: date) -> date:
+    """The first day on or after today whose day of the month is `number` (months without it are skipped)."""
+    year, month = today.year, today.month
+    while True:
+        try:
+            candidate = date(year, month, number)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate >= today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def date_pattern(day: date) -> str:

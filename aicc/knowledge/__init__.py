@@ -63,11 +63,17 @@ def search_with_provider(
     model_year: int | None = None,
     intent: str | None = None,
     k: int = 3,
+    context: str | None = None,
+    topic: str | None = None,
 ) -> SearchResult:
-    """Like `search`, but also says which provider answered ("local", "kendra" or "local-fallback")."""
+    """Like `search`, but also says which provider answered ("local", "kendra" or "local-fallback").
+    For a follow-up, `context` (the words of the entities in focus) and `topic` (the doc id of the
+    passage last cited) place the question in the conversation (aicc.knowledge.context)."""
     from aicc.knowledge.retrieval import search_with_provider as _search_with_provider
 
-    return _search_with_provider(query, model=model, model_year=model_year, intent=intent, k=k)
+    return _search_with_provider(
+        query, model=model, model_year=model_year, intent=intent, k=k, context=context, topic=topic
+    )
 
 
 def load_corpus() -> list[CorpusPassage]:

@@ -11,12 +11,20 @@ Ranking, in order of strength:
    never seen ("weather", "poem") counted at full IDF: that is how off-topic questions get []
    rather than the least bad passage that happens to share one word ("all-weather floor mats").
 3. Mild boosts: passages written for the customer's model (and model year) beat all-model ones,
-   and passages on the intent's topic beat others.
+   passages on the intent's topic beat others, and passages holding the kind of quantity asked for
+   ("how much" -> a price, "how long" -> a duration, "what pressure" -> psi) beat ones that only
+   share its words.
+4. The conversation, for a follow-up: `context` (the words of the entities in focus) joins the
+   query at a lower weight, and `topic` (the passage last cited) is a prior: that passage and its
+   section are favoured, and a passage of that section needs less of the message's words, because
+   "is the tire rotation extra?" after the price list asks about the price list. Only passages
+   that match a word of the message itself are returned.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass
 
@@ -32,6 +40,11 @@ MODEL_SPECIFIC_BOOST = 1.25
 YEAR_SPECIFIC_BOOST = 1.15
 INTENT_TOPIC_BOOST = 1.3
 SOFT_MISMATCH_PENALTY = 0.25
+QUANTITY_BOOST = 1.3
+CONTEXT_WEIGHT = 0.5
+TOPIC_BOOST = 2.0
+TOPIC_SECTION_BOOST = 1.5
+TOPIC_SECTION_COVERAGE = 0.3
 MAX_K = 20
 
 INTENT_TOPICS: dict[str, frozenset[str]] = {
@@ -53,6 +66,23 @@ INTENT_TOPICS: dict[str, frozenset[str]] = {
 
 _YEAR_RANGE = range(1990, 2100)
 
+# The kind of quantity a question asks for -> how a passage states one. Checked on the raw texts.
+_QUANTITIES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (
+        # "how much is/does", never "how much can it tow"
+        re.compile(
+            r"\bhow much (?:is|are|does|do|would|will|for|to)\b|\b(?:price|prices|cost|costs|fee|extra|pay)\b", re.I
+        ),
+        re.compile(r"\$\d"),
+    ),
+    (
+        re.compile(r"\bhow long\b|\blast\b|\blifespan\b", re.I),
+        re.compile(r"\b\d+(?: to \d+)? (?:years?|months?|hours?|minutes?|days?)\b", re.I),
+    ),
+    (re.compile(r"\bpressure|\bpsi\b|\binflate", re.I), re.compile(r"\bpsi\b", re.I)),
+    (re.compile(r"\bhow fast\b|\bcharging speed|\bhow quick", re.I), re.compile(r"\bkW\b|per hour", re.I)),
+]
+
 
 @dataclass(frozen=True)
 class _Target:
@@ -67,6 +97,7 @@ class LocalKnowledgeIndex:
         documents = [tokenize(" ".join([p.title] * TITLE_WEIGHT + [p.section, p.text])) for p in passages]
         self._index = Bm25Index(documents)
         self._terms = [frozenset(terms) for terms in documents]
+        self._sections = {p.doc_id: p.section for p in passages}
         # Model names come from the corpus itself so the index can never disagree with its data.
         self._models_by_term: dict[str, str] = {}
         for passage in passages:
@@ -95,35 +126,61 @@ class LocalKnowledgeIndex:
         model_year: int | None = None,
         intent: str | None = None,
         k: int = 3,
+        context: str | None = None,
+        topic: str | None = None,
     ) -> list[Passage]:
         k = min(k, MAX_K)
         if k <= 0:
             return []
         terms, named_models, named_years = self._analyse(query)
+        # An amount the corpus never states ("i still owe about 8k") is the customer's data, not a topic.
+        terms = [t for t in terms if not t.isdigit() or self._index.knows(t)]
         if not terms:
             return []
+        weights = dict.fromkeys(terms, 1.0)
+        if context:
+            extra, context_models, _ = self._analyse(context)
+            weights.update((term, CONTEXT_WEIGHT) for term in extra if term not in weights)
+            named_models = named_models or context_models  # a model the message names wins over the one in focus
+        section = self._sections.get(topic or "")
         target = self._target(model, model_year, named_models, named_years)
-        lexical = self._index.scores(terms)
-        if not lexical:
+        # Candidates match a word of the message itself: never a passage the context alone found.
+        own = self._index.scores(terms)
+        if not own:
             return []
-        unique_terms = list(dict.fromkeys(terms))
-        term_idf = [self._index.idf(term) for term in unique_terms]
-        ideal = sum(term_idf)
+        from_context: dict[int, float] = {}
+        for term, weight in weights.items():
+            if weight < 1.0:
+                for doc_index, score in self._index.scores([term]).items():
+                    from_context[doc_index] = from_context.get(doc_index, 0.0) + weight * score
+        term_idf = {term: self._index.idf(term) * weight for term, weight in weights.items()}
+        ideal = sum(term_idf.values())
+        # Coverage is of the message's own words: the context ranks, it never makes a passage relevant.
+        own_idf = {term: idf for term, idf in term_idf.items() if weights[term] == 1.0}
+        own_ideal = sum(own_idf.values())
         topics = INTENT_TOPICS.get(intent or "", frozenset())
+        quantities = [stated for asked, stated in _QUANTITIES if asked.search(query)]
         ranked: list[tuple[float, int]] = []
-        for doc_index, bm25 in lexical.items():
-            relevance = bm25 / ideal
+        for doc_index, bm25 in own.items():
+            relevance = (bm25 + from_context.get(doc_index, 0.0)) / ideal
             if relevance < MIN_RELEVANCE:
                 continue
-            covered = sum(idf for term, idf in zip(unique_terms, term_idf, strict=True) if self._has(doc_index, term))
-            if covered / ideal < MIN_COVERAGE:
-                continue
             passage = self.passages[doc_index]
+            in_section = section is not None and passage.section == section
+            covered = sum(idf for term, idf in own_idf.items() if self._has(doc_index, term))
+            if covered / own_ideal < (TOPIC_SECTION_COVERAGE if in_section else MIN_COVERAGE):
+                continue
             factor = _applicability(passage, target)
             if factor == 0.0:
                 continue
             if topics and not topics.isdisjoint(passage.topics):
                 factor *= INTENT_TOPIC_BOOST
+            states = any(stated.search(passage.text) for stated in quantities)
+            if states:
+                factor *= QUANTITY_BOOST
+            if in_section and (states or not quantities):
+                # a passage of the topic that lacks the quantity asked for cannot be the answer
+                factor *= TOPIC_BOOST if passage.doc_id == topic else TOPIC_SECTION_BOOST
             boosted = relevance * factor
             if boosted < MIN_RELEVANCE:
                 continue
@@ -216,5 +273,9 @@ def search_local(
     model_year: int | None = None,
     intent: str | None = None,
     k: int = 3,
+    context: str | None = None,
+    topic: str | None = None,
 ) -> list[Passage]:
-    return local_index().search(query, model=model, model_year=model_year, intent=intent, k=k)
+    return local_index().search(
+        query, model=model, model_year=model_year, intent=intent, k=k, context=context, topic=topic
+    )

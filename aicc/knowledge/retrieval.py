@@ -25,6 +25,8 @@ def search_with_provider(
     model_year: int | None = None,
     intent: str | None = None,
     k: int = 3,
+    context: str | None = None,
+    topic: str | None = None,
 ) -> SearchResult:
     from aicc.knowledge.local import local_index
 
@@ -36,13 +38,17 @@ def search_with_provider(
         from aicc.knowledge.kendra import KendraNotConfiguredError, search_kendra
 
         try:
-            return SearchResult(search_kendra(query, model=canonical_model(model) or model, k=k), "kendra")
+            # Kendra ranks one query text: the conversation's words join the message's.
+            text = f"{query} {context}" if context else query
+            return SearchResult(search_kendra(text, model=canonical_model(model) or model, k=k), "kendra")
         except (ClientError, BotoCoreError, KendraNotConfiguredError) as error:
             # Never the query in the log: it is customer text and may hold personal data.
             logger.warning("kendra retrieve failed (%s); answering from the local index", _error_code(error))
     elif provider != "local":
         logger.warning("unknown %s=%r; using the local index", PROVIDER_ENV, provider)
-    passages = local_index().search(query, model=model, model_year=model_year, intent=intent, k=k)
+    passages = local_index().search(
+        query, model=model, model_year=model_year, intent=intent, k=k, context=context, topic=topic
+    )
     return SearchResult(passages, "local" if provider != "kendra" else "local-fallback")
 
 

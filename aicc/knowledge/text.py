@@ -12,6 +12,7 @@ import re
 
 _WORD = re.compile(r"[a-z0-9]+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+_K_SUFFIX = re.compile(r"\b(\d{1,3})k\b")  # "60k miles" is written "60,000 miles" in the manuals
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
 _APOSTROPHE = re.compile(r"['\u2019]")
 
@@ -51,6 +52,7 @@ def stem(word: str) -> str:
 def _raw_tokens(text: str) -> list[str]:
     text = text.lower()
     text = _THOUSANDS.sub("", text)
+    text = _K_SUFFIX.sub(r"\g<1>000", text)
     text = _APOSTROPHE_S.sub("", text)
     text = _APOSTROPHE.sub("", text)
     return _WORD.findall(text)
@@ -84,6 +86,15 @@ _SYNONYMS: dict[str, str] = {
     "heat": "heated",
     "guarantee": "warranty",
     "coverage": "cover",
+    "address": "dealer location",
+    "a ride": "shuttle",
+    "a lift": "shuttle",
+    "deal": "offer",
+    "deals": "offer",
+    "promotion": "offer",
+    "promotions": "offer",
+    "incentive": "offer",
+    "incentives": "offer",
     # chit-chat whose words happen to occur in manuals ("Oil Life", "means")
     "meaning of life": "",
     "how are you": "",
@@ -171,6 +182,9 @@ _SYNONYMS: dict[str, str] = {
     "wall box": "wall charger",
     "home charger": "home charger wall",
     "home charging": "home charger wall",
+    "charge at home": "home charger wall",
+    "charge it at home": "home charger wall",
+    "household": "home",
     "charging station at home": "home charger wall",
     # hybrids
     "phev": "plug in hybrid",
@@ -179,6 +193,7 @@ _SYNONYMS: dict[str, str] = {
     "fob": "key fob",
     "remote key": "key fob",
     "phone as key": "digital key",
+    "phone as a key": "digital key",
     "phone key": "digital key",
     "start remotely": "remote start",
     "start it remotely": "remote start",
@@ -285,7 +300,7 @@ said try tried trying give gave put take took find found see saw seen little big
 yeah yep nope under wondered curious anybody somebody everything
 car cars vehicle vehicles aurora motors up out off over only than too now still again other own same such each
 every both few between while after before during because until per via etc ok okay one something anything thing
-things way ways go going able lot bit kind sort let lets make sure
+things way ways go going able lot bit kind sort let lets make sure instead usually typically normally even though wait
 """
 
 

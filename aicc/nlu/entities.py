@@ -25,6 +25,7 @@ class _Reference:
     wmi: str
     models_by_code: dict[str, str]
     model_names: dict[str, str]  # lower-case spelling -> canonical name
+    body_words: dict[str, str]  # "truck" -> "Dune": a body type only one model has
     dealer_patterns: list[tuple[re.Pattern[str], str]]
 
 
@@ -38,6 +39,12 @@ _MODEL_TYPOS = {
 }  # fmt: skip
 
 
+# Body types a customer calls their own car by ("my truck"); the catalog says which model has which.
+# Not "SUV": customers call a crossover one too.
+_BODY_NOUNS = frozenset({"truck", "pickup", "sedan"})
+_OWN_BODY_RE = re.compile(r"\b(?:my|our)\s+(?:\w+\s+)?(truck|pickup|sedan)\b", re.I)
+
+
 @cache
 def _reference() -> _Reference:
     catalog: dict[str, Any] = json.loads((_DATA_DIR / "catalog.json").read_text(encoding="utf-8"))
@@ -45,6 +52,12 @@ def _reference() -> _Reference:
     models_by_code = {model["code"]: model["name"] for model in catalog["models"]}
     model_names = {name.lower(): name for name in models_by_code.values()}
     model_names.update({typo: name for typo, name in _MODEL_TYPOS.items() if name in model_names.values()})
+    bodies: dict[str, set[str]] = {}
+    for model in catalog["models"]:
+        for word in re.findall(r"[a-z]+", str(model.get("body", "")).lower()):
+            bodies.setdefault(word, set()).add(model["name"])
+    body_words = {word: next(iter(names)) for word, names in bodies.items() if len(names) == 1}
+    body_words = {word: name for word, name in body_words.items() if word in _BODY_NOUNS}
     spellings: list[tuple[str, str]] = []
     for dealer in dealers:
         for spelling in [dealer["name"], *dealer.get("aliases", [])]:
@@ -53,7 +66,7 @@ def _reference() -> _Reference:
     dealer_patterns = [
         (re.compile(r"\b" + re.escape(spelling) + r"\b", re.I), dealer_id) for spelling, dealer_id in spellings
     ]
-    return _Reference(catalog["wmi"].upper(), models_by_code, model_names, dealer_patterns)
+    return _Reference(catalog["wmi"].upper(), models_by_code, model_names, body_words, dealer_patterns)
 
 
 # --- VIN, model, year -------------------------------------------------------------------------------
@@ -83,10 +96,15 @@ def _tokens_with_spans(text: str) -> list[tuple[str, int]]:
 
 
 def _find_model(text: str) -> tuple[str | None, int]:
-    names = _reference().model_names
+    reference = _reference()
     for token, start in _tokens_with_spans(text):
-        if token in names:
-            return names[token], start
+        if token in reference.model_names:
+            return reference.model_names[token], start
+    # "my truck": the one model of that body type (a truck someone wants to buy names no model).
+    for match in _OWN_BODY_RE.finditer(text):
+        named = reference.body_words.get(match.group(1).lower())
+        if named:
+            return named, match.start(1)
     return None, -1
 
 
@@ -412,7 +430,9 @@ _WARNING_LIGHTS: list[tuple[str, re.Pattern[str], bool]] = [
     (
         "tire_pressure",
         re.compile(
-            r"\b(tire|tyre)[- ]pressure (?:light|warning|sensor|indicator|monitor)|\btpms\b|check tire pressure", re.I
+            r"\b(tire|tyre)[- ]pressure (?:light|warning|sensor|indicator|monitor)|\btpms\b|check tire pressure"
+            r"|\b(?:low |flat )?(?:tire|tyre)s? (?:light|lite|warning light|indicator)\b",
+            re.I,
         ),
         False,
     ),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 from aicc.nlu.entities import extract_entities
 from aicc.nlu.features import extract_features
 from aicc.nlu.linear import shipped_model
+from aicc.nlu.praise import praises
 from aicc.nlu.results import IntentResult
 
 if TYPE_CHECKING:
@@ -93,6 +94,10 @@ def local_detect_intent(text: str, now: datetime | None = None) -> IntentResult:
         ranked = [("other", 0.95), *((label, p * 0.05) for label, p in ranked if label != "other")]
     elif ranked[0][0] in _DEVICE_CONFUSABLE and about_another_device(text):
         ranked = [("other", 0.8), *((label, p * 0.2) for label, p in ranked if label != "other")]
+    elif praises(text):
+        # Thanks for the people or their work is social talk, whatever its content words ("did an amazing
+        # job on my car" is not a booking, "fixed my truck" not a problem).
+        ranked = [("greeting", 0.8), *((label, p * 0.2) for label, p in ranked if label != "greeting")]
     elif not known_words:
         # No word the model has ever seen (gibberish, another language): out of scope.
         ranked = [("other", 0.8), *((label, p * 0.2) for label, p in ranked if label != "other")]

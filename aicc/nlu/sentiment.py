@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 
 from aicc.nlu.features import extract_features
 from aicc.nlu.linear import shipped_model
+from aicc.nlu.praise import praises
 from aicc.nlu.results import SentimentResult
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ CRITICAL_CUES = _patterns(
     r"(?:baby|kids?|child|children|dog) (?:in|inside) the (?:car|back)",
     r"(?:stuck|stalled|died) (?:in|on) (?:the )?(?:middle of|freeway|highway|interstate|intersection|railroad|tracks)",
     r"hit (?:a|by a) (?:deer|car|truck|pole)", r"rear[- ]ended",
+    # the car itself says so: a "stop safely" message, or steam from an overheating engine
+    r"stop safely", r"steam(?:ing)?",
 )  # fmt: skip
 # Stranded but safe, or a customer close to walking away.
 HIGH_CUES = _patterns(
@@ -101,6 +104,9 @@ def local_analyze_sentiment(text: str) -> SentimentResult:
     elif label == "neutral" and (strong := _matches(UNMISTAKABLY_NEGATIVE, text)):
         label, score = "negative", min(score, -0.4)
         cues += [cue for cue in strong if cue not in cues]
+    elif praises(text):
+        # Praise with nothing wrong is positive, however flat the head reads "big thanks to the folks".
+        label, score = "positive", max(score, 0.4)
     cues += [cue for cue in _matches(POSITIVE_CUES, text) if label == "positive"]
     return SentimentResult(
         label=cast("SentimentLabel", label),

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from aicc.agents.compose import (
     ComposedReply,
-    _booking_step,
     _dealer_asked,
     _recall_repair_at,
     _resume_offer,
@@ -81,13 +80,6 @@ def test_a_recall_repair_request_names_the_customers_dealer() -> None:
         "any recalls on my car?", "recall_inquiry", insights, profile(ASTER), None, ComposedReply(text="")
     )
     assert asked_only is None
-
-
-def test_a_booking_step_read_as_small_talk_is_still_a_booking_step() -> None:
-    booked = ServiceActionTaken(meta=META, action="booked", kind="service")
-    assert _booking_step(booked, "earliest one")
-    assert not _booking_step(booked, "great, thanks!")
-    assert not _booking_step(None, "earliest one")
 
 
 def test_when_a_service_is_due_is_a_question_not_a_booking() -> None:

@@ -51,6 +51,9 @@ def kinds(expect: dict[str, Any], frame: dict[str, Any] | None, **kwargs: Any) -
         ("next week", date(2026, 12, 7), date(2026, 12, 13)),
         ("this week", date(2026, 12, 1), date(2026, 12, 6)),
         ("+14", date(2026, 12, 15), date(2026, 12, 15)),
+        ("the 14th", date(2026, 12, 14), date(2026, 12, 14)),
+        ("1st", date(2026, 12, 1), date(2026, 12, 1)),
+        ("the 31st", date(2026, 12, 31), date(2026, 12, 31)),
     ],
 )
 def test_date_phrases_mean_what_a_customer_means(phrase: str, first: date, last: date) -> None:
@@ -278,3 +281,8 @@ def test_the_report_counts_conversations_and_turns_by_category_and_shows_each_fa
     booking_row = next(line for line in text.splitlines() if line.startswith("booking"))
     assert "1/2" in booking_row and "3/4" in booking_row
     assert json.loads(json.dumps(summary)) == summary
+
+
+def test_a_day_of_the_month_already_past_or_missing_is_the_next_month_that_has_it() -> None:
+    assert dates.resolve("the 30th", date(2027, 1, 31)) == (date(2027, 3, 30), date(2027, 3, 30))
+    assert dates.resolve("the 2nd", date(2026, 12, 3)) == (date(2027, 1, 2), date(2027, 1, 2))

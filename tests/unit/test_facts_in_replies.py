@@ -5,44 +5,11 @@ recalls, maintenance and specifications (issue 13). Each turn is composed from t
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 
-from aicc.adapters.memory.appointments import MemoryAppointments
-from aicc.adapters.memory.customers import MemoryCustomers
-from aicc.agents.cdh import asked_facts, message_insights
-from aicc.agents.compose import answer
-from aicc.agents.intent import local_reading
-from aicc.agents.knowledge import retrieve
-from aicc.agents.personalization import build_profile
-from aicc.agents.sentiment import analyze
-from aicc.seed import demo_customers
-from contracts.events import ConversationReceived, EventMeta, ResponseComposed, TurnAssembled, TurnResults
-
-CUSTOMERS = {c["customer_id"]: c for c in demo_customers()}
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-
-
-def reply(customer_id: str, text: str) -> ResponseComposed:
-    meta = EventMeta(
-        turn_id="turn-1", conversation_id="conv-1", customer_id=customer_id, causation_id="req-1",
-        producer="ingress", occurred_at=NOW,
-    )  # fmt: skip
-    message = ConversationReceived(meta=meta, text=text, client_message_id="m1", connection_id="conn-1")
-    customers = MemoryCustomers(list(CUSTOMERS.values()))
-    contributions = [
-        message,
-        local_reading(message, meta),
-        analyze(message, meta),
-        retrieve(message, meta),
-        build_profile(meta, CUSTOMERS[customer_id], []),
-        message_insights(message, meta, customers=customers, appointments=MemoryAppointments(), today=NOW.date()),
-    ]
-    results = TurnResults()
-    for result in contributions:
-        results = results.adding(result)
-    return answer(TurnAssembled(meta=meta, results=results), meta)
+from aicc.agents.cdh import asked_facts
+from tests.composed_turns import reply
 
 
 def test_a_slipping_transmission_past_60000_miles_hears_that_powertrain_coverage_ended() -> None:
