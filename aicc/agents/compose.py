@@ -606,8 +606,10 @@ def _step_asked_about(text: str, guidance: CockpitGuidance, dialog: DialogState)
         steps = [step for step in guidance.steps if word.search(step)]
         if steps and len(steps) < len(guidance.steps):
             return f"About the {match.group(1).lower()}{car}: {' '.join(steps)}"
-    if not _QUESTION_RE.search(text):
-        return None  # "i filled the tires but it's still on": the whole guidance again is the answer
+    if not _QUESTION_RE.search(text) or guidance.safe_to_drive is False:
+        # "i filled the tires but it's still on": the whole guidance again is the answer; and where it is
+        # not safe to drive, "can i let it cool down and keep going?" hears that verdict first, every time.
+        return None
     asked = {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _GENERIC_WORDS}
     steps = [step for step in guidance.steps if _shares_a_stem(asked, step)]
     if steps and len(steps) < len(guidance.steps):
@@ -616,9 +618,10 @@ def _step_asked_about(text: str, guidance: CockpitGuidance, dialog: DialogState)
 
 
 def _shares_a_stem(words: set[str], step: str) -> bool:
-    """ "supercharger" and "charging" share "charg": a word of the question in a word of the step."""
-    stems = {w[:5] for w in re.findall(r"[a-z]{4,}", step.lower()) if w not in _GENERIC_WORDS}
-    return any(stem in word for word in words for stem in stems)
+    """ "supercharger" and "charging" share "charg", "load" and "unloaded" share "load": the start of a
+    word of one inside a word of the other."""
+    said = [w for w in re.findall(r"[a-z]{4,}", step.lower()) if w not in _GENERIC_WORDS]
+    return any(w[:5] in word or word[:5] in w for word in words for w in said)
 
 
 def _insights(insights: InsightsComputed, label: str, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:

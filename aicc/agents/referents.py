@@ -1,7 +1,7 @@
 """Follow-ups that only make sense with what came before, resolved against the dialog state.
 
 "what about the other one?", "and my other car?", "what about my aster?" ask the previous question
-again about another vehicle; "how often should i do that?" asks about the previous question's topic.
+again about another vehicle; "can i still use a supercharger?" asks about the warning light in focus.
 The ingress resolves such a message into the question it stands for, so every agent (intent,
 knowledge, facts, cockpit) answers that question; what the customer typed stays in the transcript.
 Pure functions over the dialog state: a message that is not such a follow-up is left as it is.
@@ -54,19 +54,6 @@ _SOMEONE_ELSES_RE = re.compile(
 # "sorry, i meant my aster": the customer corrects the car the previous question named.
 _CORRECTION_RE = re.compile(r"\b(?:i\s+meant?|i\s+mean|meant\s+to\s+say|not\s+(?:my|the)\b)", re.I)
 _VEHICLE_NOUN_RE = re.compile(r"\b(?:my|the|our)\s+(?:car|vehicle|truck|suv|van|ride)\b", re.I)
-# "do that", "replace it", "cost that": a pronoun standing for the topic asked about, not for the car.
-_TOPIC_PRONOUN_RE = re.compile(
-    r"\b(?:do|doing|done|get|getting|cost|costs|change|changing|replace|replacing|fix|fixing|check|checking|"
-    r"reset|resetting|book|schedule|need|needs|include|includes|cover|covers|covered|have|having)\s+"
-    r"(?:done\s+)?(?:that|this|it|those|them)\b(?!\s+(?:one|light|button|car|truck|vehicle)\b)",
-    re.I,
-)
-_STOPWORDS = _word_set(
-    "a an the is are was were be been am i me my we our you your it its this that these those what whats what's "
-    "how much many often long when where which who why do does did can could should would will shall to of in on "
-    "at for with about and or any anything there here please pls thanks thx hi hey hello ok okay so just still "
-    "again really exactly cost costs price get need my much is's ?"
-)
 _WORD_RE = re.compile(r"[A-Za-z0-9$][A-Za-z0-9$,.'-]*")
 
 
@@ -85,7 +72,8 @@ def resolve(text: str, dialog: DialogState, *, in_flow: bool = False) -> str | N
     about = _other_vehicle(text, dialog) or _named_vehicle(text, dialog)
     if about is not None:
         return _asked_about(dialog.last_question, about, dialog)
-    return in_place or _about_topic(text, dialog.last_question)
+    # "how often should i do that?" names no car: the knowledge search reads it with the conversation's topic.
+    return in_place
 
 
 def focus(dialog: DialogState, question: str | None = None) -> OwnedVehicle | None:
@@ -173,17 +161,6 @@ def _asked_about(question: str, about: OwnedVehicle | str, dialog: DialogState) 
     return f"{question.rstrip()} (about {' '.join(whose.split())})"
 
 
-def _about_topic(text: str, question: str) -> str | None:
-    """ "how often should i do that?": the pronoun stands for what the previous question was about."""
-    if _TOPIC_PRONOUN_RE.search(text) is None:
-        return None
-    entities = extract_entities(text)
-    if entities.model or entities.warning_light or entities.service_type:
-        return None  # the message names its own subject
-    topic = " ".join(w for w in _words(question) if w not in _STOPWORDS)
-    return f"{text.rstrip()} ({topic})" if topic else None
-
-
 def _under_condition(text: str, dialog: DialogState) -> str | None:
     """ "can i still use a supercharger on the way?": the light (or topic) in focus, with the car, so the
     answer is about that situation; None when the message names its own subject."""
@@ -195,7 +172,7 @@ def _under_condition(text: str, dialog: DialogState) -> str | None:
     light = dialog.warning_light if explained and f"guidance:{dialog.warning_light}" in dialog.said else None
     subject = _WORDS_FOR.get(light, f"{light.replace('_', ' ')} light") if light else None
     if subject is None:
-        return f"{text.rstrip()} ({(dialog.last_question or '').rstrip()})"  # the question it qualifies
+        return None  # no light in focus: the knowledge search reads the follow-up with the conversation's topic
     car = focus(dialog)
     named = f" on my {car.model}" if car is not None and not entities.model else ""
     return f"{text.rstrip()} ({subject}{named})"

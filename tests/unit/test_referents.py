@@ -40,11 +40,6 @@ def test_a_corrected_car_gets_the_question_again() -> None:
     assert resolve("sorry, i meant my aster, brain fart", noise) == "my Aster is making a grinding noise when i brake"
 
 
-def test_a_pronoun_for_the_topic_brings_the_topic() -> None:
-    price = asked("how much is a cabin air filter replacement?")
-    assert resolve("how often should i do that?", price) == "how often should i do that? (cabin air filter replacement)"
-
-
 def test_messages_that_say_what_they_ask_are_left_alone() -> None:
     recalls = asked("does my aster have any recalls?")
     for message in (
@@ -101,11 +96,15 @@ def test_a_question_about_guidance_already_given_gets_the_steps_it_is_about() ->
     detail = _step_asked_about("can i still use a supercharger on the way?", guidance, explained)
     assert detail is not None and "Avoid DC fast charging" in detail and "gently" not in detail
     assert _step_asked_about("is it safe to keep driving it?", guidance, explained) is None
+    unsafe = guidance.model_copy(update={"safe_to_drive": False})
+    assert _step_asked_about("can i still use a supercharger on the way?", unsafe, explained) is None
 
 
-def test_a_condition_on_a_question_answered_from_the_manual_asks_that_question_again() -> None:
+def test_follow_ups_that_name_no_car_are_left_to_the_knowledge_search() -> None:
+    # The knowledge search reads them with the conversation's topic; rewriting them would hide that.
     tires = asked("what pressure should my tires be at?")
-    assert resolve("even when towing?", tires) == "even when towing? (what pressure should my tires be at?)"
+    assert resolve("even when towing?", tires) is None
+    assert resolve("how often should i do that?", asked("how much is a cabin air filter replacement?")) is None
     assert resolve("what about my buddy's dune trail?", asked("how much can my truck tow?")) == (
         "how much can the Dune Trail tow?"
     )
