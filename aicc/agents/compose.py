@@ -243,7 +243,8 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         answered = True
         if servicing.missing == ["reference"]:
             passages = []  # "what's my confirmation number?": the booking is the answer, not a passage
-    elif label in {"service_booking", "test_drive"}:
+    elif label in {"service_booking", "test_drive"} and not asks_when_due(text):
+        # A question about a test drive (what to bring, how long) is answered from the FAQs below.
         parts.extend(_dealer_contact(profile, intent, reply, label))
         answered = True
 

@@ -27,7 +27,7 @@ def advance(before: DialogState, results: TurnResults, reply: ResponseComposed) 
         light = cockpit.topic
     return DialogState(
         vehicle_vin=vehicle_in_focus(before, entities, results.profile_loaded),
-        model=entities.model or before.model,
+        model=recommended_model(results, reply) or entities.model or before.model,
         warning_light=light or before.warning_light,
         service_type=entities.service_type or before.service_type,
         topic=cited_topic(reply.sources, intent.intent if intent else None),  # what a follow-up refers to
@@ -41,6 +41,17 @@ def advance(before: DialogState, results: TurnResults, reply: ResponseComposed) 
         ]
         or before.vehicles,
     )
+
+
+def recommended_model(results: TurnResults, reply: ResponseComposed) -> str | None:
+    """The model the reply recommended first: what "can i test drive one?" or "how much is it?" means next."""
+    from aicc.nlu.entities import extract_entities
+
+    made = results.recommendations_made
+    if made is None or not made.relevant:
+        return None
+    shown = (item for item in made.items if item.kind in {"model", "trim"} and item.name in reply.text)
+    return next((model for item in shown if (model := extract_entities(item.name).model)), None)
 
 
 # Questions a follow-up may ask again about another car or refer to ("how often should i do that?").

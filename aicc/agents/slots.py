@@ -292,11 +292,24 @@ _ABOUT_A_SERVICE_RE = re.compile(
 )
 
 
+# "do I need an appointment for a test drive?", "is there a deposit?", "what's required?": a question about
+# what a visit takes (requirements, length, cost), answered from the FAQs, whatever booking words it holds.
+_REQUIREMENT_RE = re.compile(
+    r"\b(?:(?:do|does|will|would|should|must) (?:i|we|you|u|one|they|my \w+) (?:need|have to|require|bring)"
+    r"|what (?:do|does|would|will|should) (?:i|we|you|u|one) (?:need|have to|require|bring)"
+    r"|what(?:'?s| is| are) (?:needed|required|the requirements?)|requirements?|need to bring"
+    r"|is (?:there|it) (?:a |any )?(?:deposit|fee|charge|free|required|necessary|mandatory)"
+    r"|how (?:long|old) (?:is|are|does|do|will|would|can|must|should))\b",
+    re.I,
+)
+
+
 def asks_when_due(text: str) -> bool:
-    """ "when's my next oil change due?", "how long does a tire rotation take?": a question about a service
-    (its schedule, duration or price), not a booking."""
+    """ "when's my next oil change due?", "how long does a tire rotation take?", "do i need an appointment
+    for a test drive?": a question about a service or a test drive (its schedule, duration, price or
+    requirements), not a booking."""
     asked = _WHEN_DUE_RE.search(text) or _ABOUT_A_SERVICE_RE.search(text)
-    return bool(asked) and not _BOOK_WORDS_RE.search(text)
+    return (bool(asked) and not _BOOK_WORDS_RE.search(text)) or bool(_REQUIREMENT_RE.search(text))
 
 
 _BOOK_WORDS_RE = re.compile(r"\b(?:book|schedule|appointment|slot|come in|bring it in)\b", re.I)
