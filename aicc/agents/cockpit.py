@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from aicc.agents.handoff import TOW_DISTANCE, about_the_roadside_case
 from aicc.agents.intent import local_reading
 from aicc.data.reference import canonical_model, features, knowledge_passages, passage_title, warning_lights
 from aicc.data.vin import decode
 from aicc.ports.customers import Customers
-from contracts.common import Source
+from contracts.common import DialogState, Source
 from contracts.events import CockpitGuidance, ConversationReceived, EventMeta, IntentDetected
 
 UNKNOWN = "unknown"
@@ -198,6 +199,39 @@ def _feature_guidance(code: str, vehicle: VehicleContext, meta: EventMeta) -> Co
     return base  # the feature exists, but not on this model/year (or the car is unknown)
 
 
+# The harmless cause a light's guidance rules out first: the step whose simple fix puts the light out
+# ("First check the parking brake: ... release it and the light should go out", the loose fuel cap).
+_HARMLESS_FIX = re.compile(r"\bgo(es)? out\b", re.I)
+# The light stays on after all: "it's still on", "won't go out", "keeps coming back".
+_PERSISTS = re.compile(
+    r"\bstill (on|there|lit|showing|here|comes? on|coming on|red)\b|"
+    r"\b(stays?|stayed|remains?|keeps?) (on|lit|coming)\b|"
+    r"\b(won'?t|wont|will not|didn'?t|doesn'?t|did not|does not|not) (go(ing)?|gone|turn(ing)?|went) (out|off|away)\b|"
+    r"\b(hasn'?t|has not|never) (gone|turned) (out|off)\b|\bkeeps? coming back\b",
+    re.I,
+)
+# Done, or not the cause: "i already released it", "it's not the parking brake", "the cap is fine".
+_RULED_OUT = re.compile(
+    r"\b(already|released|not|isn'?t|wasn'?t|fine|ok|okay|good|tight\w*|checked|off|down|disengaged|done)\b", re.I
+)
+_WORD = re.compile(r"[a-z]{4,}")
+
+
+def fault_steps(text: str, steps: list[str]) -> list[str] | None:
+    """The light's guidance without its harmless cause, when the message rules that cause out ("parking
+    brake is off and it's still on", "I already released it", "tires are fine but it's still on"): what the
+    light means when it is not the harmless cause. None when the message rules nothing out."""
+    harmless = [step for step in steps if _HARMLESS_FIX.search(step)]
+    rest = [step for step in steps if step not in harmless]
+    if not harmless or not rest:
+        return None
+    named = {word[:5] for step in harmless for word in _WORD.findall(step.lower())} - {"light", "check", "first"}
+    names_the_cause = any(word[:5] in named for word in _WORD.findall(text.lower()))
+    if _PERSISTS.search(text) or (_RULED_OUT.search(text) and names_the_cause):
+        return rest
+    return None
+
+
 # The intents the cockpit assistant has something to add to.
 TOPICS = frozenset({"vehicle_feature_help", "vehicle_problem"})
 # A follow-up about the light in focus that names no light of its own.
@@ -226,7 +260,17 @@ def message_guidance(message: ConversationReceived, meta: EventMeta, *, customer
     if emergency and (guidance.severity is None or not guidance.steps):
         # In an emergency only a warning light's steps help: never a feature's how-to.
         return CockpitGuidance(meta=meta, topic=UNKNOWN, relevant=False)
+    if guidance.severity is None and about_a_tow(message.text, message.dialog):
+        # "how far can they tow me" is about the tow, never the car's range: the roadside policy answers it.
+        return CockpitGuidance(meta=meta, topic=UNKNOWN, relevant=False)
     return guidance
+
+
+def about_a_tow(text: str, dialog: DialogState) -> bool:
+    """The message asks how far a tow goes, or asks about the roadside case while one is open."""
+    escalation = dialog.escalation
+    emergency = escalation is not None and escalation.queue == "roadside"
+    return bool(TOW_DISTANCE.search(text)) or (emergency and about_the_roadside_case(text))
 
 
 def _with_entities(reading: IntentDetected, **entities: Any) -> IntentDetected:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from aicc.agents.cockpit import fault_steps
 from aicc.agents.dialog import vehicle_in_focus
-from aicc.agents.handoff import answering_sentences
+from aicc.agents.handoff import about_the_roadside_case, answering_sentences
 from aicc.agents.routing import route
 from aicc.agents.slots import (
     HORIZON_DAYS,
@@ -183,20 +184,23 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     cockpit: CockpitGuidance | None = results.cockpit_guidance
     stepped = cockpit is not None and bool(cockpit.steps)
     answered = label == "praise"
-    if _emergency_open(dialog) and label in EMERGENCY_FOLLOW_UPS:
+    if _emergency_open(dialog) and (label in EMERGENCY_FOLLOW_UPS or about_the_roadside_case(text)):
         # "do i need to call the police?", "how long until someone gets here??": the case stays urgent,
         # and the answer comes from the roadside policy, never "I can't help".
         if not stepped:
             parts.extend(_emergency_follow_up(text, vehicle, reply))
         label, answered = "roadside_follow_up", True
     elif reply.route.queue in {"roadside", "customer_care"} and (
-        results.service_action_taken is None or _unasked_offer(results.service_action_taken, text)
+        results.service_action_taken is None
+        or _unasked_offer(results.service_action_taken, text)
+        or _aside_in_a_booking(results.service_action_taken)
     ):
-        # A person takes over, but the question asked is still answered now, from their policies.
+        # A person takes over, but the question asked is still answered now, from their policies ("does
+        # roadside cover that?" in the middle of a booking too: the booking waits for it).
         policy = [] if stepped else _policy_answer(text, reply.route.queue, vehicle, reply)
         parts.extend(policy)
         answered = bool(policy)
-        if policy:
+        if policy and not _aside_in_a_booking(results.service_action_taken):
             # "isn't a loaner supposed to be free?" asks the policy, not for the slots a misread offered.
             results = results.without("ServiceActionTaken")
     elif reply.route.kind == "bot" and (cover := _roadside_cover_follow_up(text, dialog, vehicle, reply)):
@@ -250,7 +254,12 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
 
     if cockpit is not None and cockpit.steps and clarify is None:
         detail = _step_asked_about(received.typed or text if received else text, cockpit, dialog)
-        parts.extend([detail] if detail else _cockpit(cockpit, reply))
+        fault = fault_steps(text, cockpit.steps) if cockpit.severity is not None else None
+        if fault is not None:
+            # The harmless cause ruled out ("parking brake is off and it's still on"): the fault it means.
+            parts.extend(_cockpit(cockpit.model_copy(update={"steps": fault}), reply))
+        else:
+            parts.extend([detail] if detail else _cockpit(cockpit, reply))
         reply.sources.extend(cockpit.sources if detail else [])
         if f"guidance:{cockpit.topic}" not in dialog.said:
             reply.said.append(f"guidance:{cockpit.topic}")  # what "can i still…?" goes on about
@@ -1128,6 +1137,11 @@ _ASKS_TO_BOOK = re.compile(
     r"thursday|friday|saturday|sunday|\d{1,2}(:\d\d)? ?(am|pm))\b",
     re.IGNORECASE,
 )
+
+
+def _aside_in_a_booking(servicing: ServiceActionTaken | None) -> bool:
+    """The booking assistant set its booking aside for this message: a side question, answered on its own."""
+    return servicing is not None and servicing.missing == ["resume"]
 
 
 def _unasked_offer(servicing: ServiceActionTaken, text: str) -> bool:

@@ -41,6 +41,33 @@ _ASKS_FOR_A_NUMBER = re.compile(r"\b(number|phone)\b", re.IGNORECASE)
 _PHONE_NUMBER = re.compile(r"\+?\d[\d-]{9,}\d")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"(])")
 
+# How far a tow goes, in any words: the tow (or being taken somewhere) and a distance, a limit or a place
+# far away ("how far can they tow me", "what's the max distance for the tow", "is there a mileage limit on
+# the tow?", "will they take it all the way to my dealer 80 miles away?").
+_TOWED = r"(tow\w*|take (it|me|her|him|the car|us)|haul\w*|flatbed)"
+_DISTANCE = (
+    r"(far\w*|furth\w*|mile\w*|distance|limit\w*|max\w*|how long a|all the way|kilomet\w*|km|long way|"
+    r"radius|range)"
+)
+TOW_DISTANCE = re.compile(
+    rf"\b{_TOWED}\b.*\b{_DISTANCE}\b|\b{_DISTANCE}\b.*\b{_TOWED}\b",
+    re.IGNORECASE,
+)
+# What a driver waiting for roadside help asks about the case: how far the tow goes, how long the wait,
+# what it costs, what is covered, police and insurance. During an open emergency such a question is for the
+# roadside policy, whatever the classifier reads ("how far can they tow me" is no question about range).
+_ROADSIDE_CASE = re.compile(
+    r"\b(tow\w*|flatbed|cover\w*|free|cost\w*|pay|paying|charge[sd]?|fee|how much|police|cops?|911|"
+    r"insurance|report|how long|how soon|eta|get here|arriv\w*|wait\w*|coming|on (their|the) way)\b",
+    re.IGNORECASE,
+)
+
+
+def about_the_roadside_case(text: str) -> bool:
+    """True when the message asks about the roadside case itself (tow, wait, cost, cover, police, insurance)."""
+    return bool(TOW_DISTANCE.search(text) or _ROADSIDE_CASE.search(text))
+
+
 # (cues in the customer's words, the policy's words for that situation)
 SITUATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(cues, re.IGNORECASE), words)
@@ -61,11 +88,7 @@ SITUATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(out of|no) (charge|battery|juice|range)\b|\b0 ?%", "run out charge charging station"),
         (r"\b(out of|no) (gas|fuel)\b|\bempty tank\b", "fuel delivery"),
         (r"\b(flat|puncture\w*|blow ?out|blew out|spare)\b", "flat tire spare"),
-        (
-            r"\b(tow\w*|take (it|me|the car)|haul\w*)\b.*\b(far|miles?|distance)\b|"
-            r"\b(how far|how many miles|distance)\b.*\b(tow\w*|take (it|me|the car)|haul\w*)\b",
-            "towing within miles",
-        ),
+        (TOW_DISTANCE.pattern, "towing within miles"),
         (r"\b(smoke|smoking|fire|flames?|hiss\w*|burning|popping|sweet smell)\b", "smoke hissing popping"),
         (r"\b(steam\w*|overheat\w*|boil\w*)\b", "steam coolant"),
         (r"\b(stay in|shoulder|dark|cold)\b", "unsafe stay seat belt hazard"),

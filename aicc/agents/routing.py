@@ -69,11 +69,26 @@ _GRIEVANCE = re.compile(
     r"\b(lost|forgot|ignored|cancell?ed) (about )?(my|our|the) (appointment|booking|reservation|car|paperwork)\b|"
     r"\b(refused|denied|turned (me )?away|sent me (away|home)|cancell?ed on (me|us)|stood (me|us) up|"
     r"nobody (told|called|bothered)|no one (told|called|bothered)|never (called|told|showed|got back))\b|"
-    r"\b(waited|sat there|was there|been waiting) (for )?(\d+|an?|two|three|four|five|several) (hours?|days?|weeks?)\b",
+    r"\b(waited|sat there|was there|been waiting) (for )?(\d+|an?|two|three|four|five|several) (hours?|days?|weeks?)\b|"
+    # left without word or work: "nobody called me back", "they still haven't touched it"
+    r"\b(no ?one|nobody|never|haven'?t|havent|hasn'?t|hasnt|didn'?t|didnt|did not)\b( \w+){0,4} "
+    r"(call(ed)? (me |us )?back|called (me|us)|touched (it|my|the)|looked at (it|my|the)|got back to (me|us)|"
+    r"helped (me|us)|contacted (me|us)|updated (me|us))\b|\b(no ?one|nobody) (showed up|came)\b|"
+    r"\bstill waiting (on|for) (a |an |my |the )?(call\w*|update|response|answer|reply|parts?|car|truck)\b|"
+    # a booking they did not keep: "they didn't have me in the system", "cancelled without telling me"
+    r"\b(didn'?t|didnt|did not|don'?t|dont) have (me|us|my (appointment|booking|name))\b|"
+    r"\b(appointment|booking|reservation) (got|was|been) cancell?ed\b|"
+    r"\bwithout (any ?one |any ?body )?(telling|calling|notice)\b|"
+    r"\b(they|the dealer\w*|the shop) (was|were) closed\b|\bpromised\b.{0,40}\b(didn'?t|didnt|never|wasn'?t|no)\b|"
+    # the car harmed or the work left undone by them: "they scratched my door", "forgot to do the rotation"
+    r"\b(they|dealer\w*|techs?|technicians?|staff|shop|mechanics?|you( guys)?) (lost|scratched|dented|damaged|broke|"
+    r"cracked|dinged|forgot)\b",
     re.IGNORECASE,
 )
 # A question ("how far do they tow?", "what now"): asked of whoever is handling the case.
-_QUESTION = re.compile(r"\?|^\W*(how|what|when|where|which|who|why|will|would|can|could|do|does|is|are)\b", re.I)
+_QUESTION = re.compile(
+    r"\?|^\W*(how|what|when|where|which|who|why|will|would|can|could|do|does|is|are)('?s|'?re|'?ll)?\b", re.I
+)
 
 RULES: tuple[RoutingRule, ...] = (
     # "Actually cancel it, I'll be out of town" reads like roadside to the classifier ("out of town"), but

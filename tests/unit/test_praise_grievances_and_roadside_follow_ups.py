@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from aicc.agents.cockpit import find_topic
+from aicc.agents.cockpit import about_a_tow, fault_steps, find_topic
 from aicc.agents.compose import compose
 from aicc.agents.dialog import advance
 from aicc.agents.handoff import answering_sentences
@@ -17,7 +17,7 @@ from aicc.nlu import analyze_sentiment, detect_intent
 from aicc.nlu.praise import praises
 from contracts.common import DialogState, Route
 from contracts.events import CockpitGuidance, ResponseComposed, ServiceActionTaken, Slot, TurnResults
-from tests.unit.test_handoff_answers import ROADSIDE, intent, received_turn
+from tests.unit.test_handoff_answers import ROADSIDE, intent, received_turn, said
 from tests.unit.test_routing_and_compose import META
 
 CARE = Route(kind="human", queue="customer_care", priority="high")
@@ -207,3 +207,120 @@ def test_asking_how_to_pass_praise_on_is_answered_from_the_feedback_policy(text:
     reply = compose(_turn("other", text), missing=[], text=text)
     assert "feedback" in reply.text.lower() or "survey" in reply.text
     assert "can't help" not in reply.text and "great to hear" not in reply.text
+
+
+# --- third round: the same classes in other words -----------------------------------------------------
+
+MORE_PRAISE = [
+    "Priya in the service dept was wonderful, please pass that on",
+    "thx so much to the tech who fixed my ac, super happy",
+    "thank u so much lakeside team, u guys rock",
+    "Daniel went above and beyond for me",
+    "awsome job on my car guys",
+    "5 stars for the north hills crew",
+]
+MORE_NOT_PRAISE = [
+    "rocks hit my windshield",
+    "ok nice",
+    "the staff were nice but they lost my keys",
+    "please tell her to call me",
+]
+MORE_GRIEVANCES = [
+    "I dropped it off monday and they still havent touched it",
+    "showed up at 8 for my appointment and they didnt have me in the system",
+    "my appointment got cancelled without anyone telling me",
+    "no one ever called me back about my car",
+    "they scratched my door during the service",
+    "i drove 40 miles for my appointment and they were closed",
+]
+NOT_GRIEVANCES = [
+    "i need my appointment cancelled",
+    "i lost my keys",
+    "can you call me back",
+    "is the dealer closed on sunday",
+]
+
+
+@pytest.mark.parametrize("text", MORE_PRAISE)
+def test_praise_with_typos_relays_and_names_is_praise(text: str) -> None:
+    assert praises(text)
+
+
+@pytest.mark.parametrize("text", MORE_NOT_PRAISE)
+def test_a_word_of_praise_alone_is_not_praise(text: str) -> None:
+    assert not praises(text)
+
+
+@pytest.mark.parametrize("text", MORE_GRIEVANCES)
+def test_being_let_down_in_other_words_reaches_customer_care(text: str) -> None:
+    reply = compose(_turn("service_booking", text), missing=[], text=text)
+    assert (reply.route.queue, reply.route.priority) == ("customer_care", "high")
+
+
+@pytest.mark.parametrize("text", NOT_GRIEVANCES)
+def test_a_request_is_not_a_grievance(text: str) -> None:
+    assert _turn("service_booking", text).route_decided.route.queue is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how far can they tow me",
+        "what's the max distance for the tow",
+        "will they take it all the way to my dealer 80 miles away?",
+        "whats the furthest they'll tow it",
+        "is there a mileage limit on the tow?",
+    ],
+)
+def test_any_tow_distance_question_is_the_tow_not_the_range(text: str) -> None:
+    assert "100 miles" in said(text, "roadside", "Cirrus")
+    dialog = DialogState(escalation=ROADSIDE, last_intent="roadside_assistance", said=["handoff:roadside"])
+    assert about_a_tow(text, dialog)
+    reply = compose(_turn("vehicle_feature_help", text, "negative", "high", dialog), missing=[], text=text)
+    assert "100 miles" in reply.text and "EPA" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ugh my tire just went flat in the parking lot, does roadside cover that?",
+        "my tire is flat now, is that covered by roadside?",
+        "flat tyre outside, is a flat covered under roadside assistance?",
+    ],
+)
+def test_a_roadside_cover_question_in_a_booking_is_answered_and_handed_over(text: str) -> None:
+    aside = ServiceActionTaken(meta=META, action="slots_offered", kind="service", missing=["resume"])
+    turn = _turn("roadside_assistance", text, "negative", "medium").adding(aside)
+    reply = compose(turn, missing=[], text=text)
+    assert reply.route.queue == "roadside" and "+1-800-555-0199" in reply.text
+    assert "tow" in reply.text.lower()
+
+
+BRAKE_STEPS = [
+    "First check the parking brake: if it is engaged, release it and the light should go out.",
+    "If the light stays on while driving, slow down gradually and pull over: stopping distances may be much longer.",
+    "Call Roadside Assistance at +1-800-555-0199 for a tow.",
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "parking brake is off and it's still on",
+        "I already released it, the light is still there",
+        "it's not the parking brake, handbrake is down",
+        "the parkign brake is definitely off and the light wont go out",
+    ],
+)
+def test_ruling_out_the_harmless_cause_leaves_the_fault(text: str) -> None:
+    assert fault_steps(text, BRAKE_STEPS) == BRAKE_STEPS[1:]
+
+
+@pytest.mark.parametrize("text", ["is it safe to drive?", "can i still drive with it?", "what does it mean"])
+def test_a_question_about_the_light_rules_nothing_out(text: str) -> None:
+    assert fault_steps(text, BRAKE_STEPS) is None
+
+
+def test_the_red_circle_with_an_exclamation_mark_is_the_brake_light() -> None:
+    for text in ["there's a red light with a ! in a circle on my dash", "red circle with an exclamation mark lit up"]:
+        assert find_topic(intent("vehicle_problem", text), "Cirrus") == ("light", "brake")
