@@ -42,6 +42,8 @@ YEAR_SPECIFIC_BOOST = 1.15
 INTENT_TOPIC_BOOST = 1.3
 SOFT_MISMATCH_PENALTY = 0.25
 QUANTITY_BOOST = 1.3
+QUANTITY_OF_BOOST = 2.0
+QUANTITY_WINDOW = 40
 UNIT_MISMATCH_PENALTY = 0.6
 CONTEXT_WEIGHT = 0.5
 TOPIC_BOOST = 2.0
@@ -171,6 +173,8 @@ class LocalKnowledgeIndex:
         own_ideal = sum(own_idf.values())
         topics = INTENT_TOPICS.get(intent or "", frozenset())
         quantities = [stated for asked, stated in _QUANTITIES if asked.search(query)]
+        # what the amount is asked of: "a tire rotation" in "how long does a tire rotation take?"
+        asked_of = {t for t in own_idf if t not in AMOUNT_OR_REFERENT_TERMS}
         ranked: list[tuple[float, int]] = []
         for doc_index, bm25 in own.items():
             relevance = (bm25 + from_context.get(doc_index, 0.0)) / ideal
@@ -192,6 +196,8 @@ class LocalKnowledgeIndex:
             states = any(stated.search(passage.text) for stated in quantities)
             if states:
                 factor *= QUANTITY_BOOST
+                if _states_it_of(passage.text, quantities, asked_of):
+                    factor *= QUANTITY_OF_BOOST
             if in_section and (states or not quantities):
                 # a passage of the topic that lacks the quantity asked for cannot be the answer
                 factor *= TOPIC_BOOST if passage.doc_id == topic else TOPIC_SECTION_BOOST
@@ -276,6 +282,18 @@ def _applicability(passage: CorpusPassage, target: _Target) -> float:
             # a recall or manual edition for exactly this model year beats the generic answer
             factor *= YEAR_SPECIFIC_BOOST
     return factor
+
+
+def _states_it_of(text: str, quantities: list[re.Pattern[str]], asked_of: set[str]) -> bool:
+    """Whether the passage states the amount asked right after the words it is asked of ("Typical
+    durations: ... tire rotation 30 minutes"), rather than somewhere in a text that shares the words."""
+    if not asked_of:
+        return False
+    for stated in quantities:
+        for found in stated.finditer(text):
+            if asked_of <= set(tokenize(text[max(0, found.start() - QUANTITY_WINDOW) : found.start()])):
+                return True
+    return False
 
 
 def _squash(boosted: float) -> float:

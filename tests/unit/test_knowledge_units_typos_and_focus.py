@@ -94,3 +94,13 @@ def test_a_follow_up_asks_about_the_model_just_named(customer: str, asked: str, 
     replies = conversation(customer, asked, follow_up)
     assert "Borealis" in replies[0]
     assert "$49,900" in replies[1]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["how long does a tire rotation take?", "tire rotation, how many minutes?", "how much time for a tire rotaion"],
+)
+def test_an_amount_is_found_where_it_is_stated_of_the_thing_asked(query: str) -> None:
+    found = search(query, model="Borealis", k=1)
+    assert found[0].doc_id == "faq-service-what-to-expect"
+    assert "tire rotation 30 minutes" in found[0].text
