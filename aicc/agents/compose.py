@@ -25,7 +25,7 @@ from aicc.agents.slots import (
     opening_hours,
 )
 from aicc.data.reference import catalog, dealer_uri, dealers, maintenance_schedule, warranty_terms
-from aicc.knowledge.context import adds_to_the_request, on_topic_first
+from aicc.knowledge.context import adds_to_the_request, is_follow_up, model_in_focus, on_topic_first
 from aicc.nlu.praise import praises
 from contracts.common import DialogState, QuickAction, Route, Source
 from contracts.events import (
@@ -144,7 +144,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
     name = _first_name(profile)
     vehicle = _vehicle(profile, intent, dialog)
     passages = [p for p in (knowledge.passages if knowledge else []) if p.score >= MIN_PASSAGE_SCORE]
-    if vehicle:
+    if vehicle and not _about_a_model_just_named(text, intent, dialog, profile):
         # Never answer an Aster owner with the Cirrus manual.
         passages = [p for p in passages if _applies(p, vehicle)]
     label: str | None = intent.intent if intent else None
@@ -912,6 +912,19 @@ def _vehicle(profile: ProfileLoaded | None, intent: IntentDetected | None, dialo
         return None  # asking about a model they don't own: don't assume their car
     in_focus = next((v for v in profile.vehicles if v.vin == dialog.vehicle_vin), None)
     return in_focus or profile.vehicles[0]
+
+
+def _about_a_model_just_named(
+    text: str, intent: IntentDetected | None, dialog: DialogState, profile: ProfileLoaded | None
+) -> bool:
+    """A follow-up that names no car, right after an answer about a model the customer does not own
+    ("cheapest suv?" -> the Borealis; "does it come as a plug-in?"): it asks about that model, so
+    passages are not limited to the customer's own car."""
+    if intent is None or intent.entities.model or intent.entities.vin or not is_follow_up(text):
+        return False
+    focus = model_in_focus(dialog)
+    owned = {v.model for v in profile.vehicles} if profile else set()
+    return dialog.topic is not None and focus is not None and focus not in owned
 
 
 def _applies(passage: Passage, vehicle: Vehicle) -> bool:

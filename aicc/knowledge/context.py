@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from aicc.knowledge.text import tokenize
+from aicc.knowledge.text import AMOUNT_OR_REFERENT_TERMS, tokenize
 from contracts.common import DialogState, Source
 from contracts.events import Passage
 
@@ -26,8 +26,10 @@ FOLLOW_UP_MAX_TERMS = 2
 
 
 def is_follow_up(text: str) -> bool:
-    """Whether the message leans on the conversation: a short question, or one that refers back."""
-    return len(set(tokenize(text))) <= FOLLOW_UP_MAX_TERMS or bool(_LEANS_ON_CONTEXT.search(text))
+    """Whether the message leans on the conversation: a short question, or one that refers back. Words
+    that only ask for an amount or stand for the thing discussed ("how long is the repair") do not count."""
+    own = set(tokenize(text)) - AMOUNT_OR_REFERENT_TERMS
+    return len(own) <= FOLLOW_UP_MAX_TERMS or bool(_LEANS_ON_CONTEXT.search(text))
 
 
 def context_words(dialog: DialogState) -> str:

@@ -122,6 +122,18 @@ def canonical_model(name: str | None) -> str | None:
     return None
 
 
+def body_nouns() -> dict[str, str]:
+    """The noun of each model's body type ("pickup truck" -> "truck") -> the model, for the nouns only
+    one model has: the catalog's own words for "my truck", "an suv"."""
+    catalog = json.loads((DATA_DIR / "catalog.json").read_text(encoding="utf-8"))
+    found: dict[str, list[str]] = {}
+    for model in catalog["models"]:
+        words = str(model.get("body") or "").lower().split()
+        if words:
+            found.setdefault(words[-1], []).append(model["name"])
+    return {noun: models[0] for noun, models in found.items() if len(models) == 1}
+
+
 def _read(directory: Path) -> tuple[CorpusPassage, ...]:
     passages: list[CorpusPassage] = []
     seen: set[str] = set()

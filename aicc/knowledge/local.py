@@ -29,8 +29,9 @@ import threading
 from dataclasses import dataclass
 
 from aicc.knowledge.bm25 import Bm25Index
-from aicc.knowledge.corpus import CorpusPassage, corpus
-from aicc.knowledge.text import tokenize
+from aicc.knowledge.corpus import CorpusPassage, body_nouns, corpus
+from aicc.knowledge.spelling import Speller
+from aicc.knowledge.text import AMOUNT_OR_REFERENT_TERMS, has_unit, tokenize
 from contracts.events import Passage
 
 MIN_RELEVANCE = 0.3
@@ -41,6 +42,9 @@ YEAR_SPECIFIC_BOOST = 1.15
 INTENT_TOPIC_BOOST = 1.3
 SOFT_MISMATCH_PENALTY = 0.25
 QUANTITY_BOOST = 1.3
+QUANTITY_OF_BOOST = 2.0
+QUANTITY_WINDOW = 40
+UNIT_MISMATCH_PENALTY = 0.6
 CONTEXT_WEIGHT = 0.5
 TOPIC_BOOST = 2.0
 TOPIC_SECTION_BOOST = 1.5
@@ -76,7 +80,7 @@ _QUANTITIES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         re.compile(r"\$\d"),
     ),
     (
-        re.compile(r"\bhow long\b|\blast\b|\blifespan\b", re.I),
+        re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (?:minutes|hours|days)\b|\blast\b|\blifespan\b", re.I),
         re.compile(r"\b\d+(?: to \d+)? (?:years?|months?|hours?|minutes?|days?)\b", re.I),
     ),
     (re.compile(r"\bpressure|\bpsi\b|\binflate", re.I), re.compile(r"\bpsi\b", re.I)),
@@ -98,12 +102,18 @@ class LocalKnowledgeIndex:
         self._index = Bm25Index(documents)
         self._terms = [frozenset(terms) for terms in documents]
         self._sections = {p.doc_id: p.section for p in passages}
+        self._by_doc_id = {p.doc_id: index for index, p in enumerate(passages)}
+        self.speller = Speller(" ".join([p.title, p.section, p.text, *p.models]) for p in passages)
         # Model names come from the corpus itself so the index can never disagree with its data.
         self._models_by_term: dict[str, str] = {}
         for passage in passages:
             for model in passage.models:
                 for term in tokenize(model):
                     self._models_by_term[term] = model
+        # "my truck", "your suv": the kind of car names the model when only one model is of that kind
+        for noun, model in body_nouns().items():
+            for term in tokenize(noun):
+                self._models_by_term.setdefault(term, model)
 
     def _has(self, doc_index: int, term: str) -> bool:
         return term in self._terms[doc_index]
@@ -132,9 +142,12 @@ class LocalKnowledgeIndex:
         k = min(k, MAX_K)
         if k <= 0:
             return []
+        query = self.speller.correct(query)
         terms, named_models, named_years = self._analyse(query)
-        # An amount the corpus never states ("i still owe about 8k") is the customer's data, not a topic.
-        terms = [t for t in terms if not t.isdigit() or self._index.knows(t)]
+        # An amount the corpus never states ("i still owe about 8k", "an 8,000 lb camper") is the
+        # customer's data, not a topic.
+        terms = [t for t in terms if not (t.isdigit() or has_unit(t)) or self._index.knows(t)]
+        units = [t for t in terms if has_unit(t)]
         if not terms:
             return []
         weights = dict.fromkeys(terms, 1.0)
@@ -146,7 +159,7 @@ class LocalKnowledgeIndex:
         target = self._target(model, model_year, named_models, named_years)
         # Candidates match a word of the message itself: never a passage the context alone found.
         own = self._index.scores(terms)
-        if not own:
+        if not own and not topic:
             return []
         from_context: dict[int, float] = {}
         for term, weight in weights.items():
@@ -160,6 +173,8 @@ class LocalKnowledgeIndex:
         own_ideal = sum(own_idf.values())
         topics = INTENT_TOPICS.get(intent or "", frozenset())
         quantities = [stated for asked, stated in _QUANTITIES if asked.search(query)]
+        # what the amount is asked of: "a tire rotation" in "how long does a tire rotation take?"
+        asked_of = {t for t in own_idf if t not in AMOUNT_OR_REFERENT_TERMS}
         ranked: list[tuple[float, int]] = []
         for doc_index, bm25 in own.items():
             relevance = (bm25 + from_context.get(doc_index, 0.0)) / ideal
@@ -173,11 +188,16 @@ class LocalKnowledgeIndex:
             factor = _applicability(passage, target)
             if factor == 0.0:
                 continue
+            if any(not self._has(doc_index, unit) for unit in units):
+                # "the 12-volt battery" is not the high-voltage one, however well the rest matches
+                factor *= UNIT_MISMATCH_PENALTY
             if topics and not topics.isdisjoint(passage.topics):
                 factor *= INTENT_TOPIC_BOOST
             states = any(stated.search(passage.text) for stated in quantities)
             if states:
                 factor *= QUANTITY_BOOST
+                if _states_it_of(passage.text, quantities, asked_of):
+                    factor *= QUANTITY_OF_BOOST
             if in_section and (states or not quantities):
                 # a passage of the topic that lacks the quantity asked for cannot be the answer
                 factor *= TOPIC_BOOST if passage.doc_id == topic else TOPIC_SECTION_BOOST
@@ -187,7 +207,24 @@ class LocalKnowledgeIndex:
             ranked.append((boosted, doc_index))
         # ties broken by corpus order so results are deterministic
         ranked.sort(key=lambda item: (-item[0], item[1]))
+        self._amount_of_topic(ranked, topic, terms, quantities)
         return [self.passages[doc_index].to_passage(_squash(boosted)) for boosted, doc_index in ranked[:k]]
+
+    def _amount_of_topic(
+        self, ranked: list[tuple[float, int]], topic: str | None, terms: list[str], quantities: list[re.Pattern[str]]
+    ) -> None:
+        """A follow-up that asks for an amount the passage just cited states ("how long does it take?"
+        after a recall whose remedy takes 45 minutes) is answered by that passage, first, when the
+        message names nothing else the passage lacks."""
+        doc_index = self._by_doc_id.get(topic or "")
+        if doc_index is None or not quantities:
+            return
+        if not any(stated.search(self.passages[doc_index].text) for stated in quantities):
+            return
+        if any(t not in AMOUNT_OR_REFERENT_TERMS and not self._has(doc_index, t) for t in terms):
+            return
+        best = ranked[0][0] if ranked else MIN_RELEVANCE
+        ranked[:] = [(best * TOPIC_BOOST, doc_index)] + [item for item in ranked if item[1] != doc_index]
 
     def _analyse(self, query: str) -> tuple[list[str], set[str], set[int]]:
         """Query terms, plus the model names and model years the query mentions.
@@ -245,6 +282,18 @@ def _applicability(passage: CorpusPassage, target: _Target) -> float:
             # a recall or manual edition for exactly this model year beats the generic answer
             factor *= YEAR_SPECIFIC_BOOST
     return factor
+
+
+def _states_it_of(text: str, quantities: list[re.Pattern[str]], asked_of: set[str]) -> bool:
+    """Whether the passage states the amount asked right after the words it is asked of ("Typical
+    durations: ... tire rotation 30 minutes"), rather than somewhere in a text that shares the words."""
+    if not asked_of:
+        return False
+    for stated in quantities:
+        for found in stated.finditer(text):
+            if asked_of <= set(tokenize(text[max(0, found.start() - QUANTITY_WINDOW) : found.start()])):
+                return True
+    return False
 
 
 def _squash(boosted: float) -> float:

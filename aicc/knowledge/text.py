@@ -15,6 +15,44 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _K_SUFFIX = re.compile(r"\b(\d{1,3})k\b")  # "60k miles" is written "60,000 miles" in the manuals
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
 _APOSTROPHE = re.compile(r"['\u2019]")
+# A number with its unit is one fact: "12-volt", "12 volt", "12v" and "twelve-volt" are the same
+# battery, and none of them is the high-voltage one. The pair becomes one token ("12volt") beside the
+# bare unit ("volt"), so the number only ever matches with its unit.
+_UNITS: dict[str, str] = {
+    "v": "volt",
+    "volt": "volt",
+    "volts": "volt",
+    "kw": "kw",
+    "kwh": "kwh",
+    "amp": "amp",
+    "amps": "amp",
+    "psi": "psi",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "mph": "mph",
+    "inch": "inch",
+    "inches": "inch",
+}
+_SMALL_NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+_NUMBER_WORDS: dict[str, str] = {
+    word: str(value) for value, word in enumerate([*_SMALL_NUMBERS, "eleven", "twelve"])
+} | {"twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60"}
+_WITH_UNIT = re.compile(
+    r"\b(\d+(?:\.\d+)?|"
+    + "|".join(_NUMBER_WORDS)
+    + r")\s?-?\s?("
+    + "|".join(sorted(_UNITS, key=len, reverse=True))
+    + r")\b"
+)
+
+
+def _unit_token(match: re.Match[str]) -> str:
+    number = _NUMBER_WORDS.get(match.group(1), match.group(1)).replace(".", "p")
+    unit = _UNITS[match.group(2)]
+    return f" {number}{unit} {unit} "
+
 
 _stems: dict[str, str] = {}
 
@@ -55,6 +93,7 @@ def _raw_tokens(text: str) -> list[str]:
     text = _K_SUFFIX.sub(r"\g<1>000", text)
     text = _APOSTROPHE_S.sub("", text)
     text = _APOSTROPHE.sub("", text)
+    text = _WITH_UNIT.sub(_unit_token, text)
     return _WORD.findall(text)
 
 
@@ -341,3 +380,59 @@ def tokenize(text: str) -> list[str]:
     # Single letters and 1-2 digit numbers ("2+2", "3 years") match everything and mean nothing;
     # years and recall numbers ("2023", "014") have more digits and stay.
     return [term for term in terms if term not in _STOP_WORDS and (len(term) > 2 if term.isdigit() else len(term) > 1)]
+
+
+# Words that ask for an amount ("how long", "how much time", "the price") or stand for "the thing just
+# discussed" ("the repair", "the fix"): after an answer, they add no topic of their own, so "how long
+# is the repair?" asks about the passage just cited.
+AMOUNT_OR_REFERENT_TERMS: frozenset[str] = frozenset(
+    _pipeline("time long price minutes hours days repair fix remedy job work visit process")
+)
+
+
+def is_stop_word(term: str) -> bool:
+    """Whether `term` (a token of `tokenize`'s pipeline) carries no topic."""
+    return term in _STOP_WORDS
+
+
+_UNIT_TOKEN = re.compile(r"\d+(?:p\d+)?(?:" + "|".join(sorted(set(_UNITS.values()))) + ")")
+
+
+def has_unit(term: str) -> bool:
+    """A number-with-unit token ("12volt", "9000lb"): the most specific word a question can hold."""
+    return _UNIT_TOKEN.fullmatch(term) is not None
+
+
+def raw_words(text: str) -> list[str]:
+    """The words of `text` as typed (lowercased, before stemming and synonyms)."""
+    return _raw_tokens(text)
+
+
+def _typed(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+# Words a question is built from that carry no topic, as typed: a misspelling of one ("shoud", "dose")
+# is dropped like the word itself rather than read as a rare topic word.
+SCAFFOLD_WORDS: frozenset[str] = frozenset(_typed(_STOP_WORDS_TEXT))
+# Words the synonym table knows, as typed ("tyre", "regen"): a misspelling of one is that word.
+SYNONYM_WORDS: frozenset[str] = frozenset(word for phrase in _SYNONYMS for word in _typed(phrase))
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count one), or `limit + 1` once it is exceeded."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
