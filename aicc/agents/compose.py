@@ -188,7 +188,7 @@ def compose(results: TurnResults, *, missing: list[str], text: str) -> ComposedR
         # "do i need to call the police?", "how long until someone gets here??": the case stays urgent,
         # and the answer comes from the roadside policy, never "I can't help".
         if not stepped:
-            parts.extend(_emergency_follow_up(text, vehicle, reply))
+            parts.extend(_emergency_follow_up(text, vehicle, dialog, reply))
         label, answered = "roadside_follow_up", True
     elif reply.route.queue in {"roadside", "customer_care"} and (
         results.service_action_taken is None
@@ -1169,13 +1169,21 @@ def _policy_answer(text: str, queue: str | None, vehicle: Vehicle | None, reply:
     return [sentence.text for sentence in found]
 
 
-def _emergency_follow_up(text: str, vehicle: Vehicle | None, reply: ComposedReply) -> list[str]:
-    """The roadside policy's answer to a follow-up, else how to stay safe while help comes."""
-    policy = _policy_answer(text, "roadside", vehicle, reply)
-    return policy or [
-        "If anyone is hurt, or the car is in a dangerous spot or blocking traffic, call 911 now: they send "
-        "police and an ambulance. Stay somewhere safe away from traffic with your hazard lights on."
-    ]
+def _emergency_follow_up(text: str, vehicle: Vehicle | None, dialog: DialogState, reply: ComposedReply) -> list[str]:
+    """The roadside policy's answer to a follow-up, else how to stay safe while help comes. While the
+    case is urgent every answer keeps the first rule in sight: anyone hurt or in danger calls 911.
+    A warning light's steps count only when a light is what the case is about."""
+    found = answering_sentences(text, "roadside", vehicle.model if vehicle else None, lights=bool(dialog.warning_light))
+    reply.sources.extend(sentence.source() for sentence in found)
+    policy = [sentence.text for sentence in found]
+    if not policy:
+        return [
+            "If anyone is hurt, or the car is in a dangerous spot or blocking traffic, call 911 now: they send "
+            "police and an ambulance. Stay somewhere safe away from traffic with your hazard lights on."
+        ]
+    if not any("911" in sentence for sentence in policy):
+        policy.append("If anyone is hurt or in danger, call 911 first.")
+    return policy
 
 
 def _sales_contact(profile: ProfileLoaded | None, intent: IntentDetected | None, reply: ComposedReply) -> str:

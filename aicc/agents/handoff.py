@@ -127,6 +127,7 @@ class PolicySentence:
     models: tuple[str, ...]
     terms: frozenset[str]
     queues: frozenset[str]  # the queues whose people would say it
+    light: bool  # from a warning light's steps: advice for that light, not for every breakdown
 
     def source(self) -> Source:
         return Source(title=self.title, uri=self.uri)
@@ -154,6 +155,7 @@ def policy_sentences() -> tuple[PolicySentence, ...]:
                         models=tuple(passage.get("models") or ()),
                         terms=frozenset(tokenize(sentence)),
                         queues=queues,
+                        light="warning_light" in topics,
                     )
                 )
     return tuple(found)
@@ -194,17 +196,23 @@ def _model_terms() -> frozenset[str]:
     return frozenset(term for model in catalog()["models"] for term in tokenize(str(model["name"])))
 
 
-def answering_sentences(text: str, queue: str | None, model: str | None, *, limit: int = 2) -> list[PolicySentence]:
+def answering_sentences(
+    text: str, queue: str | None, model: str | None, *, limit: int = 2, lights: bool = True
+) -> list[PolicySentence]:
     """The policy sentences that answer `text` for a customer driving `model` and waiting for `queue`,
     best first (or none). The queue's own policies first; another queue's only when none answers
-    ("can I unlock it without the app?" asked of customer care is answered by the lockout steps)."""
-    own = _answering(text, queue, model, limit, own_queue=True)
+    ("can I unlock it without the app?" asked of customer care is answered by the lockout steps).
+    `lights=False` leaves out warning-light steps: after a crash, a light's advice ("avoid switching
+    the vehicle off") is wrong."""
+    own = _answering(text, queue, model, limit, own_queue=True, lights=lights)
     if own or queue == "roadside":
         return own  # someone in danger hears the roadside policy or the safety basics, never a case process
-    return _answering(text, queue, model, limit, own_queue=False)
+    return _answering(text, queue, model, limit, own_queue=False, lights=lights)
 
 
-def _answering(text: str, queue: str | None, model: str | None, limit: int, *, own_queue: bool) -> list[PolicySentence]:
+def _answering(
+    text: str, queue: str | None, model: str | None, limit: int, *, own_queue: bool, lights: bool
+) -> list[PolicySentence]:
     terms = query_terms(text)
     wants_number = bool(_ASKS_FOR_A_NUMBER.search(text))
     idf = _idf()
@@ -213,6 +221,8 @@ def _answering(text: str, queue: str | None, model: str | None, limit: int, *, o
         if sentence.models and (model is None or model not in sentence.models):
             continue
         if own_queue and queue not in sentence.queues:
+            continue
+        if sentence.light and not lights:
             continue
         if wants_number and not _PHONE_NUMBER.search(sentence.text):
             continue

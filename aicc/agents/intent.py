@@ -58,6 +58,13 @@ _BARE_ANSWER_RE = re.compile(
     r"|thanks|thank you|thx|ty))*[\s,.!]*$",
     re.I,
 )
+# Changing what was just booked: "hmm actually cancel it, I'll be out of town", "can you move that booking?".
+_CHANGE_BOOKING_RE = re.compile(
+    r"\b(?:cancel\w*|resched\w*|move|push (?:it|that) back)\b(?:\s+\w+){0,2}?\s*"
+    r"\b(?:it|that|this|them|my (?:appointment|booking|slot|visit)|the (?:appointment|booking|slot|visit))\b",
+    re.I,
+)
+_BOOKING_INTENTS = {"service_booking", "test_drive"}
 # Fitting an accessory: "can i bring them to lakeside to have them installed?", "does harbor city fit them?".
 _INSTALL_RE = re.compile(
     r"\b(?:install\w*|fit(?:ted|ting)? (?:it|them|one|those|these)|mount(?:ed|ing)?|put (?:it|them) on)\b", re.I
@@ -73,7 +80,9 @@ def in_context(result_intent: Intent, text: str, dialog: DialogState, *, flow_op
     - a bare yes or no while a flow waits for an answer answers that flow ("yes please" is no request
       for a person);
     - installing or fitting something right after an accessory question is about that accessory;
-    - readiness to buy in any words is a purchase, whatever the topic words around it."""
+    - readiness to buy in any words is a purchase, whatever the topic words around it;
+    - cancelling or moving what was just booked is that booking's flow, whatever reason comes with it
+      ("cancel it, I'll be out of town" is no roadside call)."""
     if result_intent == "test_drive" and not _TRY_OUT_RE.search(text) and dialog.last_intent not in _BUYING_INTENTS:
         from aicc.nlu.entities import extract_entities
 
@@ -84,6 +93,12 @@ def in_context(result_intent: Intent, text: str, dialog: DialogState, *, flow_op
     if flow_open and result_intent == "human_agent" and _BARE_ANSWER_RE.match(text):
         topical = dialog.last_intent is not None and dialog.last_intent not in _TOPICLESS
         return dialog.last_intent if topical and dialog.last_intent else "other"
+    if (
+        dialog.last_intent in _BOOKING_INTENTS
+        and result_intent not in _BOOKING_INTENTS | {"human_agent"}  # asking for a person in words stands
+        and _CHANGE_BOOKING_RE.search(text)
+    ):
+        return dialog.last_intent
     if dialog.last_intent == "parts_accessories" and _INSTALL_RE.search(text):
         return "parts_accessories"
     if purchase_ready(text) and result_intent not in _BUYING_INTENTS:

@@ -108,3 +108,22 @@ def test_a_question_about_a_test_drive_is_no_booking(text: str) -> None:
 )
 def test_a_request_for_a_test_drive_is_a_booking(text: str) -> None:
     assert not asks_when_due(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hmm actually cancel it, I'll be out of town",
+        "please cancel my appointment, im away on a trip that week",
+        "can you move that booking? something came up",
+        "need to reschedule it, i'll be travelling",
+    ],
+)
+def test_changing_what_was_just_booked_stays_with_the_booking_whatever_the_reason(text: str) -> None:
+    dialog = DialogState(last_intent="service_booking")
+    assert in_context("roadside_assistance", text, dialog) == "service_booking"
+
+
+def test_a_breakdown_out_of_town_after_a_booking_is_still_roadside() -> None:
+    dialog = DialogState(last_intent="service_booking")
+    assert in_context("roadside_assistance", "my car broke down out of town", dialog) == "roadside_assistance"
