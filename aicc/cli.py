@@ -488,6 +488,9 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def render_frame(frame: dict[str, Any]) -> str:
+    from aicc.terminal import printable_frame
+
+    frame = printable_frame(frame)  # what others wrote never drives the terminal (aicc/terminal.py)
     kind = frame.get("type")
     if kind == "reply":
         lines = [f"assistant> {frame['text']}"]

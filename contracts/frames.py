@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, TypeAdapter
 
 from contracts.common import Contract, QuickAction, Route, Source
+from contracts.text import PlainText
 
 # API Gateway refuses frames above 32 KB; the text cap keeps a message well inside it.
 MAX_FRAME_BYTES = 32 * 1024
@@ -22,6 +23,7 @@ ErrorCode = Literal[
     "not_found",
     "conflict",
     "internal",
+    "throttled",
 ]
 
 
@@ -29,7 +31,7 @@ class SendMessage(Contract):
     """Client -> server, routed on `action` (`$request.body.action`)."""
 
     action: Literal["sendMessage"]
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    text: PlainText = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     client_message_id: str = Field(pattern=_ID)
     conversation_id: str | None = Field(default=None, pattern=_ID)
 
@@ -93,7 +95,7 @@ class TakeConversation(Contract):
 class StaffReply(Contract):
     action: Literal["staffReply"]
     conversation_id: str = Field(pattern=_ID)
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    text: PlainText = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     client_message_id: str = Field(pattern=_ID)
 
 

@@ -5,7 +5,6 @@ Bad input gets an `error` frame and publishes nothing; the connection stays up.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -18,7 +17,7 @@ from aicc.agents.ingress import Ingress, Message, Sender
 from aicc.ports.conversations import NotYourConversation
 from aicc.runtime.bus import publish
 from aicc.runtime.clients import warm
-from aicc.runtime.websocket import caller, error_response, frame_response
+from aicc.runtime.websocket import caller, error_response, frame_response, invalid_fields, json_object
 from contracts.frames import MAX_TEXT_CHARS, SendMessage
 
 logger = Logger(service="ws-ingress")
@@ -48,11 +47,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def _parse(event: dict[str, Any]) -> tuple[Message, Sender] | dict[str, Any]:
     """The message and its sender, or the error frame's response."""
     ctx = event["requestContext"]
-    try:
-        body = json.loads(event.get("body") or "")
-    except json.JSONDecodeError:
-        return error_response("invalid_frame", "the frame is not JSON")
-    if not isinstance(body, dict):
+    body = json_object(event.get("body"))
+    if body is None:
         return error_response("invalid_frame", "the frame must be a JSON object")
     client_message_id = body.get("client_message_id") if isinstance(body.get("client_message_id"), str) else None
     if ctx.get("routeKey") == "$default" or body.get("action") != "sendMessage":
@@ -84,5 +80,4 @@ def _invalid(exc: ValidationError, client_message_id: str | None) -> dict[str, A
             return error_response(
                 "message_too_large", f"text is limited to {MAX_TEXT_CHARS} characters", client_message_id
             )
-    fields = sorted({".".join(str(p) for p in e.get("loc", ())) or "frame" for e in exc.errors()})
-    return error_response("invalid_frame", f"invalid fields: {', '.join(fields)}", client_message_id)
+    return invalid_fields(exc, client_message_id)

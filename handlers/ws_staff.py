@@ -3,7 +3,6 @@ reply to the customer over their socket, hand the conversation back to the bot."
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -13,7 +12,7 @@ from aicc.adapters.apigateway.pusher import ApiGatewayPusher
 from aicc.adapters.dynamodb.connections import DynamoDBConnections
 from aicc.adapters.dynamodb.handoff import DynamoDBHandoff
 from aicc.agents.staffdesk import HandoffError, Staff, StaffAction, StaffDesk
-from aicc.runtime.websocket import caller, error_response, frame_response
+from aicc.runtime.websocket import caller, error_response, frame_response, invalid_fields, json_object
 from contracts.frames import HandBack, ListQueue, StaffReply, TakeConversation
 
 logger = Logger(service="ws-staff")
@@ -27,14 +26,15 @@ ACTIONS: dict[str, type[StaffAction]] = {
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        body = json.loads(event.get("body") or "")
-        action = ACTIONS[body["action"]].model_validate(body)
-    except (json.JSONDecodeError, KeyError, TypeError):
+    body = json_object(event.get("body"))
+    action_name = body.get("action") if body is not None else None
+    model = ACTIONS.get(action_name) if isinstance(action_name, str) else None
+    if body is None or model is None:
         return error_response("invalid_frame", "expected a staff action frame")
+    try:
+        action = model.model_validate(body)
     except ValidationError as exc:
-        fields = sorted({".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()})
-        return error_response("invalid_frame", f"invalid fields: {', '.join(fields)}")
+        return invalid_fields(exc)
     try:
         user_id, role, dealer_id = caller(event)
     except PermissionError:

@@ -44,6 +44,9 @@ from aicc.bench.profiler import since
 from aicc.bench.projection import ProjectionOptions, project_report
 from aicc.bench.serve import READY_PREFIX
 from aicc.bench.stats import percentiles
+from aicc.embedded.sigv4 import load_credentials, sign
+from aicc.embedded.stack import REGION
+from aicc.runtime.auth import state_dir as default_state_dir
 
 # The analytics mapping waits up to 1 s to fill a batch; deletes are sent after the handler returns.
 SETTLE_S = 1.5
@@ -146,8 +149,12 @@ def _http_base(websocket_url: str) -> str:
     return f"{scheme}://{parts.netloc}"
 
 
-async def stack_info(base: str, route: str = ROUTE) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as session, session.get(f"{base}/_aicc/{route}") as response:
+async def stack_info(base: str, route: str = ROUTE, state_dir: Path | None = None) -> dict[str, Any]:
+    """GET /_aicc/<route>, SigV4-signed with the credentials of the stack using `state_dir`
+    (default: AICC_STATE_DIR, else .aicc, as `aicc up`)."""
+    url = f"{base}/_aicc/{route}"
+    headers = sign(load_credentials(state_dir or default_state_dir()), "GET", url, region=REGION)
+    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
         if response.status == 404:
             raise RuntimeError(f"{base} has no /_aicc/bench: is it an embedded stack of this version?")
         response.raise_for_status()
@@ -391,12 +398,12 @@ def machine() -> dict[str, Any]:
 async def _measured_phase(
     customers: Customers, base: str, progress: Progress, label: str, level: int, options: BenchOptions
 ) -> tuple[dict[str, Any], PhaseResult, dict[str, Any]]:
-    before = await stack_info(base)
+    before = await stack_info(base, state_dir=customers.state_dir)
     progress.phase(label, options.turns, options.duration_s)
     phase = await customers.run_phase(level, options.turns, options.duration_s)
     progress.finish()
     await asyncio.sleep(SETTLE_S)
-    after = await stack_info(base)
+    after = await stack_info(base, state_dir=customers.state_dir)
     return summarise_phase(phase, before, after), phase, before
 
 
@@ -405,10 +412,9 @@ def _evenly(items: list[Any], count: int) -> list[Any]:
     return items[:: max(1, math.ceil(len(items) / count))][:count]
 
 
-async def _drive(url: str, options: BenchOptions, progress: Progress) -> dict[str, Any]:
+async def _drive(url: str, state_dir: Path, options: BenchOptions, progress: Progress) -> dict[str, Any]:
     base = _http_base(url)
-    info = await stack_info(base)
-    state_dir = options.state_dir or Path(info["state_dir"])
+    info = await stack_info(base, state_dir=state_dir)
     customers = Customers(
         url, load_mix(), state_dir=state_dir, reply_timeout_s=options.reply_timeout_s, on_turn=progress.turn
     )
@@ -417,7 +423,7 @@ async def _drive(url: str, options: BenchOptions, progress: Progress) -> dict[st
         await customers.run_phase(max([options.customers, *options.sweep]), options.warmup)
         progress.finish()
     result, phase, before = await _measured_phase(customers, base, progress, "measuring", options.customers, options)
-    profiles = since(await stack_info(base, PROFILES_ROUTE), before.get("profiled_invocations") or {})
+    profiles = since(await stack_info(base, PROFILES_ROUTE, state_dir), before.get("profiled_invocations") or {})
     result["invocation_profiles"] = {name: _evenly(p, PROFILES_PER_FUNCTION) for name, p in sorted(profiles.items())}
     answered = [t.turn_id for t in phase.turns if t.turn_id and not t.lost and not t.error]
     sample = _evenly(answered, HOP_SAMPLES)
@@ -431,7 +437,7 @@ async def _drive(url: str, options: BenchOptions, progress: Progress) -> dict[st
     if sweep:
         result["sweep"] = sweep
         result["knee"] = find_knee(sweep)
-    final = await stack_info(base)
+    final = await stack_info(base, state_dir=state_dir)
     result["peak_rss_mb"] = {
         name: round(kb / 1024, 1) if kb is not None else None for name, kb in final["peak_rss_kb"].items()
     }
@@ -447,13 +453,16 @@ async def run_bench(options: BenchOptions) -> dict[str, Any]:
         imports = await asyncio.to_thread(measure_imports, options.import_runs)
     stack: StackProcess | None = None
     url = options.url
+    # The stack's signing key and SigV4 credentials: --state-dir, else AICC_STATE_DIR or .aicc, as `aicc up`.
+    state_dir = options.state_dir or default_state_dir()
     with tempfile.TemporaryDirectory(prefix="aicc-bench-") as scratch:
         try:
             if url is None:
-                stack = StackProcess(options.state_dir or Path(scratch) / "state")
+                state_dir = options.state_dir or Path(scratch) / "state"
+                stack = StackProcess(state_dir)
                 progress.note("starting the embedded stack on free ports")
                 url = await asyncio.to_thread(stack.start)
-            result = await _drive(url, options, progress)
+            result = await _drive(url, state_dir, options, progress)
         finally:
             progress.finish()
             if stack is not None:

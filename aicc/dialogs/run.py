@@ -138,13 +138,14 @@ async def run_against_stack(
     reply_timeout_s: float = 15.0,
     on_conversation: Callable[[ConversationResult], None] | None = None,
 ) -> list[ConversationResult]:
-    """Against the stack at `url` (its signing key: `state_dir`, else the one it reports), or a fresh
-    embedded stack in a process of its own, stopped afterwards."""
-    from aicc.bench.run import StackProcess, _http_base, stack_info
+    """Against the stack at `url` (its signing key: `state_dir`, else AICC_STATE_DIR or .aicc), or a
+    fresh embedded stack in a process of its own, stopped afterwards."""
+    from aicc.bench.run import StackProcess
+    from aicc.runtime.auth import state_dir as default_state_dir
 
     if url is not None:
         if state_dir is None:
-            state_dir = Path((await stack_info(_http_base(url)))["state_dir"])
+            state_dir = default_state_dir()  # where `aicc up` keeps its signing key by default
         return await run_suite(
             conversations, url, state_dir, reply_timeout_s=reply_timeout_s, on_conversation=on_conversation
         )

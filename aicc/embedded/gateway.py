@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
+from botocore.credentials import Credentials
 
 from aicc.embedded.invoke import (
     ACCOUNT_ID,
@@ -52,6 +53,8 @@ from aicc.embedded.invoke import (
     import_handler,
     timed_call,
 )
+from aicc.embedded.sigv4 import fresh_credentials, verify
+from aicc.embedded.throttle import FrameLimits, TokenBucket, take_from_all
 from contracts.frames import MAX_FRAME_BYTES, WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
 
 log = logging.getLogger(__name__)
@@ -87,6 +90,8 @@ class Connection:
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     finished: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    bucket: TokenBucket | None = None
+    in_flight: asyncio.Semaphore | None = None
 
     @property
     def open(self) -> bool:
@@ -109,7 +114,7 @@ def select_route(body: str, routes: Mapping[str, Any]) -> str | None:
     """`$request.body.action`: the route key the frame names, else `$default` (None if absent)."""
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, an over-long integer, nesting too deep
         parsed = None
     if isinstance(parsed, dict):
         action = parsed.get("action")
@@ -192,6 +197,8 @@ class WebSocketGateway:
         idle_timeout_s: float = IDLE_TIMEOUT_S,
         function_timeout_s: float = 10.0,
         info_routes: Mapping[str, Callable[[], Mapping[str, Any]]] | None = None,
+        credentials: Credentials | None = None,
+        limits: FrameLimits | None = None,
     ) -> None:
         self.executor = executor
         self.stats = stats
@@ -208,6 +215,10 @@ class WebSocketGateway:
         self.function_timeout_s = function_timeout_s
         # GET /_aicc/<name>: tools' read-only views of the stack (the mapping is read per request).
         self.info_routes = info_routes if info_routes is not None else {}
+        # `@connections` and `/_aicc/*` take SigV4 requests signed with these only (sigv4.py).
+        self.credentials = credentials or fresh_credentials()
+        self.limits = limits or FrameLimits.from_env()
+        self._user_buckets: dict[str, TokenBucket] = {}
         self.connections: dict[str, Connection] = {}
         self._handlers: dict[str, tuple[LambdaHandler, FunctionConfig]] = {}
         self._runner: web.AppRunner | None = None
@@ -245,7 +256,7 @@ class WebSocketGateway:
             self._load(dotted_path)
         if self.authorizer_path:
             self._load(self.authorizer_path)
-        app = web.Application(client_max_size=MAX_POST_BYTES + 1024)
+        app = web.Application(client_max_size=MAX_POST_BYTES + 1024, middlewares=[self._require_sigv4])
         management = [
             route(prefix + "/@connections/{connection_id}", handler)
             for prefix in ("", "/{stage}")
@@ -382,6 +393,8 @@ class WebSocketGateway:
             user_agent=identity["userAgent"],
             authorizer=authorizer_context,
             last_active_ms=connected_at,
+            bucket=TokenBucket(self.limits.per_connection),
+            in_flight=asyncio.Semaphore(self.limits.in_flight_per_connection),
         )
         self.connections[connection_id] = connection
         self._live.add(connection)
@@ -460,9 +473,7 @@ class WebSocketGateway:
                 return
             if message.type == WSMsgType.TEXT:
                 connection.last_active_ms = _now_ms()
-                task = asyncio.create_task(self._on_message(connection, message.data))
-                connection.tasks.add(task)
-                task.add_done_callback(connection.tasks.discard)
+                await self._admit(connection, message.data)
             elif message.type == WSMsgType.BINARY:
                 await self._close(connection, WSCloseCode.UNSUPPORTED_DATA, "Binary frames are not supported")
                 return
@@ -479,6 +490,44 @@ class WebSocketGateway:
                     connection.close_code = sent_code or ws.close_code or WSCloseCode.ABNORMAL_CLOSURE
                     connection.close_reason = "Message too big" if sent_code == WSCloseCode.MESSAGE_TOO_BIG else ""
                 return
+
+    async def _admit(self, connection: Connection, body: str) -> None:
+        """Handle the frame unless its connection or user is past their rate (answered `throttled`),
+        waiting first while the connection has its most frames in flight: the socket is not read
+        meanwhile, so a pipelining client is held back by TCP, not by a growing set of tasks."""
+        assert connection.bucket is not None and connection.in_flight is not None
+        if not take_from_all(connection.bucket, self._user_bucket(connection)):
+            await self._reply_throttled(connection, body)
+            return
+        in_flight = connection.in_flight
+        await in_flight.acquire()
+        task = asyncio.create_task(self._on_message(connection, body))
+        connection.tasks.add(task)
+        task.add_done_callback(connection.tasks.discard)
+        task.add_done_callback(lambda _: in_flight.release())
+
+    def _user_bucket(self, connection: Connection) -> TokenBucket:
+        user = str(connection.authorizer.get("user_id") or connection.authorizer.get("principalId") or "")
+        if len(self._user_buckets) > 10_000:  # a full bucket is a fresh one: forget those
+            self._user_buckets = {u: b for u, b in self._user_buckets.items() if not b.full}
+        bucket = self._user_buckets.get(user)
+        if bucket is None:
+            bucket = self._user_buckets[user] = TokenBucket(self.limits.per_user)
+        return bucket
+
+    async def _reply_throttled(self, connection: Connection, body: str) -> None:
+        try:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            parsed = None
+        cmid = parsed.get("client_message_id") if isinstance(parsed, dict) else None
+        frame = {
+            "type": "error",
+            "code": "throttled",
+            "message": "too many messages at once: wait a moment and send again",
+            "client_message_id": cmid if isinstance(cmid, str) else None,
+        }
+        await self._send_if_open(connection, json.dumps(frame))
 
     async def _on_message(self, connection: Connection, body: str) -> None:
         route_key = select_route(body, self.routes)
@@ -617,6 +666,27 @@ class WebSocketGateway:
     async def _close_quietly(self, connection: Connection) -> None:
         if not connection.ws.closed:
             await connection.ws.close(code=WSCloseCode.OK)
+
+    @web.middleware
+    async def _require_sigv4(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
+        """`@connections` and `/_aicc/*` answer SigV4 requests signed with the stack's credentials only."""
+        if request.path == "/ws":
+            response: web.StreamResponse = await handler(request)
+            return response
+        body = await request.read() if request.can_read_body else b""
+        refused = verify(
+            self.credentials,
+            method=request.method,
+            url=f"{request.scheme}://{request.host}{request.raw_path}",
+            headers=request.headers,
+            body=body,
+            region=self.region,
+        )
+        if refused is not None:
+            log.warning("refused %s %s: %s", request.method, request.path, refused)
+            return _error(403, "ForbiddenException", refused)
+        response = await handler(request)
+        return response
 
     async def _stats(self, _request: web.Request) -> web.Response:
         return web.json_response(self.stats.summary())

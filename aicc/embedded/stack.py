@@ -24,12 +24,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from botocore.credentials import Credentials
+
 from aicc.embedded.gateway import WebSocketGateway
 from aicc.embedded.invoke import HandlerResolver, InvocationStats, import_handler
 from aicc.embedded.moto.process import MotoServerProcess
 from aicc.embedded.observe import ApiCallObservers
 from aicc.embedded.poller import MappedFunction, MappingChannel, SqsApiPolling, binding_for_agent
 from aicc.embedded.provision import Provisioned, provision
+from aicc.embedded.sigv4 import issue_credentials
 from aicc.runtime import clients
 from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
 from contracts.manifest import Manifest, manifest
@@ -105,6 +108,8 @@ class EmbeddedStack:
         self._executor: ThreadPoolExecutor | None = None
         self._exit_stack: contextlib.AsyncExitStack | None = None
         self._saved_env: dict[str, str | None] = {}
+        # Made fresh at each start (sigv4.py): the handlers sign @connections calls with them.
+        self.credentials: Credentials | None = None
 
     @property
     def moto_url(self) -> str:
@@ -130,6 +135,7 @@ class EmbeddedStack:
         from aicc.runtime.auth import ensure_local_keys
 
         ensure_local_keys(self.state_dir)
+        self.credentials = issue_credentials(self.state_dir)
         # The moto child is started before the env changes so it never sees AWS_ENDPOINT_URL.
         children = [self.moto, *([self.dynamodb] if self.dynamodb else [])]
         await asyncio.gather(*(asyncio.to_thread(child.start) for child in children))
@@ -152,6 +158,7 @@ class EmbeddedStack:
             authorizer=self.authorizer,
             region=REGION,
             info_routes=self.info_routes,
+            credentials=self.credentials,
         )
         # Bind the gateway's port first (it may be 0): handlers need the callback URL in their env
         # before they are imported. Its handlers are loaded after the env is set, in start().
@@ -245,8 +252,9 @@ class EmbeddedStack:
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_url,
             # boto3 routes this service on its own: the gateway, not moto, serves @connections.
             "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": self.callback_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            # moto takes any credentials; the gateway's @connections only these.
+            "AWS_ACCESS_KEY_ID": self.credentials.access_key if self.credentials else "testing",
+            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_key if self.credentials else "testing",
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AICC_TABLE_PREFIX": TABLE_PREFIX,
@@ -314,6 +322,7 @@ class EmbeddedStack:
             f"moto (AWS)     {self.moto_url}   (pid {self.moto.pid})",
             *([f"moto DynamoDB  {self.dynamodb_url}   (pid {self.dynamodb.pid})"] if self.dynamodb else []),
             f"state dir      {self.state_dir.resolve()}",
+            f"credentials    {(self.state_dir / 'credentials').resolve()}   (SigV4 for @connections and /_aicc)",
         ]
         if self.provisioned is not None:
             lines.append(f"event bus      {self.provisioned.bus_name}   archive {self.provisioned.archive_name}")

@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from pydantic import ValidationError
+
 from contracts.frames import ErrorCode, ErrorFrame
+
+# What a hostile but size-capped JSON body can make parsing raise: malformed JSON (JSONDecodeError),
+# an integer past Python's int max-str-digits (ValueError), nesting deeper than the interpreter's
+# recursion limit (RecursionError).
+HOSTILE_JSON_ERRORS = (ValueError, RecursionError)
+
+
+def json_object(body: str | None) -> dict[str, Any] | None:
+    """A client frame's JSON object, or None when the body is not one (whatever it holds)."""
+    try:
+        parsed = json.loads(body or "")
+    except HOSTILE_JSON_ERRORS:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def invalid_fields(exc: ValidationError, client_message_id: str | None = None) -> dict[str, Any]:
+    """The `invalid_frame` answer naming the fields a frame got wrong (text with control characters
+    says so: a client may show it)."""
+    errors = exc.errors()
+    fields = sorted({".".join(str(p) for p in e.get("loc", ())) or "frame" for e in errors})
+    if any(e.get("loc") == ("text",) and e.get("type") == "string_pattern_mismatch" for e in errors):
+        message = "text may not contain control characters other than newline and tab"
+        return error_response("invalid_frame", message, client_message_id)
+    return error_response("invalid_frame", f"invalid fields: {', '.join(fields)}", client_message_id)
 
 
 def caller(event: dict[str, Any]) -> tuple[str, str, str | None]:

@@ -60,13 +60,14 @@ async def _receive_json(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
     return frame
 
 
-def _management_client(url: str) -> Any:
+def _management_client(gateway: WebSocketGateway, url: str) -> Any:
+    """Signed with the gateway's credentials, as the stack's handlers sign."""
     return boto3.client(
         "apigatewaymanagementapi",
         endpoint_url=url,
         region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        aws_access_key_id=gateway.credentials.access_key,
+        aws_secret_access_key=gateway.credentials.secret_key,
     )
 
 
@@ -182,8 +183,8 @@ def test_connections_api_post_get_delete_and_gone() -> None:
         async with session.ws_connect(gateway.websocket_url + "?token=good") as ws:
             await ws.send_str(json.dumps({"action": "sendMessage"}))
             connection_id = (await _receive_json(ws))["connection_id"]
-            client = _management_client(gateway.url)
-            staged = _management_client(gateway.url + "/embedded")
+            client = _management_client(gateway, gateway.url)
+            staged = _management_client(gateway, gateway.url + "/embedded")
 
             await asyncio.to_thread(client.post_to_connection, ConnectionId=connection_id, Data=b'{"type":"reply"}')
             assert await _receive_json(ws) == {"type": "reply"}
