@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,14 +131,6 @@ def test_detect_intent_returns_entities_and_is_deterministic() -> None:
     assert first.entities.model == "Borealis"
     assert first.entities.date == "2025-03-13"
     assert first.entities.time == "10:00"
-
-
-def test_latency_is_about_a_millisecond() -> None:
-    detect_intent("warm up")
-    started = time.perf_counter()
-    for _ in range(50):
-        detect_intent("my check engine light is on and the car shakes at idle, 45k miles, VIN 5ARCA2E47PH100234")
-    assert (time.perf_counter() - started) / 50 < 0.005  # generous for slow CI machines; ~0.5 ms locally
 
 
 # --- sentiment --------------------------------------------------------------------------------------
