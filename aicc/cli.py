@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     trace.add_argument("--json", action="store_true")
     trace.add_argument("--endpoint-url", default=None)
 
+    _add_dlq_parser(commands)
+
     seed = commands.add_parser("seed", help="load the reference data into the tables (uses AWS_ENDPOINT_URL)")
     seed.add_argument("--table-prefix", default=None)
 
@@ -159,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         "replay": _replay,
         "trace": _trace,
         "bench": _bench,
+        "dlq": _dlq,
     }
     return handlers[args.command](args)
 
@@ -470,6 +473,52 @@ def _bench(args: argparse.Namespace) -> int:
         print(f"report written to {path}", file=sys.stderr)
     print(json.dumps(result) if args.json else format_table(result))
     return 0 if result["lost"] == 0 and result["duplicated"] == 0 else 1
+
+
+# --- dead-letter queues -------------------------------------------------------------------------
+
+
+def _add_dlq_parser(commands: Any) -> None:
+    dlq = commands.add_parser("dlq", help="the agents' dead-letter queues: list them, or redrive one")
+    actions = dlq.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="per agent: messages, the oldest seen, a sample body")
+    listing.add_argument("agents", nargs="*", help="only these agents (default: all)")
+    redrive = actions.add_parser("redrive", help="move an agent's dead letters back to its queue (SQS move task)")
+    redrive.add_argument("agent")
+    redrive.add_argument("--rate", type=int, default=None, help="messages per second (default: as fast as SQS may)")
+    redrive.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the task to finish")
+    for parser in (listing, redrive):
+        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--endpoint-url", default=None, help="AWS endpoint (default: the embedded stack's moto)")
+
+
+def _dlq(args: argparse.Namespace) -> int:
+    from aicc import ops
+
+    _embedded_defaults(args.endpoint_url)
+    try:
+        if args.action == "redrive":
+            result = ops.dlq_redrive(args.agent, rate=args.rate, timeout_s=args.timeout)
+            print(json.dumps(result) if args.json else _format_redrive(result))
+            return 0 if result["status"] == "COMPLETED" else 1
+        rows = ops.dlq_list(args.agents or None)
+    except ValueError as exc:
+        print(f"aicc dlq: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    print(f"{'agent':18} {'messages':>8} {'in flight':>9} {'oldest':>9}  sample")
+    for row in rows:
+        age = "-" if row["oldest_age_s"] is None else f"{row['oldest_age_s']:.0f} s"
+        sample = (row["sample"] or "").replace("\n", " ")[:70]
+        print(f"{row['agent']:18} {row['messages']:8d} {row['in_flight']:9d} {age:>9}  {sample}")
+    return 0
+
+
+def _format_redrive(result: dict[str, Any]) -> str:
+    line = f"{result['agent']}: {result['status']}, {result['moved']} message(s) moved back to its queue"
+    return line + (f" ({result['failure_reason']})" if result.get("failure_reason") else "")
 
 
 # --- chat ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Operator tools over the same AWS APIs on AWS and on the embedded default: archive replays,
-replay diffs and per-turn traces (the analytics agent's event log).
+replay diffs, per-turn traces (the analytics agent's event log) and the agents' dead-letter queues
+(list, and redrive with SQS message-move tasks).
 
 The event log, the replay results and the conversations are ports, given or else the DynamoDB
 adapters (`_event_log`, `_replay_results`, `_conversations`: the one place the tools are wired)."""
@@ -257,3 +258,113 @@ def replay_diff(name: str, *, log: EventLog | None = None, results: ReplayResult
         counts[status] += 1
         turns.append({"turn_id": turn_id, "status": status, "fields": changed, "original": before, "replayed": after})
     return {**counts, "turns": turns}
+
+
+# --- dead-letter queues ------------------------------------------------------------------------------
+
+SAMPLE_CHARS = 1000  # of a message body shown by `aicc dlq list`
+PEEKED = 10  # messages looked at per DLQ (one ReceiveMessage), for the oldest and the sample
+
+
+def _queue_name(name: str) -> str:
+    # Terraform names queues like tables: aicc-<environment>-<name> (AICC_TABLE_PREFIX is that prefix).
+    return os.environ.get("AICC_TABLE_PREFIX", "aicc-") + name
+
+
+def _queue(sqs: Any, name: str) -> tuple[str, str]:
+    url = sqs.get_queue_url(QueueName=_queue_name(name))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def _agents(agents: list[str] | None) -> list[str]:
+    known = [a.name for a in manifest().agents]
+    unknown = set(agents or []) - set(known)
+    if unknown:
+        raise ValueError(f"unknown agents: {sorted(unknown)}; the agents are {', '.join(known)}")
+    return [a for a in known if not agents or a in agents]
+
+
+def dlq_list(agents: list[str] | None = None, *, now: float | None = None) -> list[dict[str, Any]]:
+    """Per agent, its DLQ: messages waiting and in flight, the oldest seen and a sample body.
+
+    The oldest and the sample come from one peek (ReceiveMessage of up to `PEEKED` messages with a
+    visibility timeout of 0, so they stay visible and a redrive still moves them): with more messages
+    waiting, the oldest is the oldest of those seen (CloudWatch's ApproximateAgeOfOldestMessage is the
+    exact figure on AWS, and the DLQ depth and age alarms watch it).
+    """
+    sqs = client("sqs")
+    now = time.time() if now is None else now
+    rows: list[dict[str, Any]] = []
+    for agent in _agents(agents):
+        url, arn = _queue(sqs, next(a.dlq_name for a in manifest().agents if a.name == agent))
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        )["Attributes"]
+        waiting = int(attributes.get("ApproximateNumberOfMessages", 0))
+        peeked = []
+        if waiting:
+            peeked = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=PEEKED,
+                VisibilityTimeout=0,
+                WaitTimeSeconds=0,
+                AttributeNames=["SentTimestamp"],
+            ).get("Messages", [])
+        oldest = min(peeked, key=lambda m: int(m["Attributes"]["SentTimestamp"]), default=None)
+        rows.append(
+            {
+                "agent": agent,
+                "dlq": arn,
+                "messages": waiting,
+                "in_flight": int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
+                "oldest_age_s": round(now - int(oldest["Attributes"]["SentTimestamp"]) / 1000, 1) if oldest else None,
+                "sample": oldest["Body"][:SAMPLE_CHARS] if oldest else None,
+            }
+        )
+    return rows
+
+
+def dlq_redrive(
+    agent: str,
+    *,
+    rate: int | None = None,
+    timeout_s: float = 300.0,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Move an agent's dead letters back to its queue with an SQS message-move task; wait for its end.
+
+    The destination is named (the agent's queue), not left to SQS's default (each message's original
+    source queue): EventBridge also dead-letters events it could not deliver, and those never were
+    in a source queue. The agent's DLQ allows exactly that queue as a redrive destination (Terraform's
+    redrive allow policy).
+    """
+    (name,) = _agents([agent])
+    spec = next(a for a in manifest().agents if a.name == name)
+    sqs = client("sqs")
+    _, source = _queue(sqs, spec.dlq_name)
+    _, destination = _queue(sqs, spec.queue_name)
+    started = sqs.start_message_move_task(
+        SourceArn=source,
+        DestinationArn=destination,
+        **({"MaxNumberOfMessagesPerSecond": rate} if rate else {}),
+    )
+    deadline = time.monotonic() + timeout_s
+    while True:
+        # One task at a time per source queue: the newest listed is this one.
+        [task] = sqs.list_message_move_tasks(SourceArn=source, MaxResults=1)["Results"]
+        if progress:
+            progress(dict(task))
+        if task["Status"] not in ("RUNNING", "CANCELLING") or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
+    return {
+        "agent": name,
+        "task_handle": started["TaskHandle"],
+        "status": task["Status"],
+        "moved": task.get("ApproximateNumberOfMessagesMoved", 0),
+        "to_move": task.get("ApproximateNumberOfMessagesToMove"),
+        "failure_reason": task.get("FailureReason"),
+        "source": source,
+        "destination": destination,
+    }

@@ -148,4 +148,21 @@ def test_every_real_patch_declares_its_targets_and_versions() -> None:
     for patch in PATCHES:
         assert patch.targets and patch.verified_on and patch.why
     correctness = set(PATCHES.names([Kind.CORRECTNESS]))
-    assert correctness == {"dynamodb-atomic-writes", "events-replay-window-and-filters"}
+    assert correctness == {"dynamodb-atomic-writes", "events-replay-window-and-filters", "sqs-message-move-tasks"}
+
+
+def test_a_patch_adds_what_moto_lacks_and_refuses_when_moto_has_it(
+    target_module: types.ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(registry, "installed_moto_version", lambda: VERIFIED[-1])
+    added = Target("aicc_test_patch_target", "Widget.colour")
+    patches = PatchRegistry(
+        [Patch("colours", Kind.CORRECTNESS, (SHAPE,), lambda o: {added: lambda self: "red"}, why="t", adds=(added,))]
+    )
+    with patches.applied("colours"):
+        assert Widget().colour() == "red"  # type: ignore[attr-defined]
+    assert not hasattr(Widget, "colour")
+    monkeypatch.setattr(Widget, "colour", lambda self: "blue", raising=False)
+    with pytest.raises(UnverifiedMoto, match="already has"):
+        patches.apply("colours")
+    assert Widget().colour() == "blue"  # type: ignore[attr-defined]

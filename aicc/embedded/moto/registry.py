@@ -11,7 +11,8 @@ Invariants:
 - a patch is applied at most once per process; applying an applied patch does nothing;
 - `undo` restores each attribute exactly as it was on its owner (a class's own descriptor, e.g. a
   staticmethod, or its absence when the attribute was inherited);
-- no patch is applied on a moto version it was not verified against (`UnverifiedMoto`).
+- no patch is applied on a moto version it was not verified against (`UnverifiedMoto`), nor adds an
+  attribute moto already has.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ class Patch:
     build: Callable[[Originals], Replacements]
     why: str
     verified_on: tuple[str, ...] = VERIFIED_MOTO_VERSIONS
+    # Attributes moto lacks (an API it does not implement) that `build` adds; `undo` removes them.
+    adds: tuple[Target, ...] = ()
 
 
 @dataclass
@@ -144,6 +147,9 @@ class PatchRegistry:
             version = installed_moto_version()
             if version not in patch.verified_on:
                 raise UnverifiedMoto(f"patch {name!r}: " + (moto_version_problem(version, patch.verified_on) or ""))
+            present = [target for target in patch.adds if hasattr(target.owner(), target.name)]
+            if present:
+                raise UnverifiedMoto(f"patch {name!r}: moto already has {', '.join(map(str, present))}")
             originals = {target: target.get() for target in patch.targets}
             saved: list[tuple[Any, str, Any]] = []
             try:

@@ -1,4 +1,5 @@
-"""SQS: ReceiveMessage without three per-message costs (speed-ups)."""
+"""SQS: dead-letter redrive (message-move tasks, a correctness fix) and ReceiveMessage without three
+per-message costs (speed-ups)."""
 
 from __future__ import annotations
 
@@ -73,4 +74,137 @@ RECEIPT_HANDLES_IN_ONE_DRAW = Patch(
     ),
 )
 
-PATCHES = (FAST_RECEIVE, RECEIPT_HANDLES_IN_ONE_DRAW)
+# --- dead-letter redrive: message-move tasks ------------------------------------------------------
+
+_RECEIVE = Target(MODELS, "SQSBackend.receive_message")
+_RESPONSES = "moto.sqs.responses"
+_START = Target(_RESPONSES, "SQSResponse.start_message_move_task")
+_LIST = Target(_RESPONSES, "SQSResponse.list_message_move_tasks")
+_CANCEL = Target(_RESPONSES, "SQSResponse.cancel_message_move_task")
+# Where a message came from when its queue's redrive policy moved it to the DLQ (AWS keeps it as the
+# message's DeadLetterQueueSourceArn); a redrive without a destination sends it back there.
+_ORIGIN = "aicc_dead_letter_source_arn"
+_LISTED_AT_MOST = 10
+
+
+def _message_move_tasks(originals: Originals) -> Replacements:
+    import uuid
+
+    from moto.core.responses import ActionResult
+    from moto.sqs.exceptions import SQSException
+
+    receive = originals[_RECEIVE]
+    # Tasks by source ARN, newest first; per server process, as moto's own state is.
+    tasks: dict[str, list[dict[str, Any]]] = {}
+
+    def receive_message(self: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+        queue = self.get_queue(queue_name)
+        if queue.dead_letter_queue is None or not queue.redrive_policy:
+            return receive(self, queue_name, *args, **kwargs)
+        limit = int(queue.redrive_policy["maxReceiveCount"])
+        # The messages this receive may move to the DLQ: those already received maxReceiveCount times.
+        due = [m for m in queue._messages if m.approximate_receive_count >= limit]
+        result = receive(self, queue_name, *args, **kwargs)
+        for message in due:
+            setattr(message, _ORIGIN, queue.queue_arn)
+        return result
+
+    def queue_by_arn(backend: Any, arn: str) -> Any:
+        queue = next((q for q in backend.queues.values() if q.queue_arn == arn), None)
+        if queue is None:
+            raise SQSException(
+                "ResourceNotFoundException", f"The resource that you specified for the queue {arn} does not exist."
+            )
+        return queue
+
+    def move(backend: Any, source: Any, destination: Any | None, task: dict[str, Any]) -> None:
+        sources = {q.queue_arn: q for q in backend.queues.values() if q.dead_letter_queue is source}
+        for message in list(source.messages):  # visible messages only, as a receive would see them
+            target = destination or sources.get(getattr(message, _ORIGIN, ""))
+            if target is None and len(sources) == 1:
+                target = next(iter(sources.values()))
+            if target is None:
+                task.update(Status="FAILED", FailureReason=f"No source queue known for message {message.id}.")
+                return
+            # A new message in the destination (new id, never received), as SQS's redrive sends it.
+            backend.send_message(
+                target.name,
+                message.body,
+                message_attributes=dict(message.message_attributes),
+                group_id=message.group_id,
+                deduplication_id=message.deduplication_id,
+            )
+            with source._messages_lock:
+                source._messages.remove(message)
+            task["ApproximateNumberOfMessagesMoved"] += 1
+        task["Status"] = "COMPLETED"
+
+    def start_message_move_task(self: Any) -> Any:
+        backend = self.sqs_backend
+        source_arn = self._get_param("SourceArn")
+        source = queue_by_arn(backend, source_arn)
+        if not any(q.dead_letter_queue is source for q in backend.queues.values()):
+            raise SQSException("InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.")
+        destination_arn = self._get_param("DestinationArn")
+        destination = queue_by_arn(backend, destination_arn) if destination_arn else None
+        task: dict[str, Any] = {
+            "TaskHandle": uuid.uuid4().hex,
+            "Status": "RUNNING",
+            "SourceArn": source_arn,
+            "ApproximateNumberOfMessagesMoved": 0,
+            "ApproximateNumberOfMessagesToMove": len(source.messages),
+            "StartedTimestamp": int(time.time() * 1000),
+        }
+        if destination_arn:
+            task["DestinationArn"] = destination_arn
+        if self._get_param("MaxNumberOfMessagesPerSecond") is not None:
+            task["MaxNumberOfMessagesPerSecond"] = int(self._get_param("MaxNumberOfMessagesPerSecond"))
+        tasks.setdefault(source_arn, []).insert(0, task)
+        # The move runs to its end inside the call: the task is listed as finished by the time its
+        # handle is returned (AWS finishes it asynchronously; callers poll ListMessageMoveTasks).
+        move(backend, source, destination, task)
+        return ActionResult({"TaskHandle": task["TaskHandle"]})
+
+    def list_message_move_tasks(self: Any) -> Any:
+        source_arn = self._get_param("SourceArn")
+        queue_by_arn(self.sqs_backend, source_arn)
+        wanted = min(int(self._get_param("MaxResults") or 1), _LISTED_AT_MOST)
+        results = []
+        for task in tasks.get(source_arn, [])[:wanted]:
+            # A handle is given for a running task only (it is what CancelMessageMoveTask takes).
+            results.append({k: v for k, v in task.items() if k != "TaskHandle" or task["Status"] == "RUNNING"})
+        return ActionResult({"Results": results})
+
+    def cancel_message_move_task(self: Any) -> Any:
+        handle = self._get_param("TaskHandle")
+        for listed in tasks.values():
+            for task in listed:
+                if task["TaskHandle"] == handle and task["Status"] == "RUNNING":
+                    task["Status"] = "CANCELLED"
+                    return ActionResult({"ApproximateNumberOfMessagesMoved": task["ApproximateNumberOfMessagesMoved"]})
+        raise SQSException("ResourceNotFoundException", "The task handle does not name a running task.")
+
+    return {
+        _RECEIVE: receive_message,
+        _START: start_message_move_task,
+        _LIST: list_message_move_tasks,
+        _CANCEL: cancel_message_move_task,
+    }
+
+
+MESSAGE_MOVE_TASKS = Patch(
+    name="sqs-message-move-tasks",
+    kind=Kind.CORRECTNESS,
+    targets=(_RECEIVE,),
+    adds=(_START, _LIST, _CANCEL),
+    build=_message_move_tasks,
+    why=(
+        "moto does not implement StartMessageMoveTask, ListMessageMoveTasks or CancelMessageMoveTask, the API "
+        "`aicc dlq redrive` uses on AWS. As SQS does: the source must be a dead-letter queue of another queue; each "
+        "visible message moves as a new message to DestinationArn or, without one, back to the queue whose "
+        "redrive policy moved it there (recorded when moto moves it); the task reports its status and "
+        "ApproximateNumberOfMessagesMoved. The move completes within the call."
+    ),
+)
+
+PATCHES = (FAST_RECEIVE, RECEIPT_HANDLES_IN_ONE_DRAW, MESSAGE_MOVE_TASKS)
