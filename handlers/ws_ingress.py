@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from aicc.adapters.apigateway.pusher import ApiGatewayPusher
 from aicc.adapters.dynamodb.connections import DynamoDBConnections
 from aicc.adapters.dynamodb.conversations import DynamoDBConversations
+from aicc.adapters.dynamodb.handoff import DynamoDBHandoff
 from aicc.agents.ingress import Ingress, Message, Sender
 from aicc.ports.conversations import NotYourConversation
 from aicc.runtime.bus import publish
@@ -23,7 +24,7 @@ from contracts.frames import MAX_TEXT_CHARS, SendMessage
 
 logger = Logger(service="ws-ingress")
 SOURCE = "aicc.ingress"
-ingress = Ingress(DynamoDBConversations(), ApiGatewayPusher(DynamoDBConnections()))
+ingress = Ingress(DynamoDBConversations(), ApiGatewayPusher(DynamoDBConnections()), handoff=DynamoDBHandoff())
 warm("events")  # at import, with the adapters' clients: the init phase pays, a snapshot holds them
 
 
