@@ -68,6 +68,8 @@ def taken_by(ports: tuple[Conversations, Handoff], staff: str) -> ConversationRe
     handoff.enter_queue(received, ROADSIDE, intent=None, profile=None)
     handoff.take("conv-1", staff)
     return received
+
+
 SALES = Route(kind="human", queue="sales", priority="high")
 
 
