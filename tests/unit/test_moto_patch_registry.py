@@ -148,4 +148,4 @@ def test_every_real_patch_declares_its_targets_and_versions() -> None:
     for patch in PATCHES:
         assert patch.targets and patch.verified_on and patch.why
     correctness = set(PATCHES.names([Kind.CORRECTNESS]))
-    assert correctness == {"dynamodb-atomic-writes", "events-replay-window-and-filters"}
+    assert correctness == {"dynamodb-atomic-writes", "events-replay-window-and-filters", "sqs-wake-when-due"}
