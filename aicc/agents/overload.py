@@ -24,10 +24,12 @@ from contracts.events import ConversationReceived, TurnDeadline
 from contracts.frames import ErrorFrame
 from contracts.manifest import manifest
 
-# Turns in flight the stack takes before it sheds: a few seconds of what the embedded stack answers
-# on two shared cores within the deadline; on AWS, what the account's Lambda concurrency sustains.
-DEFAULT_MAX_TURNS_IN_FLIGHT = 24
-DEFAULT_BUSY_RETRY_AFTER_S = 1.0
+# Turns in flight the stack takes before it sheds. By Little's law, in flight = throughput x reply
+# time: to hold replies near 2 s, about twice the turns a second the stack sustains (the embedded
+# stack on two free cores: some 8 a second). On AWS, size it to the Lambda concurrency the account
+# grants the reply path. `aicc bench` measures both figures.
+DEFAULT_MAX_TURNS_IN_FLIGHT = 16
+DEFAULT_BUSY_RETRY_AFTER_S = 2.0
 logger = Logger(service="ws-ingress")
 BUSY_MESSAGE = "the assistant is busy: send this message again in a moment"
 

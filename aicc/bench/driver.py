@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import time
 import uuid
 from collections.abc import Callable
@@ -226,7 +227,8 @@ class Customers:
         await socket.send(record, frame)
         await _wait_answer(socket, record, self.reply_timeout_s)
         while record.retry_after_s is not None and time.perf_counter() - first < self.reply_timeout_s:
-            await asyncio.sleep(record.retry_after_s)
+            # Spread over half the pause again, so the customers shed together do not come back together.
+            await asyncio.sleep(record.retry_after_s * random.uniform(1.0, 1.5))
             record.retry_after_s = None
             await socket.send(record, frame)
             record.shed_ms = (record.sent_at - first) * 1000
