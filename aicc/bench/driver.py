@@ -12,8 +12,9 @@ Duplicates are seen while the customer's socket is open: during the rest of its 
 `linger_s` after it.
 
 A message the stack sheds (an `error` frame `busy`, aicc.agents.overload) is no reply: the customer
-waits its `retry_after_s` and sends the same frame again. The turn's times count from the send that
-was admitted; how often it was shed is counted apart (`shed`), so is the time spent shed (`shed_ms`).
+waits its `retry_after_s` and sends the same frame again (for up to `SHED_PATIENCE_S`). The turn's
+times, and its reply timeout, count from the send that was admitted; how often it was shed is
+counted apart (`shed`), so is the time spent shed (`shed_ms`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from aicc.bench.mix import DEMO_CUSTOMERS, Conversation
 from aicc.runtime.auth import issue_token
 
 API_GATEWAY_MESSAGE_BYTES = 32 * 1024
+# How long a customer keeps sending a shed message again; the reply timeout counts from the admitted send.
+SHED_PATIENCE_S = 300.0
 
 
 @dataclass
@@ -226,7 +229,7 @@ class Customers:
         first = time.perf_counter()
         await socket.send(record, frame)
         await _wait_answer(socket, record, self.reply_timeout_s)
-        while record.retry_after_s is not None and time.perf_counter() - first < self.reply_timeout_s:
+        while record.retry_after_s is not None and time.perf_counter() - first < SHED_PATIENCE_S:
             # Spread over half the pause again, so the customers shed together do not come back together.
             await asyncio.sleep(record.retry_after_s * random.uniform(1.0, 1.5))
             record.retry_after_s = None

@@ -197,7 +197,10 @@ class EmbeddedStack:
         for agent in manifest_.agents:
             if agent.name in provisioned.deadline_queues:
                 url, arn = provisioned.deadline_queues[agent.name]
-                mappings.append((agent.model_copy(update={"name": f"{agent.name}-deadlines"}), url, arn))
+                # One deadline per invocation: a batch answers its turns one after the other, and the last
+                # would be late by the others' replies (Terraform maps the deadline queue the same way).
+                deadlines = agent.model_copy(update={"name": f"{agent.name}-deadlines", "batch_size": 1})
+                mappings.append((deadlines, url, arn))
         return mappings
 
     async def _bind_gateway_port(self) -> None:

@@ -229,10 +229,11 @@ resource "aws_lambda_event_source_mapping" "this" {
 }
 
 resource "aws_lambda_event_source_mapping" "deadlines" {
-  count                   = local.agent.sends_to_own_queue ? 1 : 0
-  event_source_arn        = aws_sqs_queue.deadlines[0].arn
-  function_name           = module.function.alias_arn
-  batch_size              = local.agent.batch_size
+  count            = local.agent.sends_to_own_queue ? 1 : 0
+  event_source_arn = aws_sqs_queue.deadlines[0].arn
+  function_name    = module.function.alias_arn
+  # One deadline per invocation: in a batch the last turn would wait for the others' replies.
+  batch_size              = 1
   function_response_types = ["ReportBatchItemFailures"]
   enabled                 = true
 }
