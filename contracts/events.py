@@ -72,6 +72,11 @@ class ConversationReceived(EventDetail):
         description="what the customer typed, when `text` is that follow-up resolved against the conversation "
         "('what about the other one?' -> the previous question about the other vehicle)",
     )
+    deadline_scheduled: bool = Field(
+        default=False,
+        description="True when the ingress already scheduled the turn's deadline (on the deadline queue, "
+        "clear of any backlog); otherwise the aggregator schedules it",
+    )
 
 
 # --- analysis agents ----------------------------------------------------------------------------
@@ -440,6 +445,11 @@ class TurnDeadline(EventDetail):
     """Sent by the aggregator to its own queue with a delay: the turn must be answered by now."""
 
     deadline_s: int = Field(ge=0, le=900)
+    received: ConversationReceived | None = Field(
+        default=None,
+        description="the turn's message, when the ingress scheduled the deadline: the aggregator can answer "
+        "on time even while the message still waits in its queue",
+    )
 
 
 class ReplySent(EventDetail):

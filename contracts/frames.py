@@ -24,6 +24,7 @@ ErrorCode = Literal[
     "conflict",
     "internal",
     "throttled",
+    "busy",
 ]
 
 
@@ -76,6 +77,9 @@ class ErrorFrame(Contract):
     code: ErrorCode
     message: str
     client_message_id: str | None = None
+    retry_after_s: float | None = Field(
+        default=None, description="`busy`: send the same frame again after this many seconds"
+    )
 
 
 # --- human handoff: staff (role dealer or oem_staff) actions and what both sides receive --------

@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from aicc.adapters.apigateway.pusher import ApiGatewayPusher
+from aicc.adapters.dynamodb.admission import DynamoDBAdmission
 from aicc.adapters.dynamodb.connections import DynamoDBConnections
 from aicc.adapters.dynamodb.conversations import DynamoDBConversations
 from aicc.adapters.dynamodb.handoff import DynamoDBHandoff
@@ -30,6 +31,7 @@ coordinator = Coordinator(
     replays=DynamoDBReplayResults(),
     manifest=manifest(),
     deadline_s=lambda: int(os.environ.get("AICC_TURN_DEADLINE_S", manifest().turn_deadline_s)),
+    admission=DynamoDBAdmission(),
 )
 
 

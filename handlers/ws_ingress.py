@@ -5,24 +5,29 @@ Bad input gets an `error` frame and publishes nothing; the connection stays up.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
 from aicc.adapters.apigateway.pusher import ApiGatewayPusher
+from aicc.adapters.dynamodb.admission import DynamoDBAdmission
 from aicc.adapters.dynamodb.connections import DynamoDBConnections
 from aicc.adapters.dynamodb.conversations import DynamoDBConversations
+from aicc.adapters.dynamodb.handoff import DynamoDBHandoff
 from aicc.agents.ingress import Ingress, Message, Sender
+from aicc.agents.overload import Gate, busy_frame
 from aicc.ports.conversations import NotYourConversation
-from aicc.runtime.bus import publish
+from aicc.runtime.bus import EventBridgeBus, publish
 from aicc.runtime.clients import warm
 from aicc.runtime.websocket import caller, error_response, frame_response, invalid_fields, json_object
 from contracts.frames import MAX_TEXT_CHARS, SendMessage
 
 logger = Logger(service="ws-ingress")
 SOURCE = "aicc.ingress"
-ingress = Ingress(DynamoDBConversations(), ApiGatewayPusher(DynamoDBConnections()))
+gate = Gate(DynamoDBAdmission(), EventBridgeBus(), deadlines=bool(os.environ.get("AICC_DEADLINE_QUEUE_URL")))
+ingress = Ingress(DynamoDBConversations(), ApiGatewayPusher(DynamoDBConnections()), handoff=DynamoDBHandoff())
 warm("events")  # at import, with the adapters' clients: the init phase pays, a snapshot holds them
 
 
@@ -31,11 +36,19 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if isinstance(parsed, dict):
         return parsed  # an error frame
     message, sender = parsed
+    if not gate.admit():
+        return frame_response(busy_frame(message.client_message_id))
     try:
         accepted = ingress.accept(message, sender)
+        received = gate.hand_on(accepted)
     except NotYourConversation:
+        gate.release()
         return error_response("forbidden", "that conversation is not yours", message.client_message_id)
-    if accepted.received and publish([accepted.received], source=SOURCE):
+    except BaseException:
+        gate.release()
+        raise
+    # A refused publish is still answered: its deadline, scheduled above, carries the message.
+    if received and publish([received], source=SOURCE):
         raise RuntimeError("the bus refused ConversationReceived")  # API Gateway retries nothing: surface it
     logger.info(
         f"message {accepted.outcome}",

@@ -110,3 +110,18 @@ def seen(result: ServiceActionTaken) -> Seen:
     reply = ComposedReply(text="")
     text = " ".join(_servicing(result, reply))
     return Seen(text=text, buttons={action.label: action.action for action in reply.quick_actions})
+
+
+def memory_world() -> World:
+    """The servicing agent's ports in memory, with the test customers."""
+    from aicc.adapters.memory.appointments import MemoryAppointments
+    from aicc.adapters.memory.customers import MemoryCustomers
+    from aicc.adapters.memory.flows import MemoryFlows
+
+    flows = MemoryFlows()
+    return World(
+        appointments=MemoryAppointments(),
+        flows=flows,
+        customers=MemoryCustomers(CUSTOMERS),
+        open_conversation=flows.open,
+    )

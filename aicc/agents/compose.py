@@ -486,6 +486,13 @@ def _servicing(action: ServiceActionTaken, reply: ComposedReply) -> list[str]:
         return [*notices, f"Which of these {what} times would you like: {_listed(action.slots, reply)}?"]
     if action.action == "needs_info" and asked == ["appointment"] and action.slots:
         listed = "; ".join(f"{n}) {_when(slot.start)}" for n, slot in enumerate(action.slots, start=1))
+        limit = next((n.split(":") for n in action.notices if n.startswith("limit:")), None)
+        if limit is not None:  # aicc.agents.booking_limits
+            scope = "for this car" if limit[1] == "vehicle" else "at a time"
+            return [
+                f"You already have {len(action.slots)} upcoming {what}s booked, the most we hold {scope}: {listed}. "
+                f"I can move one of them to the time you asked for: which one? Or cancel one first."
+            ]
         return [f"You have several upcoming appointments: {listed}. Which one do you mean?"]
     if action.action == "needs_info":
         asks = {

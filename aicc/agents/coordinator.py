@@ -9,8 +9,12 @@
    conversation's dialog state (aicc.agents.dialog), pushes the reply, records it, and publishes
    TurnAssembled (from which routing and response generation publish their decisions of record)
    and ReplySent.
-3. Deadline: each turn's message schedules a delayed TurnDeadline to the coordinator itself. If
-   nobody claimed the turn by then, it replies from what is there, marked degraded.
+3. Deadline: each turn has a delayed TurnDeadline, on the coordinator's deadline queue (no
+   backlog of results waits in front of it). The ingress schedules it with the message inside
+   (aicc.agents.overload), so it comes on time even while the message itself still waits in a
+   backlogged queue; otherwise (a replay) the coordinator schedules it when the message arrives.
+   If nobody claimed the turn by then, it replies from what is there, marked degraded.
+   Every reply sent to a customer releases the turn's admission (aicc.ports.admission).
 4. Follow-up: an eligible OfferGenerated (marketing reacts to the routing decision, after the
    reply) goes to the customer as an offer frame, at most once per turn.
 5. Replay: a replayed turn joins apart from the original, and its reply goes to the replay
@@ -28,6 +32,7 @@ from aws_lambda_powertools import Logger
 from aicc.agents.aggregation import turn_status
 from aicc.agents.compose import answer
 from aicc.agents.dialog import advance
+from aicc.ports.admission import Admission
 from aicc.ports.bus import Bus, BusEvent
 from aicc.ports.conversations import Conversations
 from aicc.ports.handoff import Handoff
@@ -76,6 +81,7 @@ class Coordinator:
     deadline_s: Callable[[], int]
     now: Callable[[], datetime] = _utc_now
     agent: str = "aggregator"
+    admission: Admission | None = None  # released for every reply sent to a customer
     logger: Logger = field(init=False)
     _join: BatchJoin = field(init=False)
 
@@ -89,7 +95,7 @@ class Coordinator:
         """Before a batch's records are processed: schedule its deadlines in one request, then record
         its results with one write per turn (a turn's results often arrive together)."""
         joining = [e for e in events if not isinstance(e.detail, TurnDeadline)]
-        self._schedule_deadlines([e for e in joining if isinstance(e.detail, ConversationReceived)])
+        self._schedule_deadlines([e for e in joining if _needs_deadline(e)])
         self._join.record_batch(joining)
 
     def process(self, event: BusEvent) -> list[EventDetail]:
@@ -103,7 +109,7 @@ class Coordinator:
 
     def _on_result(self, event: BusEvent) -> list[EventDetail]:
         received = isinstance(event.detail, ConversationReceived)
-        if received and not self._join.in_batch(event):
+        if received and not self._join.in_batch(event) and _needs_deadline(event):
             self._schedule_deadlines([event])  # recorded alone: its batch did not schedule it
         recorded = self._join.recorded(event)
         if received and event.replay:
@@ -132,10 +138,19 @@ class Coordinator:
     def _on_deadline(self, event: BusEvent) -> list[EventDetail]:
         store = self._join.store(event.replay)
         state = store.load(event.meta.turn_id)
-        if state is None or state.claimed:
+        if state is not None and state.claimed:
             return []
-        if "ConversationReceived" not in state.results:
-            raise RuntimeError("deadline for a turn whose message was never recorded; retry")
+        if state is None or "ConversationReceived" not in state.results:
+            carried = event.detail.received if isinstance(event.detail, TurnDeadline) else None
+            if carried is None and state is None:
+                return []  # nothing of this turn here, nor in the deadline
+            if carried is None:
+                raise RuntimeError("deadline for a turn whose message was never recorded; retry")
+            # The message still waits behind a backlog: answer on time from the copy the deadline carries.
+            copy = {"ConversationReceived": carried.model_dump(mode="json")}
+            state = store.record_all(event.meta.turn_id, copy).after
+            if state.claimed:
+                return []
         missing = turn_status(state.results, self.manifest).missing
         if not store.claim(state.turn_id):
             return []
@@ -221,6 +236,8 @@ class Coordinator:
         delivered = self.pusher.push(received.connection_id, frame.model_dump_json())
         latency_ms = (self.now() - received.meta.occurred_at).total_seconds() * 1000
         store.mark_delivered(received.meta.turn_id, "delivered" if delivered else "gone")
+        if self.admission is not None:
+            self.admission.release()
         self.conversations.record_reply(
             received.meta.conversation_id,
             received.meta.turn_id,
@@ -256,3 +273,8 @@ class Coordinator:
             deadline_fired=reply.by_deadline,
             latency_ms=max(0.0, latency_ms),
         )
+
+
+def _needs_deadline(event: BusEvent) -> bool:
+    """A message whose deadline the ingress did not schedule (a replay, or the ingress could not)."""
+    return isinstance(event.detail, ConversationReceived) and not event.detail.deadline_scheduled

@@ -1,6 +1,15 @@
 """The ingress's decisions for a customer's message: store it as a turn (once), then hand it to
 the assistant (ConversationReceived), relay it to the staff member who owns the conversation, or,
 for a retry, only ack it again.
+
+Nobody is left unanswered behind a person (issue 14, defect 10):
+- when the owner has no open connection, the conversation goes back to its queue for the next
+  staff member, the customer is told so (a `handoff` frame, status `queued`) and the assistant
+  answers the message;
+- a safety-critical message (a roadside case, or critical urgency, by the local readings) is
+  answered by the assistant with the roadside guidance even while a person owns the conversation,
+  unless that person is the roadside team; the person still receives it.
+An owner who is connected but does not answer is handled by the relay's deadline (the coordinator).
 """
 
 from __future__ import annotations
@@ -18,12 +27,17 @@ from aicc.agents.message_ids import (
 )
 from aicc.agents.referents import resolve
 from aicc.ports.conversations import Conversations, NewTurn, StartedTurn
+from aicc.ports.handoff import Handoff
 from aicc.ports.pusher import Pusher
 from contracts.common import DialogState
 from contracts.events import ConversationReceived, EventMeta
-from contracts.frames import AckFrame, MessageFrame
+from contracts.frames import AckFrame, HandoffFrame, MessageFrame
 
-Outcome = Literal["accepted", "duplicate", "relayed"]
+Outcome = Literal["accepted", "duplicate", "relayed", "requeued"]
+STRANDED_TEXT = (
+    "The team member who had your conversation is not connected right now. It is back in the queue for the "
+    "next available person; meanwhile I'll answer here."
+)
 
 
 @dataclass(frozen=True)
@@ -59,10 +73,17 @@ def _now() -> datetime:
 
 
 class Ingress:
-    def __init__(self, conversations: Conversations, pusher: Pusher, now: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        conversations: Conversations,
+        pusher: Pusher,
+        now: Callable[[], datetime] = _now,
+        handoff: Handoff | None = None,
+    ) -> None:
         self.conversations = conversations
         self.pusher = pusher
         self.now = now
+        self.handoff = handoff  # without it, a stranded conversation is answered but not requeued
 
     def start(self, message: Message, sender: Sender) -> StartedTurn:
         """Store the message as a turn of its conversation. Raises NotYourConversation."""
@@ -111,7 +132,25 @@ class Ingress:
                 client_message_id=message.client_message_id,
             )
             delivered = self.pusher.push_to_user(turn.staff_owner, relay.model_dump_json())
-            return Accepted(ack, "relayed", delivered=delivered)
+            if delivered:
+                if not (safety_critical(message.text) and self._outside_roadside(turn.conversation_id)):
+                    return Accepted(ack, "relayed", delivered=delivered)
+            elif self.handoff is not None and self.handoff.requeue(turn.conversation_id, turn.staff_owner):
+                notice = HandoffFrame(conversation_id=turn.conversation_id, status="queued", text=STRANDED_TEXT)
+                self.pusher.push(message.connection_id, notice.model_dump_json())
+                return self._to_assistant(message, sender, turn, ack, "requeued")
+            # Relayed to nobody, or safety-critical: the assistant answers too.
+            return self._to_assistant(message, sender, turn, ack, "accepted", delivered=delivered)
+        return self._to_assistant(message, sender, turn, ack, "accepted")
+
+    def _outside_roadside(self, conversation_id: str) -> bool:
+        """The person who has it is not the roadside team (who give the roadside guidance themselves)."""
+        entry = self.handoff.entry(conversation_id) if self.handoff is not None else None
+        return entry is None or entry.queue != "roadside"
+
+    def _to_assistant(
+        self, message: Message, sender: Sender, turn: StartedTurn, ack: AckFrame, outcome: Outcome, delivered: int = 0
+    ) -> Accepted:
         dialog = _dialog(turn)
         # "what about the other one?": the previous question about the other car, for every agent to answer.
         resolved = resolve(message.text, dialog, in_flow=turn.flow is not None)
@@ -133,7 +172,17 @@ class Ingress:
             dialog=dialog,
             typed=message.text if resolved else None,
         )
-        return Accepted(ack, "accepted", received=received)
+        return Accepted(ack, outcome, received=received, delivered=delivered)
+
+
+def safety_critical(text: str) -> bool:
+    """A message nobody may leave unanswered: a roadside case or critical urgency (local readings)."""
+    from aicc.nlu.intent import local_detect_intent
+    from aicc.nlu.sentiment import local_analyze_sentiment
+
+    return (
+        local_detect_intent(text).intent == "roadside_assistance" or local_analyze_sentiment(text).urgency == "critical"
+    )
 
 
 def _dialog(turn: StartedTurn) -> DialogState:

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
+from aicc.agents.booking_limits import Breach, breach
 from aicc.agents.intent import local_reading
 from aicc.agents.slots import (
     CANCEL_RE,
@@ -63,7 +64,7 @@ from aicc.agents.slots import (
 )
 from aicc.data.reference import dealer_uri, dealers, maintenance_schedule, powertrain
 from aicc.nlu.entities import Days, find_days, find_ordinal, find_service_types
-from aicc.ports.appointments import Appointments, Booking
+from aicc.ports.appointments import Appointments, Booking, OverLimit
 from aicc.ports.customers import Customers
 from aicc.ports.flows import ConversationFlow, Flows
 from contracts.common import Source
@@ -487,6 +488,8 @@ class _Turn:
         appointment = self._hold(ref, base)
         if appointment is None:
             return self._taken(base, ref)
+        if isinstance(appointment, Breach):
+            return self._limit_reached(base, ref, appointment)
         moving = base.rescheduling
         action: Literal["booked", "rescheduled"] = "booked"
         if moving is not None and moving["slot_id"] != ref.slot_id:
@@ -511,8 +514,17 @@ class _Turn:
         waiting = replace(state, status="active", purpose="book", offered=[s.slot_id for s in alternatives])
         return _Outcome(self._event("unavailable", waiting, slots=[r.to_slot() for r in alternatives]), waiting)
 
-    def _hold(self, ref: SlotRef, state: FlowState) -> Appointment | None:
-        """Hold the slot for the customer; None when another customer holds it."""
+    def _limit_reached(self, state: FlowState, ref: SlotRef, reached: Breach) -> _Outcome:
+        """At the limit of open appointments (aicc.agents.booking_limits): name the ones that count and
+        offer to move one of them to the time asked for."""
+        wanted = replace(state.preference(), day=ref.start.date(), until=None, at=ref.start.time())
+        asking = replace(state, rescheduling=None, **_preference_fields(wanted))
+        outcome = self._ask_which([b.appointment for b in reached.counted], "choose_reschedule", asking)
+        return replace(outcome, event=outcome.event.model_copy(update={"notices": [reached.notice]}))
+
+    def _hold(self, ref: SlotRef, state: FlowState) -> Appointment | Breach | None:
+        """Hold the slot for the customer; None when another customer holds it, the limit's breach
+        when the customer holds as many open appointments as they may."""
         appointment = Appointment(
             appointment_id=str(uuid.uuid5(_NAMESPACE, f"{self.customer_id}:{ref.slot_id}:{self.meta.turn_id}")),
             kind=ref.kind,
@@ -529,7 +541,18 @@ class _Turn:
             turn_id=self.meta.turn_id,
             booked_at=self.now,
         )
-        held = self.appointments.hold(booking)
+        moving = (state.rescheduling or {}).get("slot_id")
+
+        def within(open_bookings: list[Booking]) -> bool:  # the appointment being moved is not one more
+            return breach(booking, [b for b in open_bookings if b.slot_id != moving]) is None
+
+        try:
+            held = self.appointments.hold(booking, within=within)
+        except OverLimit as refused:
+            reached = breach(booking, [b for b in refused.open if b.slot_id != moving])
+            if reached is None:  # cannot be: `within` refused exactly these
+                raise
+            return reached
         if held is None:
             return None
         if held.appointment.appointment_id == appointment.appointment_id:

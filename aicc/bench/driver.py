@@ -10,6 +10,11 @@ client_message_id), whether the reply was degraded, and every later reply to the
 abandoned (the next turn would continue a conversation the customer never saw answered).
 Duplicates are seen while the customer's socket is open: during the rest of its conversation and
 `linger_s` after it.
+
+A message the stack sheds (an `error` frame `busy`, aicc.agents.overload) is no reply: the customer
+waits its `retry_after_s` and sends the same frame again (for up to `SHED_PATIENCE_S`). The turn's
+times, and its reply timeout, count from the send that was admitted; how often it was shed is
+counted apart (`shed`), so is the time spent shed (`shed_ms`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import time
 import uuid
 from collections.abc import Callable
@@ -31,6 +37,8 @@ from aicc.bench.mix import DEMO_CUSTOMERS, Conversation
 from aicc.runtime.auth import issue_token
 
 API_GATEWAY_MESSAGE_BYTES = 32 * 1024
+# How long a customer keeps sending a shed message again; the reply timeout counts from the admitted send.
+SHED_PATIENCE_S = 300.0
 
 
 @dataclass
@@ -44,6 +52,9 @@ class TurnRecord:
     replies: int = 0
     degraded: bool = False
     error: bool = False
+    shed: int = 0  # `busy` answers before the stack admitted the message
+    shed_ms: float = 0.0  # from the first send to the admitted one
+    retry_after_s: float | None = None  # set by a `busy` answer, until the message is sent again
     turn_id: str | None = None
     route: str | None = None
     reply: dict[str, Any] | None = field(default=None, repr=False)
@@ -115,6 +126,11 @@ class _Socket:
             if record is None:
                 continue
             kind = frame.get("type")
+            if kind == "error" and frame.get("code") == "busy" and record.replies == 0:
+                record.shed += 1
+                record.retry_after_s = float(frame.get("retry_after_s") or 1.0)
+                self.answered[record.client_message_id].set()
+                continue
             if kind == "ack":
                 record.ack_ms = record.ack_ms or (now - record.sent_at) * 1000
                 record.turn_id = record.turn_id or frame.get("turn_id")
@@ -141,6 +157,12 @@ class _Socket:
         await self.ws.close()
         self.reader.cancel()
         await asyncio.gather(self.reader, return_exceptions=True)
+
+
+async def _wait_answer(socket: _Socket, record: TurnRecord, timeout_s: float) -> None:
+    # No answer in time: the turn is lost (record.replies stays 0).
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(socket.answered[record.client_message_id].wait(), timeout_s)
 
 
 def _message_units(data: str) -> int:
@@ -202,6 +224,19 @@ class Customers:
                 return
             await self._conversation(session, conversation, conversation.customer or plays, budget, phase)
 
+    async def _until_admitted(self, socket: _Socket, record: TurnRecord, frame: dict[str, Any]) -> None:
+        """Send the message, and again after each `busy` (same frame) until admitted or out of time."""
+        first = time.perf_counter()
+        await socket.send(record, frame)
+        await _wait_answer(socket, record, self.reply_timeout_s)
+        while record.retry_after_s is not None and time.perf_counter() - first < SHED_PATIENCE_S:
+            # Spread over half the pause again, so the customers shed together do not come back together.
+            await asyncio.sleep(record.retry_after_s * random.uniform(1.0, 1.5))
+            record.retry_after_s = None
+            await socket.send(record, frame)
+            record.shed_ms = (record.sent_at - first) * 1000
+            await _wait_answer(socket, record, self.reply_timeout_s)
+
     async def _conversation(
         self,
         session: aiohttp.ClientSession,
@@ -230,10 +265,7 @@ class Customers:
                 if conversation_id:
                     frame["conversation_id"] = conversation_id
                 phase.turns.append(record)
-                await socket.send(record, frame)
-                # No reply in time: the turn is lost (record.replies stays 0).
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(socket.answered[record.client_message_id].wait(), self.reply_timeout_s)
+                await self._until_admitted(socket, record, frame)
                 budget.answered += 1
                 if self.on_turn is not None:
                     self.on_turn(record)

@@ -33,6 +33,8 @@ def format_table(result: dict[str, Any]) -> str:
         f"lost / duplicated       {result['lost']} / {result['duplicated']}",
         f"degraded / errors       {result['degraded']} / {result['errors']}   (to a person: "
         f"{result['handed_to_a_person']})",
+        f"shed (busy, retried)    {result.get('shed_turns', 0)} turns, {result.get('shed_answers', 0)} busy answers   "
+        f"(degraded share {result.get('degraded_share', 0):.1%}, shed share {result.get('shed_share', 0):.1%})",
         f"AWS API calls per turn  {result['api_calls_per_turn']}   "
         + ", ".join(f"{s} {n}" for s, n in result["api_calls_per_turn_by_service"].items()),
     ]

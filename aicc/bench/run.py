@@ -263,6 +263,12 @@ def summarise_phase(phase: PhaseResult, before: dict[str, Any], after: dict[str,
         "lost": sent - len(answered),
         "duplicated": sum(1 for t in turns if t.replies > 1),
         "degraded": sum(1 for t in answered if t.degraded),
+        # Load shed (aicc.agents.overload): turns answered `busy` at least once, and `busy` answers in all;
+        # their reply times above count from the admitted send.
+        "shed_turns": sum(1 for t in turns if t.shed),
+        "shed_answers": sum(t.shed for t in turns),
+        "degraded_share": round(sum(1 for t in answered if t.degraded) / max(1, len(answered)), 3),
+        "shed_share": round(sum(1 for t in turns if t.shed) / max(1, sent), 3),
         "errors": sum(1 for t in answered if t.error),
         "handed_to_a_person": sum(1 for t in answered if t.route == "human"),
         "api_calls_per_turn": round(total_calls / max(1, sent), 2),

@@ -33,6 +33,8 @@ class Provisioned:
     queue_urls: dict[str, str] = field(default_factory=dict)
     queue_arns: dict[str, str] = field(default_factory=dict)
     dlq_urls: dict[str, str] = field(default_factory=dict)
+    # agent -> its turn-deadline queue (url, arn), for agents that send to their own queue
+    deadline_queues: dict[str, tuple[str, str]] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
     knowledge_bucket: str | None = None
 
@@ -40,7 +42,7 @@ class Provisioned:
         """Environment the handlers need to find what was provisioned."""
         env = {
             "AICC_BUS_NAME": self.bus_name,
-            "AICC_DEADLINE_QUEUE_URL": self.queue_urls.get("aggregator", ""),
+            "AICC_DEADLINE_QUEUE_URL": self.deadline_queues.get("aggregator", ("", ""))[0],
         }
         if self.knowledge_bucket:
             env["AICC_KNOWLEDGE_BUCKET"] = self.knowledge_bucket
@@ -83,6 +85,19 @@ def provision(
         result.queue_urls[agent.name] = queue_url
         result.queue_arns[agent.name] = queue_arn
         result.dlq_urls[agent.name] = dlq_url
+        if agent.sends_to_own_queue:
+            # The turn deadlines on a queue of their own, clear of the results' backlog (aicc.agents.overload).
+            deadline_url = sqs.create_queue(
+                QueueName=f"{prefix}{agent.name}-deadlines",
+                Attributes={
+                    "VisibilityTimeout": str(agent.visibility_timeout_s),
+                    "RedrivePolicy": json.dumps(
+                        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": agent.max_receive_count}
+                    ),
+                },
+            )["QueueUrl"]
+            deadline_arn = sqs.get_queue_attributes(QueueUrl=deadline_url, AttributeNames=["QueueArn"])
+            result.deadline_queues[agent.name] = (deadline_url, deadline_arn["Attributes"]["QueueArn"])
 
         for sub in agent.consumes:
             rule = agent.rule_name(sub)

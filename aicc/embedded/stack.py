@@ -35,7 +35,7 @@ from aicc.embedded.provision import Provisioned, provision
 from aicc.embedded.sigv4 import issue_credentials
 from aicc.runtime import clients
 from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
-from contracts.manifest import Manifest, manifest
+from contracts.manifest import AgentSpec, Manifest, manifest
 
 log = logging.getLogger(__name__)
 
@@ -179,14 +179,8 @@ class EmbeddedStack:
         else:
             sqs = await self._exit_stack.enter_async_context(self._sqs_client(manifest_))
             self.api_calls.observe(sqs.meta.events)
-        for agent in manifest_.agents:
-            binding = binding_for_agent(
-                agent,
-                self.provisioned.queue_urls[agent.name],
-                self.provisioned.queue_arns[agent.name],
-                region=REGION,
-                concurrency=self.pollers_per_queue,
-            )
+        for agent, queue_url, queue_arn in self._mappings(manifest_):
+            binding = binding_for_agent(agent, queue_url, queue_arn, region=REGION, concurrency=self.pollers_per_queue)
             load_started = time.perf_counter()
             handler = self.resolver(agent.handler)
             self.stats.record_init(binding.function.name, (time.perf_counter() - load_started) * 1000)
@@ -200,6 +194,21 @@ class EmbeddedStack:
                 self._api_polling.append(polling)
         await self.gateway.start()
         log.info("embedded stack up in %.0f ms", (time.perf_counter() - started) * 1000)
+
+    def _mappings(self, manifest_: Manifest) -> list[tuple[AgentSpec, str, str]]:
+        """(agent, queue url, queue arn) per event-source mapping: each agent's queue, and the deadline
+        queue of an agent that has one, mapped as a function of its own name (`<agent>-deadlines`)."""
+        provisioned = self.provisioned
+        assert provisioned is not None
+        mappings = [(a, provisioned.queue_urls[a.name], provisioned.queue_arns[a.name]) for a in manifest_.agents]
+        for agent in manifest_.agents:
+            if agent.name in provisioned.deadline_queues:
+                url, arn = provisioned.deadline_queues[agent.name]
+                # One deadline per invocation: a batch answers its turns one after the other, and the last
+                # would be late by the others' replies (Terraform maps the deadline queue the same way).
+                deadlines = agent.model_copy(update={"name": f"{agent.name}-deadlines", "batch_size": 1})
+                mappings.append((deadlines, url, arn))
+        return mappings
 
     async def _bind_gateway_port(self) -> None:
         if self.port:

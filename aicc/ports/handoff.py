@@ -54,6 +54,11 @@ class Handoff(Protocol):
         conditional write, so exactly one staff member gets it. Raises AlreadyTaken."""
         ...
 
+    def requeue(self, conversation_id: str, agent_id: str) -> bool:
+        """Put a conversation `agent_id` owns back in its queue, waiting for the next staff member
+        (the assistant answers meanwhile); False, changing nothing, when they no longer own it."""
+        ...
+
     def hand_back(self, conversation_id: str) -> None:
         """Take the conversation out of every queue: the assistant answers it again."""
         ...

@@ -254,6 +254,9 @@ def aws(_provisioned: Provisioned, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     for name, value in _provisioned.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AICC_CALLBACK_URL", CALLBACK_URL)
+    # This harness pumps one queue per agent: the deadlines (their own queue in the stack, docs/load.md)
+    # reach the aggregator through its queue here; when they come is what these tests look at.
+    monkeypatch.setenv("AICC_DEADLINE_QUEUE_URL", _provisioned.queue_urls["aggregator"])
     _reset(_provisioned)  # also what a test in this folder that brought its own mock_aws left behind
     seed_reference_data()
     yield _provisioned

@@ -93,4 +93,4 @@ def test_fifty_concurrent_bookings_of_one_slot_give_exactly_one_appointment(dyna
     assert item["customer_id"]["S"] == winner.meta.customer_id
     assert item["appointment_id"]["S"] == winner.appointment.appointment_id
     held = dynamodb.scan(TableName="aicc-appointments")["Items"]
-    assert [i["slot_id"]["S"] for i in held] == [SLOT_ID]
+    assert [i["slot_id"]["S"] for i in held if not i["slot_id"]["S"].startswith("holder#")] == [SLOT_ID]

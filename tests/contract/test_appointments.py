@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from aicc.ports.appointments import Appointments, Booking
+from aicc.ports.appointments import Appointments, Booking, OverLimit
 from contracts.events import Appointment, Slot
 from tests.contract.conftest import BACKENDS
 
@@ -145,3 +145,49 @@ def test_a_customers_bookings_soonest_first_and_from_a_time(appointments: Appoin
         appointments.of_customer("cust-1", starting_from=datetime(2026, 6, 13, 16, 0, tzinfo=UTC)) == soonest_first[1:]
     )
     assert appointments.of_customer("cust-nobody") == []
+
+
+def _slot(day: int) -> tuple[str, datetime]:
+    start = START + timedelta(days=day)
+    return f"service#dlr-harbor#{start:%Y-%m-%dT%H:%M}#1", start
+
+
+def test_a_limited_hold_is_refused_past_the_limit_naming_the_open_bookings(appointments: Appointments) -> None:
+    def at_most_two(open_bookings: list[Booking]) -> bool:
+        return len(open_bookings) < 2
+
+    held = []
+    for day in range(2):
+        slot_id, start = _slot(day)
+        held.append(appointments.hold(booking(slot_id=slot_id, start=start, turn_id=f"t{day}"), within=at_most_two))
+    slot_id, start = _slot(5)
+    with pytest.raises(OverLimit) as refused:
+        appointments.hold(booking(slot_id=slot_id, start=start, turn_id="t5"), within=at_most_two)
+    assert refused.value.open == held
+    assert appointments.get(slot_id) is None
+    # A retry of a hold that landed is still theirs; a released booking no longer counts.
+    assert appointments.hold(held[0], within=at_most_two) == held[0]
+    first = held[0]
+    assert first is not None and appointments.release(first.slot_id, first.appointment.appointment_id)
+    later = booking(slot_id=slot_id, start=start, turn_id="t5")
+    assert appointments.hold(later, within=at_most_two) == later
+
+
+def test_concurrent_limited_holds_of_one_customer_never_exceed_the_limit(appointments: Appointments) -> None:
+    racers = 8
+    barrier = threading.Barrier(racers)
+
+    def race(n: int) -> Booking | None:
+        slot_id, start = _slot(n)
+        barrier.wait()
+        try:
+            return appointments.hold(
+                booking(slot_id=slot_id, start=start, turn_id=f"t{n}"), within=lambda open_: len(open_) < 3
+            )
+        except OverLimit:
+            return None
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        results = list(pool.map(race, range(racers)))
+    assert len([r for r in results if r is not None]) == 3
+    assert len(appointments.of_customer("cust-1")) == 3

@@ -59,6 +59,17 @@ def profile(conversation: str, dealer: str | None) -> ProfileLoaded:
 
 
 ROADSIDE = Route(kind="human", queue="roadside", priority="urgent")
+
+
+def taken_by(ports: tuple[Conversations, Handoff], staff: str) -> ConversationReceived:
+    """conv-1, routed to roadside and taken by `staff`; its first message."""
+    conversations, handoff = ports
+    received = open_conversation(conversations, "conv-1")
+    handoff.enter_queue(received, ROADSIDE, intent=None, profile=None)
+    handoff.take("conv-1", staff)
+    return received
+
+
 SALES = Route(kind="human", queue="sales", priority="high")
 
 
@@ -131,9 +142,7 @@ def test_handing_back_leaves_every_queue_and_the_conversation_can_queue_again(
     ports: tuple[Conversations, Handoff],
 ) -> None:
     conversations, handoff = ports
-    received = open_conversation(conversations, "conv-1")
-    handoff.enter_queue(received, ROADSIDE, intent=None, profile=None)
-    handoff.take("conv-1", "staff-a")
+    received = taken_by(ports, "staff-a")
     handoff.hand_back("conv-1")
     handoff.hand_back("conv-unknown")  # nothing to do
     assert handoff.entry("conv-1") is None and handoff.waiting_in("roadside") == []
@@ -153,3 +162,16 @@ def test_a_human_message_is_stored_once(ports: tuple[Conversations, Handoff]) ->
     assert handoff.record_message("conv-1", message_id="m2", **fields) is True
     # Human messages are not bot turns.
     assert conversations.turn_ids("conv-1") == ["turn-conv-1"]
+
+
+def test_a_stranded_conversation_goes_back_to_its_queue_only_from_its_owner(
+    ports: tuple[Conversations, Handoff],
+) -> None:
+    handoff = ports[1]
+    taken_by(ports, "staff-a")
+    assert handoff.requeue("conv-1", "staff-b") is False  # not theirs: nothing changes
+    assert handoff.requeue("conv-1", "staff-a") is True
+    entry = handoff.entry("conv-1")
+    assert entry is not None and (entry.queue, entry.status, entry.agent_id) == ("roadside", "waiting", None)
+    assert handoff.requeue("conv-1", "staff-a") is False  # already back: a retry changes nothing
+    assert handoff.take("conv-1", "staff-b").agent_id == "staff-b"

@@ -94,7 +94,7 @@ async def _turn(ws: aiohttp.ClientWebSocketResponse, text: str, **extra: Any) ->
         message = await ws.receive(timeout=20)
         assert message.type == aiohttp.WSMsgType.TEXT, message
         frame = json.loads(message.data)
-        if frame.get("client_message_id") == cmid:
+        if frame.get("client_message_id") == cmid or frame["type"] == "handoff":
             frames[frame["type"]] = frame
     return frames
 
@@ -213,3 +213,31 @@ def test_a_customer_and_a_staff_member_talk_over_their_sockets(stack: Running) -
             await staff.close()
 
     asyncio.run(scenario())
+
+
+def test_a_customer_whose_staff_member_went_offline_is_told_and_answered(stack: Running) -> None:
+    """Issue 14, defect 10: the owner's socket is gone; the customer is not left with acks only."""
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, Any]]:
+        async with aiohttp.ClientSession() as session:
+            customer = await session.ws_connect(f"{stack.url}?token={stack.token('cust-0012')}")
+            staff = await session.ws_connect(f"{stack.url}?token={stack.token('oem-0002', 'oem_staff')}")
+            first = await _turn(customer, "My car broke down on the highway, I need a tow")
+            conversation = first["reply"]["conversation_id"]
+            await staff.send_str(json.dumps({"action": "takeConversation", "conversation_id": conversation}))
+            assert (await _frame_of(customer, "handoff"))["status"] == "taken"
+            await staff.close()  # the staff member goes offline
+
+            stranded = await _turn(customer, "My car will not start, I need help", conversation_id=conversation)
+            observer = await session.ws_connect(f"{stack.url}?token={stack.token('oem-0003', 'oem_staff')}")
+            await observer.send_str(json.dumps({"action": "listQueue"}))
+            queue = await _frame_of(observer, "queue")
+            entry = next(c for c in queue["conversations"] if c["conversation_id"] == conversation)
+            await customer.close()
+            await observer.close()
+            return stranded["handoff"], stranded, entry
+
+    told, stranded, entry = asyncio.run(scenario())
+    assert told["status"] == "queued" and "not connected" in told["text"]
+    assert "roadside assistance (24/7)" in stranded["reply"]["text"].lower()  # the roadside guidance
+    assert entry["status"] == "waiting" and entry.get("agent_id") is None

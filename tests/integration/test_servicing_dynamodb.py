@@ -122,7 +122,8 @@ def test_reschedule_then_cancel(dynamodb: Any, world: World) -> None:
     assert item(dynamodb, "appointments", slot_id=original.slot.slot_id) is None
     cancelled = moving.say(cancel_action(offered.slots[0].slot_id), "service_booking")
     assert cancelled.action == "cancelled"
-    assert dynamodb.scan(TableName="aicc-appointments")["Items"] == []
+    items = dynamodb.scan(TableName="aicc-appointments")["Items"]
+    assert [i for i in items if not i["slot_id"]["S"].startswith("holder#")] == []  # the limit's holder item stays
 
 
 def test_no_meta_item_is_ever_created(dynamodb: Any, world: World) -> None:
@@ -135,3 +136,16 @@ def test_no_meta_item_is_ever_created(dynamodb: Any, world: World) -> None:
         ExpressionAttributeValues={":c": {"S": chat.conversation_id}},
     )["Items"]
     assert [i["sk"]["S"] for i in items] == ["FLOW#servicing"]
+
+
+def test_the_booking_cap_holds_on_dynamodb(world: World) -> None:
+    """Issue 14, defect 7: a fifth crafted "Book slot" is refused and names the four held."""
+    from aicc.agents.booking_limits import SERVICE_PER_CUSTOMER
+
+    chat = Chat(world, "cust-harbor")
+    slots = [f"service#dlr-harbor#2026-06-12T{hour:02d}:00#1" for hour in range(9, 10 + SERVICE_PER_CUSTOMER)]
+    for slot_id in slots[:-1]:
+        assert chat.say(book_action(slot_id), "service_booking").action == "booked"
+    refused = chat.say(book_action(slots[-1]), "service_booking")
+    assert refused.action == "needs_info" and [s.slot_id for s in refused.slots] == slots[:-1]
+    assert world.held(slots[-1]) is None

@@ -172,9 +172,9 @@ def test_agent_permissions_are_least_privilege() -> None:
     # Tables: exactly the agent's tables and their indexes.
     assert "table_arns = [for t in local.agent.tables : var.table_arns[t]]" in module("agent").text()
     assert 'concat(local.table_arns, [for arn in local.table_arns : "${arn}/index/*"])' in statements
-    # The deadline goes to the aggregator's own queue only; pushing needs ManageConnections on the stage.
+    # The deadline goes to the aggregator's own deadline queue only; pushing needs ManageConnections on the stage.
     deadline = (
-        '[{sid = "TurnDeadlineToOwnQueue", actions = ["sqs:SendMessage"], resources = [aws_sqs_queue.queue.arn], '
+        '[{sid = "TurnDeadlineToOwnQueue", actions = ["sqs:SendMessage"], resources = aws_sqs_queue.deadlines[*].arn, '
         "conditions = []}] : s if local.agent.sends_to_own_queue]"
     )
     assert deadline in statements
@@ -186,7 +186,10 @@ def test_agent_permissions_are_least_privilege() -> None:
     assert push in statements
     assert '"*"' not in statements
     env = module("agent").locals["environment"]
-    assert "{AICC_DEADLINE_QUEUE_URL = aws_sqs_queue.queue.url} : k => v if local.agent.sends_to_own_queue" in env
+    assert (
+        "{AICC_DEADLINE_QUEUE_URL = one(aws_sqs_queue.deadlines[*].url)} : k => v if local.agent.sends_to_own_queue"
+        in env
+    )
     assert "{AICC_CALLBACK_URL = var.callback_url} : k => v if local.agent.pushes_to_connections" in env
 
 

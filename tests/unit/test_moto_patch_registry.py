@@ -148,7 +148,12 @@ def test_every_real_patch_declares_its_targets_and_versions() -> None:
     for patch in PATCHES:
         assert patch.targets and patch.verified_on and patch.why
     correctness = set(PATCHES.names([Kind.CORRECTNESS]))
-    assert correctness == {"dynamodb-atomic-writes", "events-replay-window-and-filters", "sqs-message-move-tasks"}
+    assert correctness == {
+        "dynamodb-atomic-writes",
+        "events-replay-window-and-filters",
+        "sqs-message-move-tasks",
+        "sqs-wake-when-due",
+    }
 
 
 def test_a_patch_adds_what_moto_lacks_and_refuses_when_moto_has_it(

@@ -22,18 +22,12 @@ from aicc.agents.servicing import book_action, cancel_action, manages_booking, n
 from aicc.agents.slots import LEAD_TIME, SlotRef, booking_reference, opening_hours, parse_slot_id, slot_starts
 from aicc.data.reference import dealer_uri
 from contracts.events import ConversationReceived, EventMeta, IntentDetected, SentimentAnalyzed
-from tests.servicing_chat import CUSTOMERS, FRIDAY, NOW, Chat, World, local, seen
+from tests.servicing_chat import FRIDAY, NOW, Chat, World, local, memory_world, seen
 
 
 @pytest.fixture
 def world() -> World:
-    flows = MemoryFlows()
-    return World(
-        appointments=MemoryAppointments(),
-        flows=flows,
-        customers=MemoryCustomers(CUSTOMERS),
-        open_conversation=flows.open,
-    )
+    return memory_world()
 
 
 def holder(world: World, slot_id: str) -> str | None:
@@ -425,6 +419,14 @@ def demo() -> World:
     )
 
 
+@pytest.fixture
+def uncapped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These dialogs book one car many times to check the words; the cap has its own tests
+    (tests/unit/test_booking_limits.py)."""
+    monkeypatch.setattr("aicc.agents.booking_limits.SERVICE_PER_VEHICLE", 10)
+    monkeypatch.setattr("aicc.agents.booking_limits.SERVICE_PER_CUSTOMER", 10)
+
+
 def when(result: Any) -> list[str]:
     """The offered slots as the customer reads them: day and hour, dealer-local."""
     return [f"{local(s.start):%a %d %H:%M}" for s in result.slots]
@@ -435,7 +437,7 @@ def booked_at(result: Any) -> str:
     return f"{local(result.appointment.slot.start):%a %d %H:%M}"
 
 
-def test_choosing_a_slot_in_words(demo: World) -> None:
+def test_choosing_a_slot_in_words(demo: World, uncapped: None) -> None:
     sofia = Chat(demo, "cust-0003")  # Sofia Rossi, 2024 Aster, North Hills
     offered = sofia.say("I need an oil change", "service_booking")
     assert when(offered) == ["Mon 08 10:00", "Mon 08 11:00", "Mon 08 12:00"]
@@ -459,7 +461,7 @@ def test_choosing_a_slot_in_words(demo: World) -> None:
     assert booked_at(last.say("I'll take the last one")) == "Thu 11 10:00"
 
 
-def test_booking_by_a_rule_books_on_the_day_asked(demo: World) -> None:
+def test_booking_by_a_rule_books_on_the_day_asked(demo: World, uncapped: None) -> None:
     liam = Chat(demo, "cust-0002")  # Liam Garcia, Borealis LX, Lakeside
     assert booked_at(liam.say("book me the earliest wednesday slot", "service_booking")) == "Wed 10 08:00"
 

@@ -1,5 +1,12 @@
 """Appointments on DynamoDB: one item per held slot, keyed by `slot_id`; `by_customer` indexes
-(customer_id, start) with `start` in UTC so the index sorts by time whatever the dealer's zone."""
+(customer_id, start) with `start` in UTC so the index sorts by time whatever the dealer's zone.
+
+A limited hold (`within`) also keeps one *holder* item per customer (`slot_id` = `holder#<customer>`,
+no `customer_id`, so the index never lists it): the slots that customer's limited holds took and a
+version. The limit is checked against those slots as read (consistently) and the hold is one
+transaction with a version check on the holder item: of two concurrent holds, one lands and the
+other reads again. Releases do not touch it; the slots read are checked against their items.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +16,19 @@ from typing import Any
 
 from aicc.adapters.dynamodb.attributes import Item, required_text, s, strings, text
 from aicc.adapters.dynamodb.table import SharedDynamoDB
-from aicc.ports.appointments import Booking
+from aicc.ports.appointments import Booking, OverLimit, Within
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
 from contracts.events import Appointment, Slot
 
 _BATCH_GET_KEYS = 100
+_LIMITED_HOLD_ATTEMPTS = 8
 
 
 class DynamoAppointments(SharedDynamoDB):
-    def hold(self, booking: Booking) -> Booking | None:
+    def hold(self, booking: Booking, *, within: Within | None = None) -> Booking | None:
+        if within is not None:
+            return self._limited_hold(booking, within)
         dynamodb = client("dynamodb")
         try:
             dynamodb.put_item(
@@ -30,6 +40,65 @@ class DynamoAppointments(SharedDynamoDB):
             existing = self.get(booking.slot_id)
             return existing if existing is not None and existing.customer_id == booking.customer_id else None
         return booking
+
+    def _limited_hold(self, booking: Booking, within: Within) -> Booking | None:
+        dynamodb = client("dynamodb")
+        table = table_name("appointments")
+        holder_key = {"slot_id": s(f"holder#{booking.customer_id}")}
+        for _ in range(_LIMITED_HOLD_ATTEMPTS):
+            existing = self.get(booking.slot_id)
+            if existing is not None:  # ours already (a retry), whatever the limit, or someone else's
+                return existing if existing.customer_id == booking.customer_id else None
+            holder = dynamodb.get_item(TableName=table, Key=holder_key, ConsistentRead=True).get("Item", {})
+            version = int(holder.get("version", {}).get("N", "0"))
+            open_bookings = self._open(booking, [v["S"] for v in holder.get("slots", {}).get("L", [])])
+            if not within(open_bookings):
+                raise OverLimit(open_bookings)
+            slots = [b.slot_id for b in open_bookings] + [booking.slot_id]
+            try:
+                dynamodb.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Put": {
+                                "TableName": table,
+                                "Item": _item(booking),
+                                "ConditionExpression": "attribute_not_exists(slot_id)",
+                            }
+                        },
+                        {
+                            "Update": {
+                                "TableName": table,
+                                "Key": holder_key,
+                                "UpdateExpression": "SET version = :next, slots = :slots",
+                                "ConditionExpression": "attribute_not_exists(version) OR version = :seen"
+                                if version == 0
+                                else "version = :seen",
+                                "ExpressionAttributeValues": {
+                                    ":next": {"N": str(version + 1)},
+                                    ":seen": {"N": str(version)},
+                                    ":slots": {"L": [s(slot) for slot in slots]},
+                                },
+                            }
+                        },
+                    ]
+                )
+            except dynamodb.exceptions.TransactionCanceledException:
+                continue  # the slot was taken or another hold of this customer landed: read again
+            return booking
+        raise RuntimeError(f"could not hold {booking.slot_id}: too many concurrent holds; retry")
+
+    def _open(self, booking: Booking, slot_ids: list[str]) -> list[Booking]:
+        """The customer's open bookings among those slots (released or past ones drop out), and any the
+        index lists (bookings held without a limit)."""
+        listed = [b.slot_id for b in self.of_customer(booking.customer_id, starting_from=booking.booked_at)]
+        found = [self.get(slot_id) for slot_id in dict.fromkeys([*slot_ids, *listed])]
+        earliest = utc_key(booking.booked_at)
+        mine = [
+            b
+            for b in found
+            if b is not None and b.customer_id == booking.customer_id and utc_key(b.appointment.slot.start) >= earliest
+        ]
+        return sorted(mine, key=lambda b: (utc_key(b.appointment.slot.start), b.slot_id))
 
     def release(self, slot_id: str, appointment_id: str) -> bool:
         dynamodb = client("dynamodb")

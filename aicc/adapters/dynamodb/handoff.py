@@ -114,6 +114,20 @@ class DynamoDBHandoff(SharedDynamoDB):
             raise AlreadyTaken(conversation_id) from exc
         return _entry(response["Attributes"])
 
+    def requeue(self, conversation_id: str, agent_id: str) -> bool:
+        dynamodb = client("dynamodb")
+        try:
+            dynamodb.update_item(
+                TableName=table_name("conversations"),
+                Key=meta_key(conversation_id),
+                UpdateExpression="SET handoff_status = :waiting REMOVE handoff_agent",
+                ConditionExpression="handoff_status = :taken AND handoff_agent = :me",
+                ExpressionAttributeValues={":taken": s("taken"), ":waiting": s("waiting"), ":me": s(agent_id)},
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def hand_back(self, conversation_id: str) -> None:
         dynamodb = client("dynamodb")
         try:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from aicc.ports.appointments import Booking
+from aicc.ports.appointments import Booking, OverLimit, Within
 
 
 class MemoryAppointments:
@@ -15,10 +15,14 @@ class MemoryAppointments:
         self._lock = threading.Lock()
         self._by_slot: dict[str, Booking] = {}
 
-    def hold(self, booking: Booking) -> Booking | None:
-        with self._lock:
+    def hold(self, booking: Booking, *, within: Within | None = None) -> Booking | None:
+        with self._lock:  # the limit's check and the hold under one lock: concurrent holds cannot both pass
             existing = self._by_slot.get(booking.slot_id)
             if existing is None:
+                if within is not None:
+                    held = self._open(booking.customer_id, booking.booked_at)
+                    if not within(held):
+                        raise OverLimit(held)
                 self._by_slot[booking.slot_id] = booking
                 return booking
         return existing if existing.customer_id == booking.customer_id else None
@@ -41,7 +45,10 @@ class MemoryAppointments:
 
     def of_customer(self, customer_id: str, *, starting_from: datetime | None = None) -> list[Booking]:
         with self._lock:
-            mine = [b for b in self._by_slot.values() if b.customer_id == customer_id]
+            return self._open(customer_id, starting_from)
+
+    def _open(self, customer_id: str, starting_from: datetime | None) -> list[Booking]:
+        mine = [b for b in self._by_slot.values() if b.customer_id == customer_id]
         if starting_from is not None:
             earliest = _index_time(starting_from)
             mine = [b for b in mine if _index_time(b.appointment.slot.start) >= earliest]

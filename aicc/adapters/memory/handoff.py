@@ -93,6 +93,15 @@ class MemoryHandoff:
             meta.update(handoff_status="taken", handoff_agent=agent_id)
             return _entry(conversation_id, meta)
 
+    def requeue(self, conversation_id: str, agent_id: str) -> bool:
+        with self.conversations.lock:
+            meta = self.conversations.meta.get(conversation_id) or {}
+            if meta.get("handoff_status") != "taken" or meta.get("handoff_agent") != agent_id:
+                return False
+            meta["handoff_status"] = "waiting"
+            meta.pop("handoff_agent", None)
+            return True
+
     def hand_back(self, conversation_id: str) -> None:
         with self.conversations.lock:
             meta = self.conversations.meta.get(conversation_id, {})

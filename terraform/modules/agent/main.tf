@@ -13,7 +13,7 @@ locals {
     [{
       sid        = "ConsumeOwnQueue"
       actions    = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
-      resources  = [aws_sqs_queue.queue.arn]
+      resources  = concat([aws_sqs_queue.queue.arn], aws_sqs_queue.deadlines[*].arn)
       conditions = []
     }],
     # (`[for s in [...] : s if cond]` keeps a statement only when cond holds.)
@@ -40,7 +40,7 @@ locals {
     [for s in [{
       sid        = "TurnDeadlineToOwnQueue"
       actions    = ["sqs:SendMessage"]
-      resources  = [aws_sqs_queue.queue.arn]
+      resources  = aws_sqs_queue.deadlines[*].arn
       conditions = []
     }] : s if local.agent.sends_to_own_queue],
     [for s in [{
@@ -57,7 +57,7 @@ locals {
     {
       POWERTOOLS_SERVICE_NAME = local.agent.name
     },
-    { for k, v in { AICC_DEADLINE_QUEUE_URL = aws_sqs_queue.queue.url } : k => v if local.agent.sends_to_own_queue },
+    { for k, v in { AICC_DEADLINE_QUEUE_URL = one(aws_sqs_queue.deadlines[*].url) } : k => v if local.agent.sends_to_own_queue },
     { for k, v in { AICC_CALLBACK_URL = var.callback_url } : k => v if local.agent.pushes_to_connections },
   )
 }
@@ -84,11 +84,27 @@ resource "aws_sqs_queue" "queue" {
   tags = var.tags
 }
 
+# The turn deadlines (aicc.agents.overload): delayed messages on a queue of their own, so no backlog of
+# results waits in front of them. The ingress and the agent itself send them; the agent consumes them.
+resource "aws_sqs_queue" "deadlines" {
+  count                      = local.agent.sends_to_own_queue ? 1 : 0
+  name                       = "${var.name_prefix}${local.agent.name}-deadlines"
+  visibility_timeout_seconds = local.agent.visibility_timeout_s
+  message_retention_seconds  = 3600 # a deadline is seconds; an hour-old one only finds its turn answered
+  receive_wait_time_seconds  = 20
+  sqs_managed_sse_enabled    = true
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = local.agent.max_receive_count
+  })
+  tags = var.tags
+}
+
 resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
   queue_url = aws_sqs_queue.dlq.id
   redrive_allow_policy = jsonencode({
     redrivePermission = "byQueue"
-    sourceQueueArns   = [aws_sqs_queue.queue.arn]
+    sourceQueueArns   = concat([aws_sqs_queue.queue.arn], aws_sqs_queue.deadlines[*].arn)
   })
 }
 
@@ -210,6 +226,16 @@ resource "aws_lambda_event_source_mapping" "this" {
       maximum_concurrency = scaling_config.value
     }
   }
+}
+
+resource "aws_lambda_event_source_mapping" "deadlines" {
+  count            = local.agent.sends_to_own_queue ? 1 : 0
+  event_source_arn = aws_sqs_queue.deadlines[0].arn
+  function_name    = module.function.alias_arn
+  # One deadline per invocation: in a batch the last turn would wait for the others' replies.
+  batch_size              = 1
+  function_response_types = ["ReportBatchItemFailures"]
+  enabled                 = true
 }
 
 # --- alarms ---------------------------------------------------------------------------------------

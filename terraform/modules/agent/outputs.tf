@@ -49,3 +49,12 @@ output "alias_arn" {
 output "role_arn" {
   value = module.function.role_arn
 }
+
+output "deadline_queue_arn" {
+  description = "The turn-deadline queue (agents that send to their own queue), else null."
+  value       = one(aws_sqs_queue.deadlines[*].arn)
+}
+
+output "deadline_queue_url" {
+  value = one(aws_sqs_queue.deadlines[*].url)
+}

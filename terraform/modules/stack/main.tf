@@ -30,8 +30,13 @@ locals {
     }
   }
 
-  name         = "aicc-${var.environment}"
-  name_prefix  = "${local.name}-"
+  name        = "aicc-${var.environment}"
+  name_prefix = "${local.name}-"
+  # The aggregator's deadline queue (modules/agent), by name: the agents depend on the websocket module.
+  deadline_queue = {
+    url = "https://sqs.${local.region}.amazonaws.com/${local.account_id}/${local.name_prefix}aggregator-deadlines"
+    arn = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.name_prefix}aggregator-deadlines"
+  }
   table_prefix = "${local.name}-"
   bus_name     = local.name
 
@@ -178,6 +183,7 @@ module "websocket" {
   throttling_rate_limit       = var.throttling_rate_limit
   bus_arn                     = module.bus.bus_arn
   ingress_source              = "aicc.ingress"
+  deadline_queue              = local.deadline_queue
   table_arns                  = module.data.table_arns
   environment                 = local.common_environment
   runtime                     = var.lambda_runtime

@@ -63,6 +63,13 @@ locals {
         conditions = []
       },
       {
+        # Each turn's deadline (aicc.agents.overload), on the aggregator's deadline queue.
+        sid        = "ScheduleTurnDeadlines"
+        actions    = ["sqs:SendMessage"]
+        resources  = [var.deadline_queue.arn]
+        conditions = []
+      },
+      {
         sid       = "PublishIngressSourceOnly"
         actions   = ["events:PutEvents"]
         resources = [var.bus_arn]
@@ -122,7 +129,7 @@ module "function" {
   environment = merge(var.environment, {
     POWERTOOLS_SERVICE_NAME = replace(each.key, "_", "-")
     AICC_CALLBACK_URL       = local.callback_url
-  })
+  }, each.key == "ws_ingress" ? { AICC_DEADLINE_QUEUE_URL = var.deadline_queue.url } : {})
 }
 
 resource "aws_lambda_permission" "invoke" {

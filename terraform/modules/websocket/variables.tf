@@ -106,3 +106,8 @@ variable "tags" {
   type    = map(string)
   default = {}
 }
+
+variable "deadline_queue" {
+  description = "The aggregator's turn-deadline queue (url, arn): ws_ingress schedules each turn's deadline there."
+  type        = object({ url = string, arn = string })
+}

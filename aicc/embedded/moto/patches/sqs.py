@@ -1,5 +1,5 @@
-"""SQS: dead-letter redrive (message-move tasks, a correctness fix) and ReceiveMessage without three
-per-message costs (speed-ups)."""
+"""SQS: dead-letter redrive (message-move tasks) and a waiting receive that wakes when a delayed message
+is due (correctness fixes); ReceiveMessage without three per-message costs (speed-ups)."""
 
 from __future__ import annotations
 
@@ -207,4 +207,37 @@ MESSAGE_MOVE_TASKS = Patch(
     ),
 )
 
-PATCHES = (FAST_RECEIVE, RECEIPT_HANDLES_IN_ONE_DRAW, MESSAGE_MOVE_TASKS)
+
+_WAIT_FOR_MESSAGES = Target(MODELS, "Queue.wait_for_messages")
+# Never wait less than this for a message that is due: a busy loop would cost more than it saves.
+_MIN_WAIT_S = 0.01
+
+
+def _wake_when_due(originals: Originals) -> Replacements:
+    def wait_for_messages(self: Any, timeout: int) -> None:
+        end = time.time() + timeout
+        with self._messages_lock:
+            while not self.messages:
+                now = time.time()
+                if now >= end:
+                    return
+                due = min((max(m.delayed_until, m.visible_at) / 1000 for m in self._messages), default=end)
+                self._messages_lock.wait(min(end, max(due, now + _MIN_WAIT_S)) - now)
+
+    return {_WAIT_FOR_MESSAGES: wait_for_messages}
+
+
+WAKE_WHEN_DUE = Patch(
+    name="sqs-wake-when-due",
+    kind=Kind.CORRECTNESS,
+    targets=(_WAIT_FOR_MESSAGES,),
+    build=_wake_when_due,
+    why=(
+        "A waiting ReceiveMessage slept in one-second steps and woke early only when a message was sent, so a "
+        "delayed message (the turn deadline) or one whose visibility timeout ended was received up to a second "
+        "late. SQS delivers it to a waiting long poll when it is due; the turn deadline's on-time reply relies on "
+        "that. The wait now also ends when the soonest delayed or in-flight message is due."
+    ),
+)
+
+PATCHES = (FAST_RECEIVE, RECEIPT_HANDLES_IN_ONE_DRAW, MESSAGE_MOVE_TASKS, WAKE_WHEN_DUE)
