@@ -183,12 +183,14 @@ class TurnHandlers:
 
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
 
     def client(self, service: str) -> Any:
-        # Keyed by endpoint: each stack in a test run has its own moto port.
-        key = (service, os.environ.get("AWS_ENDPOINT_URL", ""))
+        # Keyed by endpoint and credentials: each stack in a test run has its own moto port and its
+        # own fresh credentials (the gateway refuses a push signed with another start's), and a port
+        # can come round again in a later test.
+        key = (service, os.environ.get("AWS_ENDPOINT_URL", ""), os.environ.get("AWS_ACCESS_KEY_ID", ""))
         with self._lock:
             if key not in self._clients:
                 make_client: Callable[..., Any] = boto3.client
