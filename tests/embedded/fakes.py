@@ -193,7 +193,9 @@ class TurnHandlers:
         key = (service, os.environ.get("AWS_ENDPOINT_URL", ""), os.environ.get("AWS_ACCESS_KEY_ID", ""))
         with self._lock:
             if key not in self._clients:
-                make_client: Callable[..., Any] = boto3.client
+                # A session of its own: boto3's default session resolves credentials once per process
+                # and would keep signing with the first stack's keys.
+                make_client: Callable[..., Any] = boto3.session.Session().client
                 self._clients[key] = make_client(service)
             return self._clients[key]
 
