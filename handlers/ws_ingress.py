@@ -15,7 +15,7 @@ from aicc.adapters.apigateway.pusher import ApiGatewayPusher
 from aicc.adapters.dynamodb.connections import DynamoDBConnections
 from aicc.adapters.dynamodb.conversations import DynamoDBConversations
 from aicc.agents.ingress import Ingress, Message, Sender
-from aicc.ports.conversations import NotYourConversation
+from aicc.ports.conversations import NoSuchConversation, NotYourConversation
 from aicc.runtime.bus import publish
 from aicc.runtime.clients import warm
 from aicc.runtime.websocket import caller, error_response, frame_response
@@ -34,6 +34,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     message, sender = parsed
     try:
         accepted = ingress.accept(message, sender)
+    except NoSuchConversation:
+        return error_response("not_found", "no such conversation: start a new one", message.client_message_id)
     except NotYourConversation:
         return error_response("forbidden", "that conversation is not yours", message.client_message_id)
     if accepted.received and publish([accepted.received], source=SOURCE):
