@@ -194,7 +194,7 @@ class DurableDynamoDB:
         with self._lock:
             snapshot = {"version": 1, "seq": self._seq, "schema": self._schema, "tables": _dump_tables()}
             temporary = self.snapshot_path.with_suffix(".tmp")
-            with open(temporary, "w") as out:
+            with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
                 json.dump(snapshot, out, separators=(",", ":"), default=_encode_bytes)
                 out.flush()
                 os.fsync(out.fileno())

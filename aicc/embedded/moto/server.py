@@ -29,6 +29,8 @@ ESM_MARK = "mappings on "
 PATCHES_MARK = "patches "
 HOST = "127.0.0.1"
 SPEEDUPS_ENV = "AICC_MOTO_SPEEDUPS"
+# Writes between two snapshots of the durable DynamoDB (bounds what a restart after a kill replays).
+COMPACT_EVERY_ENV = "AICC_JOURNAL_COMPACT_EVERY"
 
 
 def speedups_from_env() -> bool:
@@ -219,9 +221,10 @@ def _durable(app: Any, journal: str | None) -> tuple[Any, str]:
     """The app made durable in `journal` and its data loaded (with what was loaded), or (None, "")."""
     if not journal:
         return None, ""
-    from aicc.embedded.moto.journal import DurableDynamoDB
+    from aicc.embedded.moto.journal import DEFAULT_COMPACT_EVERY, DurableDynamoDB
 
-    durable = DurableDynamoDB(app, Path(journal))
+    every = os.environ.get(COMPACT_EVERY_ENV)
+    durable = DurableDynamoDB(app, Path(journal), compact_every=int(every) if every else DEFAULT_COMPACT_EVERY)
     stats = durable.load()
     return durable, (
         f"dynamodb restored from {journal}: {stats.tables} tables, {stats.items} items from the snapshot, "
