@@ -78,14 +78,18 @@ class Customer:
         return None
 
 
-def _slot_offered(reply: dict[str, Any]) -> str:
-    action = next(a["action"] for a in reply["quick_actions"] if a["action"].startswith("Book slot "))
-    return str(action)
+def _slots_offered(reply: dict[str, Any]) -> list[str]:
+    return [a["action"] for a in reply.get("quick_actions", []) if a["action"].startswith("Book slot ")]
 
 
 async def _book(customer: Customer) -> str:
-    offered = await customer.say("I need to book an oil change for my Aster")
-    action = _slot_offered(offered)
+    # A degraded first reply (the machine is busy: servicing missed the deadline) offers no slot;
+    # the customer asks again, as a person would.
+    for _ in range(3):
+        offered = await customer.say("I need to book an oil change for my Aster")
+        if _slots_offered(offered) or not offered.get("degraded"):
+            break
+    (action, *_) = _slots_offered(offered)
     booked = await customer.say(action)
     assert booked["type"] == "reply" and "booked" in booked["text"].lower(), booked
     return action.removeprefix("Book slot ")

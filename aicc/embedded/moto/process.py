@@ -87,7 +87,9 @@ class MotoServerProcess:
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                with urllib.request.urlopen(self.url + "/moto-api/data.json", timeout=2) as response:
+                # The dashboard's page is static: data.json would serialise every table, seconds for
+                # a restored DynamoDB.
+                with urllib.request.urlopen(self.url + "/moto-api/", timeout=2) as response:
                     if response.status == 200:
                         return
             except OSError:
