@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--dynamodb-port", type=int, default=5001, help="port of moto's DynamoDB process")
     up.add_argument("--state-dir", type=Path, default=Path(".aicc"), help="local signing key and runtime state")
     up.add_argument(
+        "--fresh", action="store_true", help="start with empty tables (drops the data kept in the state dir)"
+    )
+    up.add_argument(
         "--no-moto-speedups",
         action="store_true",
         help="moto with its correctness patches only (also: AICC_MOTO_SPEEDUPS=0)",
@@ -176,16 +179,16 @@ def _up(args: argparse.Namespace) -> int:
         return 2
     from aicc.embedded.stack import run_stack
 
-    run_stack(
+    return run_stack(
         host=args.host,
         port=args.port,
         moto_port=args.moto_port,
         dynamodb_port=args.dynamodb_port,
         state_dir=args.state_dir,
         moto_speedups=False if args.no_moto_speedups else None,
+        fresh=args.fresh,
         instruments=[probe.attach],  # GET /_aicc/bench, so `aicc bench --url` can measure this stack
     )
-    return 0
 
 
 def _token(args: argparse.Namespace) -> int:

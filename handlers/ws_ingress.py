@@ -18,7 +18,7 @@ from aicc.adapters.dynamodb.conversations import DynamoDBConversations
 from aicc.adapters.dynamodb.handoff import DynamoDBHandoff
 from aicc.agents.ingress import Ingress, Message, Sender
 from aicc.agents.overload import Gate, busy_frame
-from aicc.ports.conversations import NotYourConversation
+from aicc.ports.conversations import NoSuchConversation, NotYourConversation
 from aicc.runtime.bus import EventBridgeBus, publish
 from aicc.runtime.clients import warm
 from aicc.runtime.websocket import caller, error_response, frame_response, invalid_fields, json_object
@@ -41,6 +41,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         accepted = ingress.accept(message, sender)
         received = gate.hand_on(accepted)
+    except NoSuchConversation:
+        gate.release()
+        return error_response("not_found", "no such conversation: start a new one", message.client_message_id)
     except NotYourConversation:
         gate.release()
         return error_response("forbidden", "that conversation is not yours", message.client_message_id)

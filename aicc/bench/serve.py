@@ -21,7 +21,8 @@ def main() -> None:
     parser.add_argument("--state-dir", type=Path, required=True)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stack = EmbeddedStack(port=0, moto_port=0, dynamodb_port=0, state_dir=args.state_dir)
+    # A bench measures from empty tables and must not leave its load in the developer's kept data.
+    stack = EmbeddedStack(port=0, moto_port=0, dynamodb_port=0, state_dir=args.state_dir, persist=False)
     probe.attach(stack)
 
     def ready(running: EmbeddedStack) -> None:

@@ -16,6 +16,7 @@ import contextlib
 import importlib
 import logging
 import os
+import shutil
 import signal
 import sys
 import time
@@ -33,6 +34,7 @@ from aicc.embedded.observe import ApiCallObservers
 from aicc.embedded.poller import MappedFunction, MappingChannel, SqsApiPolling, binding_for_agent
 from aicc.embedded.provision import Provisioned, provision
 from aicc.embedded.sigv4 import issue_credentials
+from aicc.embedded.supervisor import Supervisor
 from aicc.runtime import clients
 from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
 from contracts.manifest import AgentSpec, Manifest, manifest
@@ -44,6 +46,8 @@ TABLE_PREFIX = "aicc-"
 # Enough threads for every poller's batch plus gateway requests to block on moto at once.
 DEFAULT_HANDLER_THREADS = 32
 DEFAULT_POLLERS_PER_QUEUE = 3
+# Under the state dir: DynamoDB's snapshot and journal.
+DYNAMODB_DIR = "dynamodb"
 
 
 class EmbeddedStack:
@@ -67,6 +71,8 @@ class EmbeddedStack:
         wait_time_s: int = 20,
         mappings_in_moto: bool = True,
         moto_speedups: bool | None = None,
+        persist: bool = True,
+        fresh: bool = False,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the embedded stack only listens on loopback")
@@ -83,6 +89,12 @@ class EmbeddedStack:
             else None
         )
         self.state_dir = Path(state_dir)
+        # persist: DynamoDB's data is kept in the state dir across restarts (aicc.embedded.moto.journal);
+        # fresh: what was kept is dropped first. Queues and the bus are provisioned again at each start.
+        self.fresh = fresh
+        tables_child = self.dynamodb or self.moto
+        tables_child.journal = self.state_dir / DYNAMODB_DIR if persist else None
+        self.supervisor = Supervisor(self)
         self.manifest = manifest
         self.resolver = resolver
         self.routes = routes
@@ -136,6 +148,7 @@ class EmbeddedStack:
 
         ensure_local_keys(self.state_dir)
         self.credentials = issue_credentials(self.state_dir)
+        self._drop_kept_data_if_fresh()
         # The moto child is started before the env changes so it never sees AWS_ENDPOINT_URL.
         children = [self.moto, *([self.dynamodb] if self.dynamodb else [])]
         await asyncio.gather(*(asyncio.to_thread(child.start) for child in children))
@@ -193,6 +206,7 @@ class EmbeddedStack:
                 polling.start()
                 self._api_polling.append(polling)
         await self.gateway.start()
+        self.supervisor.start()
         log.info("embedded stack up in %.0f ms", (time.perf_counter() - started) * 1000)
 
     def _mappings(self, manifest_: Manifest) -> list[tuple[AgentSpec, str, str]]:
@@ -298,6 +312,7 @@ class EmbeddedStack:
 
     async def stop(self) -> None:
         """Sockets first (each gets its $disconnect while moto is still up), then the mappings, then moto."""
+        await self.supervisor.stop()
         if self.gateway is not None:
             try:
                 await self.gateway.stop()
@@ -322,6 +337,12 @@ class EmbeddedStack:
         clients.remove_session_hook(self.api_calls.observe_session)
         self._restore_env()
 
+    def _drop_kept_data_if_fresh(self) -> None:
+        journal = (self.dynamodb or self.moto).journal
+        if self.fresh and journal is not None and journal.exists():
+            shutil.rmtree(journal)
+            log.info("--fresh: the kept DynamoDB data in %s was dropped", journal)
+
     def describe(self) -> str:
         """What is running where, for the console."""
         lines = [
@@ -332,6 +353,7 @@ class EmbeddedStack:
             *([f"moto DynamoDB  {self.dynamodb_url}   (pid {self.dynamodb.pid})"] if self.dynamodb else []),
             f"state dir      {self.state_dir.resolve()}",
             f"credentials    {(self.state_dir / 'credentials').resolve()}   (SigV4 for @connections and /_aicc)",
+            f"data           {self._data_line()}",
         ]
         if self.provisioned is not None:
             lines.append(f"event bus      {self.provisioned.bus_name}   archive {self.provisioned.archive_name}")
@@ -343,6 +365,12 @@ class EmbeddedStack:
                 )
             lines.append("tables         " + ", ".join(sorted(self.provisioned.tables.values())))
         return "\n".join(lines)
+
+    def _data_line(self) -> str:
+        journal = (self.dynamodb or self.moto).journal
+        if journal is None:
+            return "in memory only (lost when the stack stops)"
+        return f"kept in {journal.resolve()} ({'started empty: --fresh' if self.fresh else 'restored'})"
 
     async def __aenter__(self) -> EmbeddedStack:
         await self.start()
@@ -391,13 +419,22 @@ async def serve_stack(stack: EmbeddedStack, ready: Callable[[EmbeddedStack], Any
         print(stack.describe(), flush=True)
         if ready is not None:
             ready(stack)
-        await stopping.wait()
+        await _first_of(stopping.wait(), stack.supervisor.given_up.wait())
+        if stack.supervisor.failure:
+            print(f"\naicc up: {stack.supervisor.failure}", file=sys.stderr, flush=True)
         print("\nstopping: closing sockets ($disconnect), event-source mappings, moto", file=sys.stderr, flush=True)
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
         await stack.stop()
         print(stack.stats.format(), flush=True)
+
+
+async def _first_of(*waits: Any) -> None:
+    tasks = [asyncio.ensure_future(wait) for wait in waits]
+    _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
 
 
 def run_stack(
@@ -408,8 +445,9 @@ def run_stack(
     ready: Callable[[EmbeddedStack], Any] | None = None,
     instruments: Sequence[Callable[[EmbeddedStack], Any]] = (),
     **options: Any,
-) -> None:
-    """Blocking entrypoint for `aicc up`; `options` go to EmbeddedStack (e.g. pollers_per_queue), each
+) -> int:
+    """Blocking entrypoint for `aicc up`, returning its exit code (1: a child died and was not
+    restarted); `options` go to EmbeddedStack (e.g. pollers_per_queue), each
     of `instruments` is called with the stack before it starts (e.g. aicc.bench.probe.attach)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -417,6 +455,7 @@ def run_stack(
     for instrument in instruments:
         instrument(stack)
     asyncio.run(serve_stack(stack, ready))
+    return 1 if stack.supervisor.failure else 0
 
 
 if __name__ == "__main__":

@@ -17,6 +17,11 @@ class NotYourConversation(Exception):
     """The conversation exists and belongs to someone else."""
 
 
+class NoSuchConversation(NotYourConversation):
+    """The conversation does not exist (e.g. a stale id): not the sender's either, but nobody else's.
+    A subclass, so a caller that only checks ownership refuses it as well."""
+
+
 @dataclass(frozen=True)
 class NewTurn:
     """A customer's message, to be stored as turn `turn_id` of `conversation_id`."""
@@ -57,7 +62,7 @@ class Conversations(Protocol):
 
         `opens`: the message starts the conversation, which is created for the sender unless it
         exists already (then it must be theirs). Otherwise the conversation must exist and be the
-        sender's. Raises NotYourConversation. A turn id already stored is a retry: nothing is
+        sender's. Raises NoSuchConversation or NotYourConversation. A turn id already stored is a retry: nothing is
         written and `duplicate` is True.
         """
         ...

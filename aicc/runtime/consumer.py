@@ -140,18 +140,19 @@ def _import_for(agent: str) -> None:
 
 
 @cache
-def _idempotent_runner(agent: str, process: Process) -> Any:
-    """powertools' idempotent function for this agent, built once per container (it holds a client)."""
+def _idempotent_runner(agent: str, process: Process, dynamodb: Any) -> Any:
+    """powertools' idempotent function for this agent, built once per container and DynamoDB client
+    (it holds the client: a process that resets its clients, as the embedded stack does between
+    stacks, gets a runner on the new one)."""
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
         idempotent_function,
     )
 
-    from aicc.runtime.clients import client
     from aicc.runtime.tables import table_name
 
-    store = DynamoDBPersistenceLayer(table_name=table_name("idempotency"), boto3_client=client("dynamodb"))
+    store = DynamoDBPersistenceLayer(table_name=table_name("idempotency"), boto3_client=dynamodb)
     config = IdempotencyConfig(event_key_jmespath="event_id", expires_after_seconds=24 * 3600)
 
     @idempotent_function(data_keyword_argument="key", persistence_store=store, config=config, key_prefix=agent)
@@ -162,11 +163,12 @@ def _idempotent_runner(agent: str, process: Process) -> Any:
 
 
 def _run_once(agent: str, process: Process, context: Any) -> Process:
-    once, config = _idempotent_runner(agent, process)
-    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
-        config.register_lambda_context(context)
+    from aicc.runtime.clients import client
 
     def run(event: BusEvent) -> Sequence[EventDetail]:
+        once, config = _idempotent_runner(agent, process, client("dynamodb"))
+        if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+            config.register_lambda_context(context)
         token = _current_event.set(event)
         try:
             stored = once(key={"event_id": event.id})

@@ -91,6 +91,12 @@ def test_someone_elses_conversation_is_refused(chat: Choreography) -> None:
     assert error["type"] == "error" and error["code"] == "forbidden"
 
 
+def test_an_unknown_conversation_is_not_found_not_forbidden(chat: Choreography) -> None:
+    conn = chat.connect("cust-0006")
+    error = chat.send(conn, "still there?", conversation_id="conv-that-never-was")
+    assert error["type"] == "error" and error["code"] == "not_found"
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [

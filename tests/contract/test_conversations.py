@@ -9,7 +9,7 @@ import pytest
 
 from aicc.adapters.dynamodb.conversations import DynamoDBConversations
 from aicc.adapters.memory.conversations import MemoryConversations
-from aicc.ports.conversations import Conversations, NewTurn, NotYourConversation
+from aicc.ports.conversations import Conversations, NewTurn, NoSuchConversation, NotYourConversation
 from tests.contract.conftest import BACKENDS
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -48,13 +48,14 @@ def test_an_opening_turn_creates_the_conversation_for_its_sender(conversations: 
 def test_someone_elses_conversation_is_refused_and_nothing_is_written(conversations: Conversations) -> None:
     conversations.start_turn(turn("t1"), opens=True)
     for opens in (True, False):
-        with pytest.raises(NotYourConversation):
+        with pytest.raises(NotYourConversation) as refused:
             conversations.start_turn(turn(f"x-{opens}", user="cust-2"), opens=opens)
+        assert not isinstance(refused.value, NoSuchConversation)  # it exists: "not yours", not "not found"
     assert conversations.turn_ids("conv-1") == ["t1"]
 
 
 def test_continuing_an_unknown_conversation_is_refused_and_creates_nothing(conversations: Conversations) -> None:
-    with pytest.raises(NotYourConversation):
+    with pytest.raises(NoSuchConversation):
         conversations.start_turn(turn("t1", user="cust-2"), opens=False)
     # Nobody claimed it: its rightful opener still can.
     assert not conversations.start_turn(turn("t1"), opens=True).duplicate

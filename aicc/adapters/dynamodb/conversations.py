@@ -16,7 +16,7 @@ from typing import Any
 
 from aicc.adapters.dynamodb.attributes import flag, n, required_text, s, strings, text
 from aicc.adapters.dynamodb.table import SharedDynamoDB
-from aicc.ports.conversations import NewTurn, NotYourConversation, PastTurn, StartedTurn
+from aicc.ports.conversations import NewTurn, NoSuchConversation, NotYourConversation, PastTurn, StartedTurn
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
 
@@ -56,8 +56,11 @@ class DynamoDBConversations(SharedDynamoDB):
                     ConditionExpression="customer_id = :me",
                     ExpressionAttributeValues={":now": s(now), ":me": s(turn.user_id)},
                     ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
         except dynamodb.exceptions.ConditionalCheckFailedException as exc:
+            if not opens and not exc.response.get("Item"):
+                raise NoSuchConversation(turn.conversation_id) from exc
             raise NotYourConversation(turn.conversation_id) from exc
         attributes = meta.get("Attributes", {})
         flow = text(attributes, "flow")

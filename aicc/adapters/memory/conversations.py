@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from aicc.ports.conversations import NewTurn, NotYourConversation, PastTurn, StartedTurn
+from aicc.ports.conversations import NewTurn, NoSuchConversation, NotYourConversation, PastTurn, StartedTurn
 
 
 class MemoryConversations:
@@ -39,7 +39,9 @@ class MemoryConversations:
             meta = self.meta.get(turn.conversation_id)
             if meta is None and opens:
                 meta = self.meta[turn.conversation_id] = {"customer_id": turn.user_id, "created_at": now}
-            if meta is None or meta.get("customer_id") != turn.user_id:
+            if meta is None:
+                raise NoSuchConversation(turn.conversation_id)
+            if meta.get("customer_id") != turn.user_id:
                 raise NotYourConversation(turn.conversation_id)
             meta["updated_at"] = now
             if opens:

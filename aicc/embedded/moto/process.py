@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 from typing import IO
 
 from aicc.embedded.moto.server import ESM_MARK, HOST, PATCHES_MARK, READY_PREFIX
@@ -22,8 +23,18 @@ class MotoServerProcess:
 
     `speedups=None` leaves the choice to the child's environment (AICC_MOTO_SPEEDUPS)."""
 
-    def __init__(self, port: int = 0, *, host: str = HOST, verbose: bool = False, speedups: bool | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        host: str = HOST,
+        verbose: bool = False,
+        speedups: bool | None = None,
+        journal: Path | None = None,
+    ) -> None:
         self.host = host
+        # Where the child keeps DynamoDB's data across restarts (None: in memory only).
+        self.journal = journal
         self.port = port
         self.verbose = verbose
         self.speedups = speedups
@@ -47,6 +58,8 @@ class MotoServerProcess:
             command.append("--verbose")
         if self.speedups is False:
             command.append("--no-speedups")
+        if self.journal is not None:
+            command += ["--journal", str(self.journal)]
         env = dict(os.environ)
         if self.speedups:
             env.pop("AICC_MOTO_SPEEDUPS", None)
@@ -74,7 +87,9 @@ class MotoServerProcess:
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                with urllib.request.urlopen(self.url + "/moto-api/data.json", timeout=2) as response:
+                # The dashboard's page is static: data.json would serialise every table, seconds for
+                # a restored DynamoDB.
+                with urllib.request.urlopen(self.url + "/moto-api/", timeout=2) as response:
                     if response.status == 200:
                         return
             except OSError:
@@ -82,6 +97,15 @@ class MotoServerProcess:
                     raise
             # Start-up only: the socket is bound before the ready line, so this rarely loops.
             time.sleep(0.02)
+
+    def exit_code(self) -> int | None:
+        """The child's exit code once it has ended (and is reaped), None while it runs or before start."""
+        return self._process.poll() if self._process else None
+
+    def restart(self, timeout_s: float = 60.0) -> str:
+        """Start again on the same port (the journal, if any, brings the data back)."""
+        self.stop()
+        return self.start(timeout_s)
 
     def reset(self) -> None:
         """Drop every resource (tests isolate cases with this)."""

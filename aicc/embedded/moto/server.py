@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -28,6 +29,8 @@ ESM_MARK = "mappings on "
 PATCHES_MARK = "patches "
 HOST = "127.0.0.1"
 SPEEDUPS_ENV = "AICC_MOTO_SPEEDUPS"
+# Writes between two snapshots of the durable DynamoDB (bounds what a restart after a kill replays).
+COMPACT_EVERY_ENV = "AICC_JOURNAL_COMPACT_EVERY"
 
 
 def speedups_from_env() -> bool:
@@ -144,9 +147,17 @@ class DirectJsonDispatch:
 
 
 def serve(
-    host: str, port: int, *, verbose: bool = False, exit_on_stdin_eof: bool = False, speedups: bool = True
+    host: str,
+    port: int,
+    *,
+    verbose: bool = False,
+    exit_on_stdin_eof: bool = False,
+    speedups: bool = True,
+    journal: str | None = None,
 ) -> None:
-    """Serve until SIGTERM/SIGINT (or stdin closing, when the parent asked for that)."""
+    """Serve until SIGTERM/SIGINT (or stdin closing, when the parent asked for that).
+
+    `journal`: a directory where DynamoDB's data is kept across restarts (aicc.embedded.moto.journal)."""
     try:
         applied = apply_patches(speedups=speedups)
     except UnverifiedMoto as error:
@@ -162,6 +173,8 @@ def serve(
     app: Any = DomainDispatcherApplication(create_backend_app)
     if speedups:
         app = DirectJsonDispatch(app)
+    durable, loaded = _durable(app, journal)
+    app = durable or app
     handler = request_handler(verbose=verbose, keep_alive=PATCHES.is_applied(KEEP_ALIVE.name))
     server = make_server(host, port, app, threaded=True, request_handler=handler)
     # Long polls park one thread each; don't let them keep the process alive at shutdown.
@@ -194,10 +207,29 @@ def serve(
         f"{PATCHES_MARK}{','.join(applied)}",
         flush=True,
     )
+    if loaded:
+        print(loaded, flush=True)
     try:
         server.serve_forever()
     finally:
         mappings.stop()
+        if durable is not None:
+            durable.close()  # a clean stop leaves one snapshot and an empty journal
+
+
+def _durable(app: Any, journal: str | None) -> tuple[Any, str]:
+    """The app made durable in `journal` and its data loaded (with what was loaded), or (None, "")."""
+    if not journal:
+        return None, ""
+    from aicc.embedded.moto.journal import DEFAULT_COMPACT_EVERY, DurableDynamoDB
+
+    every = os.environ.get(COMPACT_EVERY_ENV)
+    durable = DurableDynamoDB(app, Path(journal), compact_every=int(every) if every else DEFAULT_COMPACT_EVERY)
+    stats = durable.load()
+    return durable, (
+        f"dynamodb restored from {journal}: {stats.tables} tables, {stats.items} items from the snapshot, "
+        f"{stats.replayed} journal entries replayed ({stats.failed} refused) in {stats.seconds * 1000:.0f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -210,6 +242,7 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help=f"correctness patches only (also: {SPEEDUPS_ENV}=0)",
     )
+    parser.add_argument("--journal", help="keep DynamoDB's data in this directory across restarts")
     parser.add_argument("--exit-on-stdin-eof", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     serve(
@@ -218,6 +251,7 @@ def main(argv: list[str] | None = None) -> None:
         verbose=args.verbose,
         exit_on_stdin_eof=args.exit_on_stdin_eof,
         speedups=speedups_from_env() and not args.no_speedups,
+        journal=args.journal,
     )
 
 
