@@ -121,8 +121,9 @@ def test_a_silent_agent_yields_a_degraded_reply_at_the_deadline(
     monkeypatch.setenv("AICC_TURN_DEADLINE_S", "1")
     conn = chat.connect("cust-0009")
     chat.send(conn, "How do I reset the tire pressure warning?")
+    # No "nothing yet" check here: on a loaded machine the pump can outlast the deadline. A reply that
+    # did not wait for knowledge and cockpit would not be degraded, which the end checks.
     chat.pump(drop=frozenset({"knowledge", "cockpit"}))
-    assert chat.replies(conn) == []  # still waiting for knowledge and cockpit
     deadline = time.monotonic() + 10
     while not chat.replies(conn) and time.monotonic() < deadline:
         time.sleep(0.2)
