@@ -90,12 +90,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     assert process.returncode == 0, out
 
 
-async def _turn(ws: aiohttp.ClientWebSocketResponse, text: str, **extra: Any) -> dict[str, dict[str, Any]]:
+async def _turn(
+    ws: aiohttp.ClientWebSocketResponse, text: str, *, wait_s: float = 20, **extra: Any
+) -> dict[str, dict[str, Any]]:
     cmid = str(uuid.uuid4())
     await ws.send_str(json.dumps({"action": "sendMessage", "text": text, "client_message_id": cmid, **extra}))
     frames: dict[str, dict[str, Any]] = {}
     while not {"reply", "error"} & frames.keys():
-        message = await ws.receive(timeout=20)
+        message = await ws.receive(timeout=wait_s)
         assert message.type == aiohttp.WSMsgType.TEXT, message
         frame = json.loads(message.data)
         if frame.get("client_message_id") == cmid or frame["type"] == "handoff":
@@ -259,7 +261,9 @@ def test_a_customer_whose_staff_member_does_not_answer_is_told_and_answered(stac
             await staff.send_str(json.dumps({"action": "takeConversation", "conversation_id": conversation}))
             assert (await _frame_of(customer, "handoff"))["status"] == "taken"
 
-            waiting = await _turn_later(customer, "hello? is anybody there?", conversation_id=conversation)
+            waiting = await _turn(
+                customer, "hello? is anybody there?", wait_s=STAFF_REPLY_TIMEOUT_S + 20, conversation_id=conversation
+            )
             relayed = await _frame_of(staff, "message")  # the person got it, and says nothing
             lost = await _frame_of(staff, "handoff")
             await staff.send_str(json.dumps({"action": "listQueue"}))
@@ -275,17 +279,3 @@ def test_a_customer_whose_staff_member_does_not_answer_is_told_and_answered(stac
     assert reply["conversation_id"] == told["conversation_id"] and reply["text"]  # the assistant answered it
     assert lost["status"] == "queued" and lost["conversation_id"] == told["conversation_id"]
     assert entry["status"] == "waiting" and entry.get("agent_id") is None
-
-
-async def _turn_later(ws: aiohttp.ClientWebSocketResponse, text: str, **extra: Any) -> dict[str, dict[str, Any]]:
-    """A message, its ack, and what comes for it within the staff reply timeout and a bounded wait."""
-    cmid = str(uuid.uuid4())
-    await ws.send_str(json.dumps({"action": "sendMessage", "text": text, "client_message_id": cmid, **extra}))
-    frames: dict[str, dict[str, Any]] = {}
-    while not {"reply", "error"} & frames.keys():
-        message = await ws.receive(timeout=STAFF_REPLY_TIMEOUT_S + 20)
-        assert message.type == aiohttp.WSMsgType.TEXT, message
-        frame = json.loads(message.data)
-        if frame.get("client_message_id") == cmid or frame["type"] == "handoff":
-            frames[frame["type"]] = frame
-    return frames
