@@ -450,6 +450,11 @@ class TurnDeadline(EventDetail):
         description="the turn's message, when the ingress scheduled the deadline: the aggregator can answer "
         "on time even while the message still waits in its queue",
     )
+    relayed_to: str | None = Field(
+        default=None,
+        description="a relay's deadline: the staff member the message went to; when they have not answered "
+        "it by then, the conversation goes back to its queue and the assistant answers `received`",
+    )
 
 
 class ReplySent(EventDetail):

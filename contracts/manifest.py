@@ -168,7 +168,9 @@ _EMITS: dict[str, list[str]] = {
     "servicing": ["ServiceActionTaken"],
     "response": ["ResponseComposed"],
     "analytics": ["AnalyticsRecorded"],
-    "aggregator": ["TurnAssembled", "ReplySent"],
+    # ConversationReceived too: a message relayed to a staff member who did not answer it in time,
+    # handed to the agents (aicc.agents.relay).
+    "aggregator": ["TurnAssembled", "ReplySent", "ConversationReceived"],
 }
 
 # Every agent the reply waits for reacts to ConversationReceived itself, so the reply waits for two

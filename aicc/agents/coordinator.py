@@ -15,6 +15,9 @@
    backlogged queue; otherwise (a replay) the coordinator schedules it when the message arrives.
    If nobody claimed the turn by then, it replies from what is there, marked degraded.
    Every reply sent to a customer releases the turn's admission (aicc.ports.admission).
+   A relay's deadline (`relayed_to`: a message a staff member received) hands the message to the
+   agents when the person has not answered it (aicc.agents.relay); the assistant then answers it
+   as any turn, counted in flight like one.
 4. Follow-up: an eligible OfferGenerated (marketing reacts to the routing decision, after the
    reply) goes to the customer as an offer frame, at most once per turn.
 5. Replay: a replayed turn joins apart from the original, and its reply goes to the replay
@@ -23,6 +26,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +36,7 @@ from aws_lambda_powertools import Logger
 from aicc.agents.aggregation import turn_status
 from aicc.agents.compose import answer
 from aicc.agents.dialog import advance
+from aicc.agents.relay import SilentOwner
 from aicc.ports.admission import Admission
 from aicc.ports.bus import Bus, BusEvent
 from aicc.ports.conversations import Conversations
@@ -100,6 +105,8 @@ class Coordinator:
 
     def process(self, event: BusEvent) -> list[EventDetail]:
         if isinstance(event.detail, TurnDeadline):
+            if event.detail.relayed_to is not None:
+                return self._on_relay_deadline(event, event.detail)
             return self._on_deadline(event)
         if isinstance(event.detail, OfferGenerated):
             return self._on_offer(event, event.detail)
@@ -155,6 +162,18 @@ class Coordinator:
         if not store.claim(state.turn_id):
             return []
         return self._reply(TurnResults.of(state.results), event, missing=missing, by_deadline=True)
+
+    def _on_relay_deadline(self, event: BusEvent, deadline: TurnDeadline) -> list[EventDetail]:
+        """The message for the agents when its staff member has not answered it (aicc.agents.relay)."""
+        received = SilentOwner(self.handoff, self.pusher).overdue(deadline)
+        if received is None or event.replay:
+            return []
+        state = self._join.store(None).load(received.meta.turn_id)
+        if state is not None and "ConversationReceived" in state.results:
+            return []  # handed on by an earlier delivery, or answered at once (safety-critical)
+        if self.admission is not None:
+            self.admission.admit(sys.maxsize)  # a turn in flight, past any limit: its reply releases it
+        return [received]
 
     # --- the reply ---------------------------------------------------------------------------------
 

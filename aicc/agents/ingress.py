@@ -9,13 +9,14 @@ Nobody is left unanswered behind a person (issue 14, defect 10):
 - a safety-critical message (a roadside case, or critical urgency, by the local readings) is
   answered by the assistant with the roadside guidance even while a person owns the conversation,
   unless that person is the roadside team; the person still receives it.
-An owner who is connected but does not answer is handled by the relay's deadline (the coordinator).
+An owner who is connected but does not answer: each message relayed to them carries a deadline
+(aicc.agents.relay) that hands it to the assistant when they have not answered it in time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -66,6 +67,10 @@ class Accepted:
     outcome: Outcome
     received: ConversationReceived | None = None  # to publish when the assistant answers the turn
     delivered: int = 0  # connections of the staff owner the message reached (outcome "relayed")
+    # A message a staff member received: who, and the message as the assistant would get it, for the
+    # relay's deadline (the assistant answers it if the person does not).
+    relayed_to: str | None = None
+    relay: ConversationReceived | None = None
 
 
 def _now() -> datetime:
@@ -133,8 +138,11 @@ class Ingress:
             )
             delivered = self.pusher.push_to_user(turn.staff_owner, relay.model_dump_json())
             if delivered:
+                owed = self._to_assistant(message, sender, turn, ack, "relayed", delivered=delivered)
                 if not (safety_critical(message.text) and self._outside_roadside(turn.conversation_id)):
-                    return Accepted(ack, "relayed", delivered=delivered)
+                    return replace(owed, received=None, relayed_to=turn.staff_owner, relay=owed.received)
+                # Safety-critical: the assistant answers now, and the person still owes an answer.
+                return replace(owed, outcome="accepted", relayed_to=turn.staff_owner, relay=owed.received)
             elif self.handoff is not None and self.handoff.requeue(turn.conversation_id, turn.staff_owner):
                 notice = HandoffFrame(conversation_id=turn.conversation_id, status="queued", text=STRANDED_TEXT)
                 self.pusher.push(message.connection_id, notice.model_dump_json())

@@ -7,7 +7,8 @@
 2. Deadline: the ingress schedules each turn's TurnDeadline itself, with the message inside, on the
    aggregator's deadline queue (`AICC_DEADLINE_QUEUE_URL`, a queue of its own: no backlog of results
    waits in front of it). When it is due the aggregator answers from what it holds, degraded, even if
-   the message itself is still queued behind a backlog.
+   the message itself is still queued behind a backlog. A message relayed to a staff member gets
+   its own deadline there too (aicc.agents.relay).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from aws_lambda_powertools import Logger
 
 from aicc.agents.ingress import Accepted
+from aicc.agents.relay import relay_deadline
 from aicc.ports.admission import Admission
 from aicc.ports.bus import Bus
 from contracts.events import ConversationReceived, TurnDeadline
@@ -71,8 +73,11 @@ class Gate:
         """The ConversationReceived to publish, its deadline already scheduled; None (the turn released)
         when the message goes to no assistant (a retry, a relay to staff)."""
         received = accepted.received
+        relay = relay_deadline(accepted) if self.deadlines else None
         if received is None:
             self.release()
+            if relay is not None:
+                self._schedule_relay(relay)
             return None
         if not self.deadlines:
             return received
@@ -82,10 +87,16 @@ class Gate:
             received=received,
         )
         try:
-            self.bus.schedule_deadlines([deadline], source="aicc.ingress")
+            self.bus.schedule_deadlines([deadline, *([relay] if relay else [])], source="aicc.ingress")
         except Exception:  # the turn is stored: it must go on; the aggregator schedules its deadline instead
             Logger(service="ws-ingress").exception(
                 "turn deadline not scheduled", extra={"turn_id": received.meta.turn_id}
             )
             return received
         return received.model_copy(update={"deadline_scheduled": True})
+
+    def _schedule_relay(self, relay: TurnDeadline) -> None:
+        try:
+            self.bus.schedule_deadlines([relay], source="aicc.ingress")
+        except Exception:  # the person has the message: only the fallback to the assistant is lost
+            logger.exception("relay deadline not scheduled", extra={"turn_id": relay.meta.turn_id})

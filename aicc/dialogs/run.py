@@ -1,12 +1,15 @@
 """Runs a dialog suite against a stack over its WebSocket: each conversation on its own socket as its
 demo customer, turns in order, each sent once the previous reply is in. Additive frames (ack, offer)
 are not the reply; the reply is the `reply` or `error` frame carrying the message's client_message_id.
-A turn without a reply ends its conversation: the later turns count as failed (not reached)."""
+A turn without a reply ends its conversation: the later turns count as failed (not reached).
+Each conversation starts from a clean customer: what it booked is cancelled at its end
+(aicc.dialogs.fixtures), on an embedded stack on this machine."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import tempfile
 import time
 import uuid
@@ -16,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import boto3
 
 from aicc.dialogs import dates
 from aicc.dialogs.check import Failure, check_reply
+from aicc.dialogs.fixtures import release_bookings
 from aicc.dialogs.suite import Conversation, Turn
+from aicc.ports.appointments import Appointments
 from aicc.runtime.auth import issue_token
 
 
@@ -40,6 +46,7 @@ class TurnResult:
 class ConversationResult:
     conversation: Conversation
     turns: list[TurnResult]
+    conversation_id: str | None = None  # the stack's, once a reply named it
 
     @property
     def passed(self) -> bool:
@@ -104,7 +111,7 @@ async def run_conversation(
                 conversation_id = reply.get("conversation_id") or conversation_id
                 previous = reply if reply.get("type") == "reply" else previous
                 said_before.append(str(reply.get("text", "")))
-    return ConversationResult(conversation, results)
+    return ConversationResult(conversation, results, conversation_id)
 
 
 async def run_suite(
@@ -114,9 +121,11 @@ async def run_suite(
     *,
     reply_timeout_s: float = 15.0,
     on_conversation: Callable[[ConversationResult], None] | None = None,
+    appointments: Appointments | None = None,
 ) -> list[ConversationResult]:
     """Conversations one after another: several of them book for the same customer, and a slot one
-    takes must not be a race with another."""
+    takes must not be a race with another. With the stack's `appointments`, what each conversation
+    booked is cancelled at its end."""
     tokens: dict[str, str] = {}
     results = []
     async with aiohttp.ClientSession() as session:
@@ -125,6 +134,8 @@ async def run_suite(
                 tokens[conversation.customer] = issue_token(conversation.customer, directory=state_dir)
             result = await run_conversation(session, url, tokens[conversation.customer], conversation, reply_timeout_s)
             results.append(result)
+            if appointments is not None and result.conversation_id is not None:
+                await asyncio.to_thread(release_bookings, appointments, conversation.customer, result.conversation_id)
             if on_conversation is not None:
                 on_conversation(result)
     return results
@@ -147,7 +158,12 @@ async def run_against_stack(
         if state_dir is None:
             state_dir = default_state_dir()  # where `aicc up` keeps its signing key by default
         return await run_suite(
-            conversations, url, state_dir, reply_timeout_s=reply_timeout_s, on_conversation=on_conversation
+            conversations,
+            url,
+            state_dir,
+            reply_timeout_s=reply_timeout_s,
+            on_conversation=on_conversation,
+            appointments=await stack_appointments(url, state_dir),
         )
     with tempfile.TemporaryDirectory(prefix="aicc-dialogs-") as scratch:
         stack = StackProcess(state_dir or Path(scratch) / "state")
@@ -159,6 +175,32 @@ async def run_against_stack(
                 stack.state_dir,
                 reply_timeout_s=reply_timeout_s,
                 on_conversation=on_conversation,
+                appointments=await stack_appointments(started, stack.state_dir),
             )
         finally:
             await asyncio.to_thread(stack.stop)
+
+
+async def stack_appointments(url: str, state_dir: Path | None) -> Appointments | None:
+    """The appointments of the embedded stack at `url` (its DynamoDB endpoint, from its signed info
+    route), or None for any other stack: a deployment's bookings are not the suite's to cancel."""
+    from aicc.adapters.dynamodb.appointments import DynamoAppointments
+    from aicc.bench.run import _http_base, stack_info
+    from aicc.embedded.stack import REGION, TABLE_PREFIX
+
+    try:
+        info = await stack_info(_http_base(url), state_dir=state_dir)
+    except (ValueError, RuntimeError, OSError, aiohttp.ClientError):
+        print(
+            f"aicc eval --dialogs: {url} is no embedded stack here; bookings are kept between conversations",
+            file=sys.stderr,
+        )
+        return None
+    dynamodb = boto3.session.Session().client(
+        "dynamodb",
+        endpoint_url=info["endpoints"]["dynamodb"],
+        region_name=REGION,
+        aws_access_key_id="testing",  # moto takes any credentials
+        aws_secret_access_key="testing",
+    )
+    return DynamoAppointments(dynamodb, TABLE_PREFIX + "appointments")

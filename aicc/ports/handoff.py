@@ -6,6 +6,7 @@ order) is decided by the caller (`aicc.agents.staffdesk`).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from contracts.common import Route
@@ -67,4 +68,8 @@ class Handoff(Protocol):
         self, conversation_id: str, *, message_id: str, sender: str, sender_id: str, text: str, at: str
     ) -> bool:
         """Keep a human message beside the bot turns; False (nothing written) for a message id already stored."""
+        ...
+
+    def staff_replied_since(self, conversation_id: str, since: datetime) -> bool:
+        """Whether a staff message of the conversation was recorded at or after `since` (consistent read)."""
         ...

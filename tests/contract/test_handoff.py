@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -175,3 +175,22 @@ def test_a_stranded_conversation_goes_back_to_its_queue_only_from_its_owner(
     assert entry is not None and (entry.queue, entry.status, entry.agent_id) == ("roadside", "waiting", None)
     assert handoff.requeue("conv-1", "staff-a") is False  # already back: a retry changes nothing
     assert handoff.take("conv-1", "staff-b").agent_id == "staff-b"
+
+
+def test_a_staff_reply_is_found_only_from_its_time_on(ports: tuple[Conversations, Handoff]) -> None:
+    """What a relay's deadline asks: did the person answer after the customer wrote?"""
+    handoff = ports[1]
+    taken_by(ports, "staff-a")
+    later = T0 + timedelta(seconds=30)
+    assert handoff.staff_replied_since("conv-1", T0) is False  # nobody wrote yet
+    handoff.record_message(
+        "conv-1", message_id="c1", sender="customer", sender_id="cust-1", text="hi", at=later.isoformat()
+    )
+    assert handoff.staff_replied_since("conv-1", T0) is False  # the customer's own words are no answer
+    handoff.record_message(
+        "conv-1", message_id="s1", sender="staff", sender_id="staff-a", text="Hi!", at=later.isoformat()
+    )
+    assert handoff.staff_replied_since("conv-1", T0) is True
+    assert handoff.staff_replied_since("conv-1", later) is True
+    assert handoff.staff_replied_since("conv-1", later + timedelta(microseconds=1)) is False  # an older answer
+    assert handoff.staff_replied_since("conv-2", T0) is False

@@ -21,6 +21,9 @@ import pytest
 from aicc.runtime.auth import issue_token
 
 pytestmark = pytest.mark.embedded
+# Short, so the silent-owner test is bounded to seconds; far above the few milliseconds the talking
+# staff member's test takes to answer a relayed message.
+STAFF_REPLY_TIMEOUT_S = 4
 
 
 def _free_port() -> int:
@@ -44,6 +47,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     state_dir = tmp_path_factory.mktemp("aicc-up") / "state"
     port, moto_port, dynamodb_port = _free_port(), _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AICC_"))}
+    env["AICC_STAFF_REPLY_TIMEOUT_S"] = str(STAFF_REPLY_TIMEOUT_S)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -86,12 +90,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     assert process.returncode == 0, out
 
 
-async def _turn(ws: aiohttp.ClientWebSocketResponse, text: str, **extra: Any) -> dict[str, dict[str, Any]]:
+async def _turn(
+    ws: aiohttp.ClientWebSocketResponse, text: str, *, wait_s: float = 20, **extra: Any
+) -> dict[str, dict[str, Any]]:
     cmid = str(uuid.uuid4())
     await ws.send_str(json.dumps({"action": "sendMessage", "text": text, "client_message_id": cmid, **extra}))
     frames: dict[str, dict[str, Any]] = {}
     while not {"reply", "error"} & frames.keys():
-        message = await ws.receive(timeout=20)
+        message = await ws.receive(timeout=wait_s)
         assert message.type == aiohttp.WSMsgType.TEXT, message
         frame = json.loads(message.data)
         if frame.get("client_message_id") == cmid or frame["type"] == "handoff":
@@ -240,4 +246,36 @@ def test_a_customer_whose_staff_member_went_offline_is_told_and_answered(stack: 
     told, stranded, entry = asyncio.run(scenario())
     assert told["status"] == "queued" and "not connected" in told["text"]
     assert "roadside assistance (24/7)" in stranded["reply"]["text"].lower()  # the roadside guidance
+    assert entry["status"] == "waiting" and entry.get("agent_id") is None
+
+
+def test_a_customer_whose_staff_member_does_not_answer_is_told_and_answered(stack: Running) -> None:
+    """Issue 14, defect 10: the owner is connected but silent past AICC_STAFF_REPLY_TIMEOUT_S."""
+
+    async def scenario() -> tuple[dict[str, Any], ...]:
+        async with aiohttp.ClientSession() as session:
+            customer = await session.ws_connect(f"{stack.url}?token={stack.token('cust-0014')}")
+            staff = await session.ws_connect(f"{stack.url}?token={stack.token('oem-0004', 'oem_staff')}")
+            first = await _turn(customer, "My car broke down on the highway, I need a tow")
+            conversation = first["reply"]["conversation_id"]
+            await staff.send_str(json.dumps({"action": "takeConversation", "conversation_id": conversation}))
+            assert (await _frame_of(customer, "handoff"))["status"] == "taken"
+
+            waiting = await _turn(
+                customer, "hello? is anybody there?", wait_s=STAFF_REPLY_TIMEOUT_S + 20, conversation_id=conversation
+            )
+            relayed = await _frame_of(staff, "message")  # the person got it, and says nothing
+            lost = await _frame_of(staff, "handoff")
+            await staff.send_str(json.dumps({"action": "listQueue"}))
+            queue = await _frame_of(staff, "queue")
+            entry = next(c for c in queue["conversations"] if c["conversation_id"] == conversation)
+            await customer.close()
+            await staff.close()
+            return waiting["handoff"], waiting["reply"], relayed, lost, entry
+
+    told, reply, relayed, lost, entry = asyncio.run(scenario())
+    assert relayed["text"] == "hello? is anybody there?"
+    assert told["status"] == "queued" and "has not answered" in told["text"]
+    assert reply["conversation_id"] == told["conversation_id"] and reply["text"]  # the assistant answered it
+    assert lost["status"] == "queued" and lost["conversation_id"] == told["conversation_id"]
     assert entry["status"] == "waiting" and entry.get("agent_id") is None

@@ -15,24 +15,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aicc.adapters.dynamodb.attributes import Item, required_text, s, strings, text
-from aicc.adapters.dynamodb.table import SharedDynamoDB
+from aicc.adapters.dynamodb.table import TableAdapter
 from aicc.ports.appointments import Booking, OverLimit, Within
-from aicc.runtime.clients import client
-from aicc.runtime.tables import table_name
 from contracts.events import Appointment, Slot
 
 _BATCH_GET_KEYS = 100
 _LIMITED_HOLD_ATTEMPTS = 8
 
 
-class DynamoAppointments(SharedDynamoDB):
+class DynamoAppointments(TableAdapter):
+    TABLE = "appointments"
+
     def hold(self, booking: Booking, *, within: Within | None = None) -> Booking | None:
         if within is not None:
             return self._limited_hold(booking, within)
-        dynamodb = client("dynamodb")
+        dynamodb = self._client()
         try:
             dynamodb.put_item(
-                TableName=table_name("appointments"),
+                TableName=self._table_name(),
                 Item=_item(booking),
                 ConditionExpression="attribute_not_exists(slot_id)",
             )
@@ -42,8 +42,8 @@ class DynamoAppointments(SharedDynamoDB):
         return booking
 
     def _limited_hold(self, booking: Booking, within: Within) -> Booking | None:
-        dynamodb = client("dynamodb")
-        table = table_name("appointments")
+        dynamodb = self._client()
+        table = self._table_name()
         holder_key = {"slot_id": s(f"holder#{booking.customer_id}")}
         for _ in range(_LIMITED_HOLD_ATTEMPTS):
             existing = self.get(booking.slot_id)
@@ -101,10 +101,10 @@ class DynamoAppointments(SharedDynamoDB):
         return sorted(mine, key=lambda b: (utc_key(b.appointment.slot.start), b.slot_id))
 
     def release(self, slot_id: str, appointment_id: str) -> bool:
-        dynamodb = client("dynamodb")
+        dynamodb = self._client()
         try:
             dynamodb.delete_item(
-                TableName=table_name("appointments"),
+                TableName=self._table_name(),
                 Key={"slot_id": s(slot_id)},
                 ConditionExpression="appointment_id = :a",
                 ExpressionAttributeValues={":a": s(appointment_id)},
@@ -114,15 +114,15 @@ class DynamoAppointments(SharedDynamoDB):
         return True
 
     def get(self, slot_id: str) -> Booking | None:
-        response = client("dynamodb").get_item(
-            TableName=table_name("appointments"), Key={"slot_id": s(slot_id)}, ConsistentRead=True
+        response = self._client().get_item(
+            TableName=self._table_name(), Key={"slot_id": s(slot_id)}, ConsistentRead=True
         )
         item = response.get("Item")
         return _booking(item) if item is not None else None
 
     def held(self, slot_ids: Iterable[str]) -> set[str]:
-        dynamodb = client("dynamodb")
-        table = table_name("appointments")
+        dynamodb = self._client()
+        table = self._table_name()
         ids = list(dict.fromkeys(slot_ids))  # BatchGetItem refuses duplicate keys
         found: set[str] = set()
         for first in range(0, len(ids), _BATCH_GET_KEYS):
@@ -140,7 +140,7 @@ class DynamoAppointments(SharedDynamoDB):
 
     def of_customer(self, customer_id: str, *, starting_from: datetime | None = None) -> list[Booking]:
         query: dict[str, Any] = {
-            "TableName": table_name("appointments"),
+            "TableName": self._table_name(),
             "IndexName": "by_customer",
             "KeyConditionExpression": "customer_id = :c",
             "ExpressionAttributeValues": {":c": s(customer_id)},
@@ -149,7 +149,7 @@ class DynamoAppointments(SharedDynamoDB):
             query["KeyConditionExpression"] += " AND #start >= :from"
             query["ExpressionAttributeNames"] = {"#start": "start"}
             query["ExpressionAttributeValues"][":from"] = s(utc_key(starting_from))
-        dynamodb = client("dynamodb")
+        dynamodb = self._client()
         bookings: list[Booking] = []
         while True:
             response = dynamodb.query(**query)

@@ -164,3 +164,20 @@ class DynamoDBHandoff(SharedDynamoDB):
         except dynamodb.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def staff_replied_since(self, conversation_id: str, since: datetime) -> bool:
+        dynamodb = client("dynamodb")
+        request: dict[str, Any] = {
+            "TableName": table_name("conversations"),
+            "KeyConditionExpression": "conversation_id = :c AND begins_with(sk, :msg)",
+            "FilterExpression": "sender = :staff",
+            "ExpressionAttributeValues": {":c": s(conversation_id), ":msg": s("MSG#"), ":staff": s("staff")},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = dynamodb.query(**request)
+            if any(datetime.fromisoformat(required_text(item, "at")) >= since for item in response.get("Items", [])):
+                return True
+            if "LastEvaluatedKey" not in response:
+                return False
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -117,3 +117,8 @@ class MemoryHandoff:
                 return False
             messages[message_id] = {"sender": sender, "sender_id": sender_id, "text": text, "at": at}
             return True
+
+    def staff_replied_since(self, conversation_id: str, since: datetime) -> bool:
+        with self.conversations.lock:
+            messages = list(self.conversations.messages.get(conversation_id, {}).values())
+        return any(m["sender"] == "staff" and datetime.fromisoformat(m["at"]) >= since for m in messages)

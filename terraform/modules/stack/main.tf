@@ -51,6 +51,7 @@ locals {
     AICC_BUS_NAME                = module.bus.bus_name
     AICC_TABLE_PREFIX            = local.table_prefix
     AICC_TURN_DEADLINE_S         = tostring(var.turn_deadline_s)
+    AICC_STAFF_REPLY_TIMEOUT_S   = tostring(var.staff_reply_timeout_s)
     AICC_AUTH_MODE               = "cognito"
     AICC_COGNITO_USER_POOL_ID    = module.auth.user_pool_id
     AICC_COGNITO_CLIENT_ID       = module.auth.client_id

@@ -51,6 +51,17 @@ variable "turn_deadline_s" {
   default     = 3
 }
 
+variable "staff_reply_timeout_s" {
+  description = "AICC_STAFF_REPLY_TIMEOUT_S: a staff member who has not answered a customer's message by then loses the conversation to its queue, and the assistant answers (an SQS delay: at most 900)."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.staff_reply_timeout_s >= 1 && var.staff_reply_timeout_s <= 900
+    error_message = "staff_reply_timeout_s is an SQS delay: 1 to 900 seconds."
+  }
+}
+
 variable "archive_retention_days" {
   description = "Days the event archive keeps events for replay."
   type        = number
