@@ -74,6 +74,9 @@ class Gate:
         if received is None:
             self.release()
             return None
+        if accepted.outcome == "resumed":
+            # A lost turn is still counted from its first acceptance; its reply releases that count.
+            self.release()
         if not self.deadlines:
             return received
         deadline = TurnDeadline(
