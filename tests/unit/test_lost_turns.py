@@ -14,8 +14,8 @@ from aicc.agents.ingress import Ingress, Message, Sender, resume_after_s
 from aicc.agents.overload import Gate
 from aicc.ports.connections import Connection
 from contracts.common import Route
-from contracts.events import TurnDeadline
-from tests.unit.test_coordinator import World, caused, only, run, world  # noqa: F401
+from contracts.events import ReplySent, TurnDeadline
+from tests.unit.test_coordinator import SAMPLE, World, caused, event, only, run, world  # noqa: F401
 
 AVA = Sender("cust-0001", "customer")
 
@@ -90,3 +90,17 @@ def test_a_retry_in_a_conversation_a_person_owns_is_not_handed_to_the_assistant(
     ava.later(resume_after_s() + 60)
     retry = ava.ingress.accept(ava.send("are you there?", "m2", opened.ack.conversation_id), AVA)
     assert retry.outcome == "duplicate" and retry.received is None
+
+
+def test_a_reply_whose_socket_is_gone_follows_the_customer_to_the_socket_they_retried_on(
+    world: World,  # noqa: F811
+) -> None:
+    # The coordinator recorded the message (with the connection it came on), then the stack died.
+    run(world, event("ConversationReceived"))
+    world.pusher.close(SAMPLE.connection_id)
+    world.pusher.connections.record(Connection("c2", SAMPLE.meta.customer_id, SAMPLE.role), ttl_s=3600)
+    (deadline,) = world.bus.scheduled
+    sent: ReplySent = only(run(world, caused(deadline, "aicc.aggregator")), ReplySent)
+    assert sent.delivered
+    (reply,) = world.pusher.frames("c2")
+    assert reply["type"] == "reply" and reply["client_message_id"] == SAMPLE.client_message_id
