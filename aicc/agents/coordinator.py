@@ -252,7 +252,7 @@ class Coordinator:
         # Saved before the push: the customer's next message starts from this turn's dialog state.
         dialog = advance(received.dialog, results, composed)
         self.conversations.save_dialog(received.meta.conversation_id, dialog.model_dump(mode="json"))
-        delivered = self.pusher.push(received.connection_id, frame.model_dump_json())
+        delivered = self._push_reply(received, frame)
         latency_ms = (self.now() - received.meta.occurred_at).total_seconds() * 1000
         store.mark_delivered(received.meta.turn_id, "delivered" if delivered else "gone")
         if self.admission is not None:
@@ -275,6 +275,15 @@ class Coordinator:
             },
         )
         return [self._reply_sent(event, reply, delivered=delivered, latency_ms=latency_ms)]
+
+    def _push_reply(self, received: ConversationReceived, frame: ReplyFrame) -> bool:
+        """To the socket the message came on; when that one is gone (a reconnect, a restart: the
+        client retries the message on its new socket), to the sender's open sockets."""
+        data = frame.model_dump_json()
+        return (
+            self.pusher.push(received.connection_id, data)
+            or self.pusher.push_to_user(received.meta.customer_id, data) > 0
+        )
 
     def _reply_sent(self, event: BusEvent, reply: Reply, *, delivered: bool, latency_ms: float) -> ReplySent:
         composed = reply.composed

@@ -34,7 +34,10 @@ from contracts.common import DialogState
 from contracts.events import ConversationReceived, EventMeta
 from contracts.frames import AckFrame, HandoffFrame, MessageFrame
 
-Outcome = Literal["accepted", "duplicate", "relayed", "requeued"]
+Outcome = Literal["accepted", "duplicate", "relayed", "requeued", "resumed"]
+# How long after its deadline an unanswered turn's reply can still be on its way (composed, pushed,
+# recorded); a retry later than that finds the turn lost.
+RESUME_MARGIN_S = 3.0
 STRANDED_TEXT = (
     "The team member who had your conversation is not connected right now. It is back in the queue for the "
     "next available person; meanwhile I'll answer here."
@@ -84,11 +87,13 @@ class Ingress:
         pusher: Pusher,
         now: Callable[[], datetime] = _now,
         handoff: Handoff | None = None,
+        resume_after: Callable[[], float] | None = None,
     ) -> None:
         self.conversations = conversations
         self.pusher = pusher
         self.now = now
         self.handoff = handoff  # without it, a stranded conversation is answered but not requeued
+        self.resume_after = resume_after or resume_after_s
 
     def start(self, message: Message, sender: Sender) -> StartedTurn:
         """Store the message as a turn of its conversation. Raises NotYourConversation."""
@@ -124,6 +129,8 @@ class Ingress:
             client_message_id=message.client_message_id, conversation_id=turn.conversation_id, turn_id=turn.turn_id
         )
         if turn.duplicate:
+            if self._lost(turn):
+                return self._to_assistant(message, sender, turn, ack, "resumed")
             # The client retried a message already accepted: ack it again, nothing else.
             return Accepted(ack, "duplicate")
         if turn.staff_owner:
@@ -150,6 +157,15 @@ class Ingress:
             # Relayed to nobody, or safety-critical: the assistant answers too.
             return self._to_assistant(message, sender, turn, ack, "accepted", delivered=delivered)
         return self._to_assistant(message, sender, turn, ack, "accepted")
+
+    def _lost(self, turn: StartedTurn) -> bool:
+        """A retried turn that is still unanswered well past its deadline: its events died with a
+        process (a stopped embedded stack; on AWS a function that died between storing and
+        publishing). It goes to the assistant again, from the retry's connection; the coordinator's
+        claim keeps it to one reply if the first one was only slow. A turn relayed to a person is not."""
+        if turn.answered or turn.staff_owner or turn.accepted_at is None:
+            return False
+        return (self.now() - turn.accepted_at).total_seconds() >= self.resume_after()
 
     def _outside_roadside(self, conversation_id: str) -> bool:
         """The person who has it is not the roadside team (who give the roadside guidance themselves)."""
@@ -181,6 +197,13 @@ class Ingress:
             typed=message.text if resolved else None,
         )
         return Accepted(ack, outcome, received=received, delivered=delivered)
+
+
+def resume_after_s() -> float:
+    """Age at which a retried, unanswered turn is taken as lost: its deadline plus the margin."""
+    from aicc.agents.overload import turn_deadline_s  # overload builds on this module
+
+    return turn_deadline_s() + RESUME_MARGIN_S
 
 
 def safety_critical(text: str) -> bool:

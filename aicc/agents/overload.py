@@ -79,6 +79,9 @@ class Gate:
             if relay is not None:
                 self._schedule_relay(relay)
             return None
+        if accepted.outcome == "resumed":
+            # A lost turn is still counted from its first acceptance; its reply releases that count.
+            self.release()
         if not self.deadlines:
             return received
         deadline = TurnDeadline(

@@ -318,12 +318,7 @@ class EmbeddedStack:
                 await self.gateway.stop()
             except Exception:
                 log.exception("gateway did not stop cleanly")
-        if self._mapping_channel is not None:
-            await self._mapping_channel.close()
-            self._mapping_channel = None
-        for polling in self._api_polling:
-            await polling.stop()
-        self._api_polling.clear()
+        await self.disable_mappings()
         self.mapped_functions.clear()
         if self._exit_stack is not None:
             await self._exit_stack.aclose()
@@ -336,6 +331,16 @@ class EmbeddedStack:
             await asyncio.to_thread(self.dynamodb.stop)
         clients.remove_session_hook(self.api_calls.observe_session)
         self._restore_env()
+
+    async def disable_mappings(self) -> None:
+        """Stop handing batches to the functions, as disabling their event-source mappings does: the
+        messages stay in their queues (and, the queues being in memory, are gone after a stop)."""
+        if self._mapping_channel is not None:
+            await self._mapping_channel.close()
+            self._mapping_channel = None
+        for polling in self._api_polling:
+            await polling.stop()
+        self._api_polling.clear()
 
     def _drop_kept_data_if_fresh(self) -> None:
         journal = (self.dynamodb or self.moto).journal

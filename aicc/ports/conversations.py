@@ -45,6 +45,7 @@ class StartedTurn:
     accepted_at: datetime | None = None  # when the turn was first stored (the earlier one for a retry)
     dialog: dict[str, Any] | None = None  # the conversation's dialog state (contracts.common.DialogState, JSON)
     handoff_open: bool = False  # in a staff queue, waiting or taken (a hand-back closes it)
+    answered: bool = False  # a retry whose turn has its reply recorded (`record_reply`)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ class Conversations(Protocol):
         `opens`: the message starts the conversation, which is created for the sender unless it
         exists already (then it must be theirs). Otherwise the conversation must exist and be the
         sender's. Raises NoSuchConversation or NotYourConversation. A turn id already stored is a retry: nothing is
-        written and `duplicate` is True.
+        written, `duplicate` is True, `accepted_at` is when it was first stored and `answered` whether its
+        reply was recorded.
         """
         ...
 

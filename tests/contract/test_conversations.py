@@ -77,6 +77,13 @@ def test_a_turn_id_stored_already_is_a_retry_that_changes_nothing(conversations:
     assert past.text == "first" and past.at == T0.isoformat()
 
 
+def test_a_retry_says_whether_its_turn_was_answered(conversations: Conversations) -> None:
+    conversations.start_turn(turn("t1"), opens=True)
+    assert not conversations.start_turn(turn("t1"), opens=True).answered
+    conversations.record_reply("conv-1", "t1", reply="Hello!", intent=None, degraded=False)
+    assert conversations.start_turn(turn("t1"), opens=True).answered
+
+
 def test_history_is_in_time_order_without_the_excluded_turn_and_limited(conversations: Conversations) -> None:
     # Turn ids sort the other way round from time: the order must come from the time.
     ids = ["t9", "t5", "t1", "t0"]

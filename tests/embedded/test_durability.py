@@ -20,6 +20,7 @@ import pytest
 
 from aicc.adapters.dynamodb.appointments import DynamoAppointments
 from aicc.adapters.dynamodb.conversations import DynamoDBConversations
+from aicc.agents.ingress import resume_after_s
 from aicc.embedded.stack import EmbeddedStack
 from aicc.runtime.auth import issue_token
 
@@ -158,5 +159,57 @@ def test_a_killed_dynamodb_process_is_restarted_with_its_data_mid_conversation(t
             assert turn_ids == [reply["turn_id"] for reply in nora.replies]  # nothing lost, nothing twice
             held = DynamoAppointments().get(slot)
             assert held is not None and held.customer_id == "cust-0001"
+
+    asyncio.run(asyncio.wait_for(scenario(), 180))
+
+
+async def _frames(ws: aiohttp.ClientWebSocketResponse, until: float) -> list[dict[str, Any]]:
+    """Every text frame that arrives on `ws` before the monotonic time `until`."""
+    frames = []
+    while (left := until - time.monotonic()) > 0:
+        try:
+            message = await ws.receive(timeout=left)
+        except TimeoutError:
+            break
+        if message.type != aiohttp.WSMsgType.TEXT:
+            break
+        frames.append(json.loads(message.data))
+    return frames
+
+
+def test_a_turn_in_flight_at_a_stop_is_answered_once_when_the_customer_retries(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    frame = {"action": "sendMessage", "client_message_id": uuid.uuid4().hex, "text": "my tire pressure light is on"}
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as session:
+            async with _stack(state_dir) as stack:
+                # The functions take nothing: the turn is stored and acknowledged, its message and
+                # deadline wait in the queues, and the stop loses them.
+                await stack.disable_mappings()
+                token = issue_token("cust-0001", "customer", directory=stack.state_dir)
+                async with session.ws_connect(f"{stack.websocket_url}?token={token}") as ws:
+                    await ws.send_str(json.dumps(frame))
+                    (ack,) = [f for f in await _frames(ws, time.monotonic() + 10) if f["type"] == "ack"]
+                sent = time.monotonic()
+                assert ack["client_message_id"] == frame["client_message_id"]
+
+            async with _stack(state_dir) as stack:
+                # The chat client retries the same message on a new socket while it has no reply.
+                await asyncio.sleep(max(0.0, sent + resume_after_s() + 0.5 - time.monotonic()))
+                token = issue_token("cust-0001", "customer", directory=stack.state_dir)
+                async with session.ws_connect(f"{stack.websocket_url}?token={token}") as ws:
+                    await ws.send_str(json.dumps(frame))
+                    deadline = time.monotonic() + REPLY_WAIT_S
+                    frames: list[dict[str, Any]] = []
+                    while time.monotonic() < deadline and not any(f["type"] == "reply" for f in frames):
+                        frames += await _frames(ws, min(deadline, time.monotonic() + 1))
+                    # Long enough for a second reply (the turn's deadline, a redelivery) to show.
+                    frames += await _frames(ws, time.monotonic() + resume_after_s())
+                replies = [f for f in frames if f["type"] == "reply"]
+                assert [(r["turn_id"], r["client_message_id"]) for r in replies] == [
+                    (ack["turn_id"], frame["client_message_id"])
+                ], frames
+                assert DynamoDBConversations().turn_ids(ack["conversation_id"]) == [ack["turn_id"]]
 
     asyncio.run(asyncio.wait_for(scenario(), 180))

@@ -102,11 +102,16 @@ class DynamoDBConversations(SharedDynamoDB):
                 TableName=table,
                 Key=key,
                 ConsistentRead=True,
-                ProjectionExpression="#at",
-                ExpressionAttributeNames={"#at": "at"},
+                ProjectionExpression="#at, #reply",
+                ExpressionAttributeNames={"#at": "at", "#reply": "reply"},
             ).get("Item", {})
             first = text(stored, "at")
-            return replace(started, duplicate=True, accepted_at=datetime.fromisoformat(first) if first else turn.at)
+            return replace(
+                started,
+                duplicate=True,
+                accepted_at=datetime.fromisoformat(first) if first else turn.at,
+                answered="reply" in stored,
+            )
         return started
 
     def _turn_items(self, conversation_id: str) -> list[dict[str, Any]]:

@@ -64,7 +64,12 @@ class MemoryConversations:
             stored = turns.get(turn.turn_id)
             if stored is not None:
                 first = stored.get("at")
-                return replace(started, duplicate=True, accepted_at=datetime.fromisoformat(first) if first else turn.at)
+                return replace(
+                    started,
+                    duplicate=True,
+                    accepted_at=datetime.fromisoformat(first) if first else turn.at,
+                    answered="reply" in stored,
+                )
             turns[turn.turn_id] = {
                 "turn_id": turn.turn_id,
                 "customer_id": turn.user_id,

@@ -15,11 +15,15 @@ The moto process serving DynamoDB wraps its WSGI app in `DurableDynamoDB`:
   so a restart reads one snapshot and a short journal. Each journal entry carries a sequence number
   and the snapshot the last one it holds: a crash between the rename and the truncation replays
   nothing twice;
-- a line cut short (the process died inside its write) was never acknowledged: it is skipped.
+- a line cut short (the process died inside its write) was never acknowledged: it is skipped, and
+  cut from the file before anything is appended after it;
+- a snapshot or an entry of another format stops the load with `JournalFormatError` (the way out:
+  `--fresh`) rather than dropping data without a word.
 
 What this protects against: a killed or crashed process (the written lines are in the OS's page
 cache). Not a power cut, unless `sync=True` (fsync per write, slower). Requests that failed are not
-journaled; a failed transaction wrote nothing, and a booking is one TransactWriteItems.
+journaled; a transaction (a limited booking: slot and holder) is one request, so one entry: whole or
+not at all.
 """
 
 from __future__ import annotations
@@ -49,8 +53,13 @@ SCHEMA_OPERATIONS = frozenset(
 )
 DEFAULT_SCOPE = "testing/20200101/us-east-1/dynamodb/aws4_request"
 DEFAULT_COMPACT_EVERY = 10_000
+FORMAT_VERSION = 1  # of the snapshot, and of the journal's entries (seq, op, body, scope)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class JournalFormatError(RuntimeError):
+    """The kept data is in a format this code does not read (another aicc wrote it)."""
 
 
 @dataclass
@@ -108,6 +117,9 @@ class DurableDynamoDB:
         snapshot_seq = 0
         if self.snapshot_path.exists():
             snapshot = json.loads(self.snapshot_path.read_text(), object_hook=_decode_bytes)
+            if not isinstance(snapshot, dict) or snapshot.get("version") != FORMAT_VERSION:
+                version = snapshot.get("version") if isinstance(snapshot, dict) else None
+                raise JournalFormatError(_unreadable(self.snapshot_path, f"format {version!r}"))
             snapshot_seq = int(snapshot.get("seq", 0))
             for entry in snapshot.get("schema", []):
                 self._replay(entry, stats)
@@ -116,6 +128,7 @@ class DurableDynamoDB:
                 stats.tables += 1
                 stats.items += _restore_items(table["scope"], table["name"], table["items"])
         self._seq = snapshot_seq
+        _cut_torn_tail(self.journal_path)
         for entry in _read_journal(self.journal_path):
             if entry["seq"] <= snapshot_seq:
                 continue
@@ -192,7 +205,7 @@ class DurableDynamoDB:
     def compact(self) -> None:
         """Write every table's items as a snapshot and start an empty journal."""
         with self._lock:
-            snapshot = {"version": 1, "seq": self._seq, "schema": self._schema, "tables": _dump_tables()}
+            snapshot = {"version": FORMAT_VERSION, "seq": self._seq, "schema": self._schema, "tables": _dump_tables()}
             temporary = self.snapshot_path.with_suffix(".tmp")
             with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
                 json.dump(snapshot, out, separators=(",", ":"), default=_encode_bytes)
@@ -230,11 +243,41 @@ def _read_journal(path: Path) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            entries.append(json.loads(line))
+            entry = json.loads(line)
         except json.JSONDecodeError:
             # Only the last line can be cut short, by a kill inside its write: never acknowledged.
             log.warning("journal line %d is incomplete: skipped", number)
+            continue
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("seq"), int)
+            and isinstance(entry.get("op"), str)
+            and isinstance(entry.get("body"), str)
+        ):
+            # Skipping it would drop an acknowledged write without a word: refuse to start instead.
+            raise JournalFormatError(_unreadable(path, f"line {number}, an entry of another format"))
+        entries.append(entry)
     return entries
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Drop a last line a kill cut short (it was never acknowledged), so the next entry appended
+    starts a line of its own instead of being glued to the fragment, and lost with it."""
+    if not path.exists():
+        return
+    with path.open("rb+") as journal:
+        data = journal.read()
+        if data and not data.endswith(b"\n"):
+            journal.truncate(data.rfind(b"\n") + 1)
+            journal.flush()
+            os.fsync(journal.fileno())
+
+
+def _unreadable(path: Path, what: str) -> str:
+    return (
+        f"{path}: {what}; this aicc reads format {FORMAT_VERSION}. Start with `aicc up --fresh` "
+        "(drops the kept DynamoDB data) or run the aicc that wrote it."
+    )
 
 
 def _table_name(entry: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from aicc.embedded.moto.journal import JournalFormatError
 from aicc.embedded.moto.registry import Kind, UnverifiedMoto
 
 READY_PREFIX = "aicc-moto listening on "
@@ -173,7 +174,11 @@ def serve(
     app: Any = DomainDispatcherApplication(create_backend_app)
     if speedups:
         app = DirectJsonDispatch(app)
-    durable, loaded = _durable(app, journal)
+    try:
+        durable, loaded = _durable(app, journal)
+    except JournalFormatError as error:
+        print(error, flush=True)  # the parent reads the first line: it says why and how out
+        raise SystemExit(2) from error
     app = durable or app
     handler = request_handler(verbose=verbose, keep_alive=PATCHES.is_applied(KEEP_ALIVE.name))
     server = make_server(host, port, app, threaded=True, request_handler=handler)
