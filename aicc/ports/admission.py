@@ -10,6 +10,8 @@ What callers rely on:
   released within about the deadline).
 - A count nothing has released for `STALE_S` while at the limit is stale (a crash between admit and
   release): the next `admit` starts it again from that turn.
+- `released()` is the number of turns released in all, as this instance last saw it (from its last
+  `admit`, no call of its own): the ingress derives the stack's throughput from it (Little's law).
 """
 
 from __future__ import annotations
@@ -30,4 +32,8 @@ class Admission(Protocol):
 
     def in_flight(self) -> int:
         """The turns counted in flight now."""
+        ...
+
+    def released(self) -> int:
+        """Turns released in all, as of this instance's last `admit` (never decreases while the count lives)."""
         ...

@@ -13,6 +13,7 @@ class MemoryAdmission:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._lock = threading.Lock()
         self._count = 0
+        self._released = 0
         self._released_at = clock()
         self._clock = clock
 
@@ -29,9 +30,15 @@ class MemoryAdmission:
 
     def release(self) -> None:
         with self._lock:
+            if self._count > 0:  # as on DynamoDB: a release at zero counts nothing
+                self._released += 1
             self._count = max(0, self._count - 1)
             self._released_at = self._clock()
 
     def in_flight(self) -> int:
         with self._lock:
             return self._count
+
+    def released(self) -> int:
+        with self._lock:
+            return self._released
