@@ -12,9 +12,9 @@
    nearest second).
 3. The limit follows Little's law: turns in flight = throughput x reply time. The ingress measures
    the stack's throughput (turns released a second, from the count its admits read) and admits
-   `throughput x AICC_REPLY_TARGET_S`, between a floor and `AICC_MAX_TURNS_IN_FLIGHT`. On a machine
-   that sustains less, fewer are let in and the admitted ones are answered in about the target,
-   instead of each waiting for the ones ahead of it.
+   `throughput x AICC_REPLY_TARGET_S` once replies take longer than that, between a floor and
+   `AICC_MAX_TURNS_IN_FLIGHT`. On a machine that sustains less, fewer are let in and the admitted
+   ones are answered in about the target, instead of each waiting for the ones ahead of it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from aws_lambda_powertools import Logger
 
 from aicc.agents.ingress import Accepted
-from aicc.ports.admission import Admission
+from aicc.ports.admission import Admission, Counts
 from aicc.ports.bus import Bus
 from contracts.events import ConversationReceived, TurnDeadline
 from contracts.frames import ErrorFrame
@@ -44,8 +44,9 @@ DEFAULT_BUSY_RETRY_AFTER_S = 2.0
 # Mean reply time the adaptive limit aims at. On a busy machine the slowest twentieth of replies take
 # about twice the median: 1.5 s keeps them under the 3 s deadline.
 DEFAULT_REPLY_TARGET_S = 1.5
-# Below this the limit never goes: a quiet stack (little throughput to measure) still takes a burst.
-MIN_TURNS_IN_FLIGHT = 4
+# Below this the limit never goes: a stack recovering from a stall (little throughput measured) still
+# takes a few customers' turns and their retries.
+MIN_TURNS_IN_FLIGHT = 6
 logger = Logger(service="ws-ingress")
 BUSY_MESSAGE = "the assistant is busy: send this message again in a moment"
 
@@ -81,40 +82,44 @@ def deadline_delay_s(deadline_s: int, elapsed_s: float) -> int:
 
 @dataclass
 class LittleLimit:
-    """Turns in flight to admit, from the stack's measured throughput (Little's law).
+    """Turns in flight to admit, from the stack's measured throughput and reply time (Little's law).
 
-    `observe(now, released)` takes the released total the last admit read; the limit is the release
-    rate over the last `window_s` times the target reply time, between `floor` and the ceiling it is
-    given. With less than `min_span_s` of observations (a fresh instance) it is the ceiling. While
-    the stack is saturated the rate is its capacity; below it, the rate grows with the limit, so a
-    limit that is too low rises (by target / reply time each window) until the stack is busy.
+    `observe(now, counts)` takes the counts the last admit read. Over the last `window_s`, the
+    release rate is the throughput, and the mean count in flight over the rate the mean reply time. While
+    replies take no more than half the target, the limit is the ceiling it is given (a quiet stack
+    takes a burst); beyond, the rate times the target, at least `floor`: turns past what the stack
+    answers in the target wait for a slot instead of making every reply slower. With less than
+    `min_span_s` of observations (a fresh instance) it is the ceiling.
     """
 
     window_s: float = 10.0
     min_span_s: float = 3.0
     every_s: float = 0.25  # observations closer than this add nothing to the estimate
     floor: int = MIN_TURNS_IN_FLIGHT
-    _samples: deque[tuple[float, int]] = field(default_factory=deque)
+    _samples: deque[tuple[float, Counts]] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def observe(self, now: float, released: int) -> None:
+    def observe(self, now: float, counts: Counts) -> None:
         with self._lock:
-            if self._samples and released < self._samples[-1][1]:
+            if self._samples and counts.released < self._samples[-1][1].released:
                 self._samples.clear()  # the count started again: earlier totals say nothing now
             if self._samples and now - self._samples[-1][0] < self.every_s:
                 return
-            self._samples.append((now, released))
+            self._samples.append((now, counts))
             while len(self._samples) > 2 and now - self._samples[1][0] >= self.window_s:
                 self._samples.popleft()
 
     def limit(self, target_s: float, ceiling: int) -> int:
         with self._lock:
-            if len(self._samples) < 2:
-                return ceiling
-            (first_at, first), (last_at, last) = self._samples[0], self._samples[-1]
-        if last_at - first_at < self.min_span_s:
+            samples = list(self._samples)
+        if len(samples) < 2 or samples[-1][0] - samples[0][0] < self.min_span_s:
             return ceiling
-        per_s = (last - first) / (last_at - first_at)
+        per_s = (samples[-1][1].released - samples[0][1].released) / (samples[-1][0] - samples[0][0])
+        in_flight = sum(counts.in_flight for _, counts in samples) / len(samples)
+        # Replies in half the target (Little: reply = in flight / rate): the stack keeps up. Half, not all:
+        # at the limit replies take the target itself, which must not lift the limit again.
+        if in_flight <= per_s * target_s / 2:
+            return ceiling
         return max(min(self.floor, ceiling), min(ceiling, math.ceil(per_s * target_s)))
 
 
@@ -130,7 +135,7 @@ class Gate:
 
     def admit(self) -> bool:
         admitted = self.admission.admit(self.limit())
-        self.little.observe(self.clock(), self.admission.released())
+        self.little.observe(self.clock(), self.admission.seen())
         return admitted
 
     def limit(self) -> int:

@@ -10,15 +10,21 @@ What callers rely on:
   released within about the deadline).
 - A count nothing has released for `STALE_S` while at the limit is stale (a crash between admit and
   release): the next `admit` starts it again from that turn.
-- `released()` is the number of turns released in all, as this instance last saw it (from its last
-  `admit`, no call of its own): the ingress derives the stack's throughput from it (Little's law).
+- `seen()` is the count in flight and the turns released in all, as this instance's last `admit`
+  read them (no call of its own): the ingress derives the stack's throughput and reply time from
+  them (Little's law).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 STALE_S = 30
+
+
+class Counts(NamedTuple):
+    in_flight: int
+    released: int  # in all, since the count started (never decreases while it lives)
 
 
 class Admission(Protocol):
@@ -34,6 +40,6 @@ class Admission(Protocol):
         """The turns counted in flight now."""
         ...
 
-    def released(self) -> int:
-        """Turns released in all, as of this instance's last `admit` (never decreases while the count lives)."""
+    def seen(self) -> Counts:
+        """The counts as of this instance's last `admit`."""
         ...

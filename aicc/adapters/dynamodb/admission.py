@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from aicc.adapters.dynamodb.table import SharedDynamoDB
-from aicc.ports.admission import STALE_S
+from aicc.ports.admission import STALE_S, Counts
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
 
@@ -21,8 +21,8 @@ def _n(value: float) -> dict[str, str]:
 
 
 class DynamoDBAdmission(SharedDynamoDB):
-    # The released total as the last admit read it (one item, returned by the admit's own write).
-    _released = 0
+    # The counts as the last admit read them (the item, returned by the admit's own write).
+    _seen = Counts(0, 0)
 
     def admit(self, limit: int) -> bool:
         now = time.time()
@@ -31,7 +31,7 @@ class DynamoDBAdmission(SharedDynamoDB):
             "attribute_not_exists(in_flight) OR in_flight < :limit",
             {":one": _n(1), ":now": _n(now), ":limit": _n(limit)},
         )
-        self._released = int(item.get("released", {}).get("N", "0"))
+        self._seen = Counts(int(item.get("in_flight", {}).get("N", "0")), int(item.get("released", {}).get("N", "0")))
         if admitted:
             return True
         # At the limit: start again if nothing was released for STALE_S (the count is stale). The failed
@@ -55,8 +55,8 @@ class DynamoDBAdmission(SharedDynamoDB):
         item = client("dynamodb").get_item(TableName=table_name("conversations"), Key=_KEY, ConsistentRead=True)
         return int(item.get("Item", {}).get("in_flight", {}).get("N", "0"))
 
-    def released(self) -> int:
-        return self._released
+    def seen(self) -> Counts:
+        return self._seen
 
 
 def _update(expression: str, condition: str, values: dict[str, Any]) -> tuple[bool, dict[str, Any]]:

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from aicc.ports.admission import STALE_S
+from aicc.ports.admission import STALE_S, Counts
 
 
 class MemoryAdmission:
@@ -39,6 +39,6 @@ class MemoryAdmission:
         with self._lock:
             return self._count
 
-    def released(self) -> int:
+    def seen(self) -> Counts:
         with self._lock:
-            return self._released
+            return Counts(self._count, self._released)
