@@ -40,7 +40,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return frame_response(busy_frame(message.client_message_id))
     try:
         accepted = ingress.accept(message, sender)
-        received = gate.hand_on(accepted)
+        received = gate.hand_on(accepted, arrived_at=_arrived_at(event))
     except NoSuchConversation:
         gate.release()
         return error_response("not_found", "no such conversation: start a new one", message.client_message_id)
@@ -58,6 +58,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         extra={"turn_id": accepted.ack.turn_id, "chars": len(message.text), "delivered": accepted.delivered},
     )
     return frame_response(accepted.ack)
+
+
+def _arrived_at(event: dict[str, Any]) -> float | None:
+    """When the frame reached API Gateway (epoch seconds): the turn's deadline counts from then."""
+    epoch_ms = event["requestContext"].get("requestTimeEpoch")
+    return epoch_ms / 1000 if isinstance(epoch_ms, int | float) else None
 
 
 def _parse(event: dict[str, Any]) -> tuple[Message, Sender] | dict[str, Any]:

@@ -10,13 +10,21 @@ What callers rely on:
   released within about the deadline).
 - A count nothing has released for `STALE_S` while at the limit is stale (a crash between admit and
   release): the next `admit` starts it again from that turn.
+- `seen()` is the count in flight and the turns released in all, as this instance's last `admit`
+  read them (no call of its own): the ingress derives the stack's throughput and reply time from
+  them (Little's law).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 STALE_S = 30
+
+
+class Counts(NamedTuple):
+    in_flight: int
+    released: int  # in all, since the count started (never decreases while it lives)
 
 
 class Admission(Protocol):
@@ -30,4 +38,8 @@ class Admission(Protocol):
 
     def in_flight(self) -> int:
         """The turns counted in flight now."""
+        ...
+
+    def seen(self) -> Counts:
+        """The counts as of this instance's last `admit`."""
         ...

@@ -70,3 +70,13 @@ def test_a_count_nothing_released_for_long_starts_again(admission: Admission, cl
     assert not admission.admit(2)
     clock.now += STALE_S
     assert admission.admit(2) and admission.in_flight() == 1
+
+
+def test_an_admit_reads_the_counts_in_flight_and_released_in_all(admission: Admission) -> None:
+    assert admission.admit(2) and admission.admit(2)
+    admission.release()
+    admission.release()
+    admission.release()  # at zero: counts nothing
+    assert admission.admit(2) and admission.seen() == (1, 2)
+    assert admission.admit(2) and not admission.admit(2)  # a shed admit reads the counts too
+    assert admission.seen() == (2, 2)

@@ -13,7 +13,8 @@ import pytest
 from aicc.adapters.memory.admission import MemoryAdmission
 from aicc.adapters.memory.bus import MemoryBus
 from aicc.agents.ingress import Accepted
-from aicc.agents.overload import Gate, busy_frame
+from aicc.agents.overload import Gate, LittleLimit, busy_frame, deadline_delay_s
+from aicc.ports.admission import Counts
 from contracts.events import ConversationReceived, ReplySent, TurnDeadline
 from contracts.frames import AckFrame
 from tests.unit.test_coordinator import SAMPLE, World, caused, event, only, run, world  # noqa: F401
@@ -69,3 +70,61 @@ def test_the_deadline_answers_a_turn_whose_message_is_still_queued(world: World)
     late = event("ConversationReceived", deadline_scheduled=True)
     assert run(world, late, event("IntentDetected")) == []
     assert len(world.frames()) == 1 and world.bus.scheduled == []
+
+
+def test_the_deadline_is_due_three_seconds_after_the_frame_arrived_not_after_the_ingress() -> None:
+    bus = MemoryBus()
+    gate = Gate(MemoryAdmission(), bus, clock=lambda: 1_800_000_000.8)
+    gate.hand_on(accepted(), arrived_at=1_800_000_000.0)  # the ingress took 0.8 s
+    assert only(bus.scheduled, TurnDeadline).deadline_s == 2
+    assert [deadline_delay_s(3, spent) for spent in (0.0, 0.3, 0.6, 2.9, 4.0)] == [3, 3, 2, 0, 0]
+
+
+class Stack:
+    """Answers a steady number of turns a second, with a given number in flight; admits read the counts."""
+
+    def __init__(self, per_s: float, in_flight: int) -> None:
+        self.now, self.per_s, self.in_flight = 1_800_000_000.0, per_s, in_flight
+
+    def seen(self) -> Counts:
+        return Counts(self.in_flight, int((self.now - 1_800_000_000.0) * self.per_s))
+
+    def run(self, gate: Gate, seconds: float) -> None:
+        for _ in range(int(seconds * 4)):
+            gate.admit()
+            self.now += 0.25
+
+
+def test_slow_replies_bring_the_limit_to_throughput_times_the_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AICC_MAX_TURNS_IN_FLIGHT", "40")
+    monkeypatch.setenv("AICC_REPLY_TARGET_S", "2")
+    stack = Stack(per_s=5.0, in_flight=20)  # replies take 4 s
+    admission = MemoryAdmission()
+    monkeypatch.setattr(admission, "seen", stack.seen)
+    gate = Gate(admission, MemoryBus(), clock=lambda: stack.now)
+    assert gate.limit() == 40  # nothing measured yet: the ceiling
+    stack.run(gate, 15)
+    assert gate.limit() == 10  # 5 turns a second x 2 s
+    stack.per_s = 100.0  # a faster stack: replies in 0.2 s, the ceiling
+    stack.run(gate, 15)
+    assert gate.limit() == 40
+
+
+def test_a_stack_that_answers_within_the_target_sheds_nothing_however_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AICC_MAX_TURNS_IN_FLIGHT", "16")
+    stack = Stack(per_s=2.0, in_flight=1)  # one customer, answered in half a second
+    admission = MemoryAdmission()
+    monkeypatch.setattr(admission, "seen", stack.seen)
+    gate = Gate(admission, MemoryBus(), clock=lambda: stack.now)
+    stack.run(gate, 15)
+    assert gate.limit() == 16
+
+
+def test_a_stalled_stack_still_takes_a_few_turns() -> None:
+    little = LittleLimit()
+    for second in range(20):
+        little.observe(1_800_000_000.0 + second, Counts(3, 0))  # three turns waiting, nothing answered
+    assert little.limit(2.0, 16) == little.floor
+    little.observe(1_800_000_021.0, Counts(3, 5))
+    little.observe(1_800_000_022.0, Counts(0, 0))  # the count started again: nothing measured
+    assert little.limit(2.0, 16) == 16

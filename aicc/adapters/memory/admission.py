@@ -6,13 +6,14 @@ import threading
 import time
 from collections.abc import Callable
 
-from aicc.ports.admission import STALE_S
+from aicc.ports.admission import STALE_S, Counts
 
 
 class MemoryAdmission:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._lock = threading.Lock()
         self._count = 0
+        self._released = 0
         self._released_at = clock()
         self._clock = clock
 
@@ -29,9 +30,15 @@ class MemoryAdmission:
 
     def release(self) -> None:
         with self._lock:
+            if self._count > 0:  # as on DynamoDB: a release at zero counts nothing
+                self._released += 1
             self._count = max(0, self._count - 1)
             self._released_at = self._clock()
 
     def in_flight(self) -> int:
         with self._lock:
             return self._count
+
+    def seen(self) -> Counts:
+        with self._lock:
+            return Counts(self._count, self._released)
