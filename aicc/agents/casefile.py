@@ -50,7 +50,7 @@ ReadFrame = TranscriptFrame | CustomerPanelFrame | AssistFrame
 Search = Callable[[str, int], list[Passage]]
 
 SUGGESTIONS = 3
-# The customer's last messages the assist searches with: the newest first, older ones fill up.
+# How many of the customer's last messages the assist searches with.
 ASSIST_MESSAGES = 3
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -256,27 +256,33 @@ class CaseFile:
     def assist(self, conversation_id: str, reader: Staff) -> AssistFrame:
         conversation, entry = self._open(conversation_id, reader)
         turns = self._turns(conversation)
-        said = [t.stored.text for t in turns] + [m.text for m in conversation.messages if m.sender == "customer"]
         return AssistFrame(
             conversation_id=conversation_id,
             summary=summarize(turns, entry),
-            suggestions=self._suggestions(said[::-1][:ASSIST_MESSAGES]),
+            suggestions=self._suggestions(turns[-ASSIST_MESSAGES:]),
         )
 
-    def _suggestions(self, newest_first: list[str]) -> list[AssistSuggestion]:
+    def _suggestions(self, last_turns: list[_Turn]) -> list[AssistSuggestion]:
+        """The best passages for the customer's last messages: what the knowledge agent retrieved
+        for a turn the assistant answered, a search like its own for a message relayed to staff."""
+        found: list[Passage] = []
+        for turn in last_turns:
+            retrieved = turn.detail("KnowledgeRetrieved")
+            if retrieved is not None:
+                found.extend(Passage.model_validate(p) for p in retrieved.get("passages", []))
+            else:
+                found.extend(self.search(turn.stored.text, SUGGESTIONS))
         suggestions: list[AssistSuggestion] = []
         seen: set[tuple[str, str]] = set()
-        for text in newest_first:
-            for passage in self.search(text, SUGGESTIONS):
-                key = (passage.uri, passage.section or passage.title)
-                if key in seen:
-                    continue
-                seen.add(key)
-                suggestions.append(
-                    AssistSuggestion(text=excerpt(passage.text), sources=[Source(title=passage.title, uri=passage.uri)])
-                )
-                if len(suggestions) == SUGGESTIONS:
-                    return suggestions
+        for passage in sorted(found, key=lambda p: -p.score):
+            key = (passage.uri, passage.section or passage.title)
+            if key in seen:
+                continue
+            seen.add(key)
+            source = Source(title=passage.title, uri=passage.uri)
+            suggestions.append(AssistSuggestion(text=excerpt(passage.text), sources=[source]))
+            if len(suggestions) == SUGGESTIONS:
+                break
         return suggestions
 
 
