@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp.web_response import ContentCoding
 from botocore.credentials import Credentials
 
 from aicc.embedded.invoke import (
@@ -880,6 +881,6 @@ class WebSocketGateway:
         if etag in request.headers.get("If-None-Match", ""):
             return web.Response(status=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
         response = web.Response(body=data, headers=headers)
-        if suffix in _COMPRESSIBLE:
-            response.enable_compression()
+        if suffix in _COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", ""):
+            response.enable_compression(ContentCoding.gzip)  # what CloudFront sends browsers
         return response

@@ -25,9 +25,8 @@ def _handed_off(chat: Choreography) -> tuple[str, str, str, dict[str, Any]]:
     assert _act(chat, oem, "takeConversation", conversation_id=conversation)["status"] == "taken"
     chat.send(customer, "I'm at exit 42, blue Borealis", conversation_id=conversation, client_message_id="m-2")
     chat.pump()
-    _act(
-        chat, oem, "staffReply", conversation_id=conversation, text="A tow truck is on its way.", client_message_id="s-1"
-    )
+    answer = {"text": "A tow truck is on its way.", "client_message_id": "s-1"}
+    _act(chat, oem, "staffReply", conversation_id=conversation, **answer)
     return customer, oem, conversation, reply
 
 
