@@ -150,8 +150,119 @@ class MessageFrame(Contract):
     client_message_id: str | None = None
 
 
+# --- reading a conversation: transcript (customer or staff), customer panel and assist (staff) ----
+
+
+class GetTranscript(Contract):
+    """Customer (their own conversation) or staff (one they may see) -> server: the whole history."""
+
+    action: Literal["getTranscript"]
+    conversation_id: str = Field(pattern=_ID)
+
+
+class GetCustomerPanel(Contract):
+    """Staff -> server: who the customer is (vehicles, recalls, warranty, appointments, consent)."""
+
+    action: Literal["getCustomerPanel"]
+    conversation_id: str = Field(pattern=_ID)
+
+
+class GetAssist(Contract):
+    """Staff -> server: suggested replies from the knowledge base and what the assistant did so far."""
+
+    action: Literal["getAssist"]
+    conversation_id: str = Field(pattern=_ID)
+
+
+class TranscriptHandoff(Contract):
+    status: Literal["none", "queued", "taken"] = "none"
+    queue: str | None = None
+    agent_id: str | None = None
+
+
+class TranscriptEntry(Contract):
+    at: str
+    turn_id: str | None = None
+    sender: Literal["customer", "assistant", "staff"]
+    sender_id: str | None = None
+    text: str
+    client_message_id: str | None = None
+    quick_actions: list[QuickAction] = []
+    sources: list[Source] = []
+    degraded: bool = False
+    intent: str | None = Field(default=None, description="staff only: the turn's intent (customer turns)")
+    sentiment: str | None = Field(default=None, description="staff only: the turn's sentiment (customer turns)")
+    route: Route | None = Field(default=None, description="staff only: where the turn's reply routed it")
+
+
+class TranscriptFrame(Contract):
+    type: Literal["transcript"] = "transcript"
+    conversation_id: str
+    customer_id: str
+    handoff: TranscriptHandoff = TranscriptHandoff()
+    entries: list[TranscriptEntry] = Field(default=[], description="in time order")
+
+
+class PanelRecall(Contract):
+    id: str
+    title: str
+
+
+class PanelWarranty(Contract):
+    coverage: str
+    status: Literal["active", "expired"]
+    until: str | None = None
+
+
+class PanelVehicle(Contract):
+    vin: str
+    model: str
+    year: int
+    open_recalls: list[PanelRecall] = []
+    warranty: list[PanelWarranty] = []
+
+
+class PanelAppointment(Contract):
+    appointment_id: str
+    kind: Literal["service", "test_drive"]
+    dealer_id: str
+    start: str
+    vin: str | None = None
+
+
+class CustomerPanelFrame(Contract):
+    type: Literal["customer_panel"] = "customer_panel"
+    conversation_id: str
+    customer_id: str
+    name: str | None = None
+    marketing_consent: bool = False
+    vehicles: list[PanelVehicle] = []
+    appointments: list[PanelAppointment] = []
+
+
+class AssistSuggestion(Contract):
+    text: str
+    sources: list[Source] = []
+
+
+class AssistFrame(Contract):
+    type: Literal["assist"] = "assist"
+    conversation_id: str
+    summary: str
+    suggestions: list[AssistSuggestion] = []
+
+
 ServerFrame = Annotated[
-    AckFrame | ReplyFrame | OfferFrame | ErrorFrame | QueueFrame | HandoffFrame | MessageFrame,
+    AckFrame
+    | ReplyFrame
+    | OfferFrame
+    | ErrorFrame
+    | QueueFrame
+    | HandoffFrame
+    | MessageFrame
+    | TranscriptFrame
+    | CustomerPanelFrame
+    | AssistFrame,
     Field(discriminator="type"),
 ]
 SERVER_FRAME = TypeAdapter(ServerFrame)
@@ -167,6 +278,9 @@ WEBSOCKET_ROUTES: dict[str, tuple[str, bool]] = {
     "takeConversation": ("handlers.ws_staff.handler", True),
     "staffReply": ("handlers.ws_staff.handler", True),
     "handBack": ("handlers.ws_staff.handler", True),
+    "getTranscript": ("handlers.ws_read.handler", True),
+    "getCustomerPanel": ("handlers.ws_read.handler", True),
+    "getAssist": ("handlers.ws_read.handler", True),
 }
 WEBSOCKET_AUTHORIZER = "handlers.ws_authorizer.handler"
 ROUTE_SELECTION_EXPRESSION = "$request.body.action"
@@ -186,5 +300,11 @@ FRAME_MODELS = {
         QueueFrame,
         HandoffFrame,
         MessageFrame,
+        GetTranscript,
+        GetCustomerPanel,
+        GetAssist,
+        TranscriptFrame,
+        CustomerPanelFrame,
+        AssistFrame,
     )
 }

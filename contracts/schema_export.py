@@ -15,6 +15,7 @@ from typing import Protocol
 
 from contracts.events import EVENT_MODELS
 from contracts.frames import FRAME_MODELS, ROUTE_SELECTION_EXPRESSION, WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
+from contracts.http import HTTP_ROUTES
 from contracts.manifest import Manifest, manifest
 from contracts.sizing import FUNCTIONS
 
@@ -23,7 +24,7 @@ MANIFEST_EXPORT = Path(__file__).parent / "manifest.json"
 DIAGRAM = Path(__file__).parent.parent / "docs" / "choreography.md"
 # Terraform reads these with jsondecode(file(...)) and iterates over them with for_each.
 TERRAFORM_DIR = Path(__file__).parent.parent / "terraform"
-TERRAFORM_EXPORTS = ("manifest.json", "tables.json", "websocket_routes.json", "functions.json")
+TERRAFORM_EXPORTS = ("manifest.json", "tables.json", "websocket_routes.json", "functions.json", "http_routes.json")
 # The $connect authorizer reads the JWT from `?token=` (handlers/ws_authorizer.py).
 AUTHORIZER_IDENTITY_SOURCES = ["route.request.querystring.token"]
 
@@ -114,6 +115,11 @@ def render_websocket_routes() -> str:
     return _dump(data)
 
 
+def render_http_routes() -> str:
+    """contracts/http.py's routes as data: the HTTP API's routes (JWT-authorized) and integrations."""
+    return _dump({"routes": {route_key: {"handler": handler} for route_key, handler in HTTP_ROUTES.items()}})
+
+
 def render_functions() -> str:
     """contracts/sizing.py as data: every function's memory and whether a reply waits for it."""
     return _dump({name: sizing._asdict() for name, sizing in FUNCTIONS.items()})
@@ -126,6 +132,7 @@ def render_terraform_exports(tables: Mapping[str, TableDefinition]) -> dict[str,
         "tables.json": render_tables(tables),
         "websocket_routes.json": render_websocket_routes(),
         "functions.json": render_functions(),
+        "http_routes.json": render_http_routes(),
     }
 
 

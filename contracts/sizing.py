@@ -54,6 +54,11 @@ FUNCTIONS: dict[str, Sizing] = {
     "ws_connect": Sizing(512, reply_path=False),
     # After the socket closed: nobody is there to wait.
     "ws_disconnect": Sizing(256, reply_path=False),
+    # Staff and customer pages reading a conversation: a person waits, but for a page, not a reply;
+    # the assist reads the knowledge index, which builds at init.
+    "ws_read": Sizing(1024, reply_path=False),
+    # The dashboard's figures: a few reads of daily counters.
+    "http_stats": Sizing(256, reply_path=False),
 }
 
 

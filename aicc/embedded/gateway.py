@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import logging
 import re
@@ -37,9 +38,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp.web_response import ContentCoding
 from botocore.credentials import Credentials
 
 from aicc.embedded.invoke import (
@@ -70,6 +73,21 @@ _SHUTDOWN_GRACE_S = 10.0
 # How long a server-initiated close waits for the client's close frame before dropping the socket.
 _CLOSE_HANDSHAKE_S = 3.0
 _ROUTE_KEY = re.compile(r"^[^$].*")
+# The static app (customer chat, sign-in, staff console, dashboard): served from here as from S3.
+WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain; charset=utf-8",
+}
+_COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".txt")
 
 
 class AuthorizerError(Exception):
@@ -160,6 +178,11 @@ def _authorizer_context(policy: Mapping[str, Any]) -> dict[str, Any]:
     return {**context, "principalId": policy.get("principalId")}
 
 
+def _needs_signature(path: str) -> bool:
+    """`@connections` and the stack's views; the web app, its config, sign-in and API are public."""
+    return path.startswith("/_aicc/") or "/@connections/" in path or path.endswith("/@connections")
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -199,6 +222,10 @@ class WebSocketGateway:
         info_routes: Mapping[str, Callable[[], Mapping[str, Any]]] | None = None,
         credentials: Credentials | None = None,
         limits: FrameLimits | None = None,
+        web_root: Path | None = WEB_ROOT,
+        http_routes: Mapping[str, str] | None = None,
+        auth_dir: Path | None = None,
+        demo_sign_in: bool = True,
     ) -> None:
         self.executor = executor
         self.stats = stats
@@ -218,6 +245,12 @@ class WebSocketGateway:
         # `@connections` and `/_aicc/*` take SigV4 requests signed with these only (sigv4.py).
         self.credentials = credentials or fresh_credentials()
         self.limits = limits or FrameLimits.from_env()
+        # The web app's files (None: no app), the HTTP API's routes ("GET /stats" -> handler), and
+        # the local token issuer's directory: the API verifies its tokens, the demo sign-in mints them.
+        self.web_root = web_root
+        self.http_routes = dict(http_routes or {})
+        self.auth_dir = auth_dir
+        self.demo_sign_in = demo_sign_in
         self._user_buckets: dict[str, TokenBucket] = {}
         self.connections: dict[str, Connection] = {}
         self._handlers: dict[str, tuple[LambdaHandler, FunctionConfig]] = {}
@@ -256,6 +289,8 @@ class WebSocketGateway:
             self._load(dotted_path)
         if self.authorizer_path:
             self._load(self.authorizer_path)
+        for dotted_path in self.http_routes.values():
+            self._load(dotted_path)
         app = web.Application(client_max_size=MAX_POST_BYTES + 1024, middlewares=[self._require_sigv4])
         management = [
             route(prefix + "/@connections/{connection_id}", handler)
@@ -272,6 +307,11 @@ class WebSocketGateway:
                 web.get("/_aicc/stats", self._stats),
                 web.get("/_aicc/{name}", self._info),
                 *management,
+                web.get("/config.json", self._config),
+                web.get("/auth/demo/users", self._demo_users),
+                web.post("/auth/demo/token", self._demo_token),
+                web.route("*", "/api/{path:.*}", self._http_api),
+                web.get("/{path:.*}", self._static),
             ]
         )
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -670,7 +710,7 @@ class WebSocketGateway:
     @web.middleware
     async def _require_sigv4(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
         """`@connections` and `/_aicc/*` answer SigV4 requests signed with the stack's credentials only."""
-        if request.path == "/ws":
+        if not _needs_signature(request.path):
             response: web.StreamResponse = await handler(request)
             return response
         body = await request.read() if request.can_read_body else b""
@@ -696,3 +736,151 @@ class WebSocketGateway:
         if info is None:
             raise web.HTTPNotFound()
         return web.json_response(dict(info()))
+
+    # --- the web app: static files, its runtime config, the demo sign-in and the HTTP API ----------
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api"
+
+    def content_security_policy(self) -> str:
+        """No inline script or style; the page talks to this origin, its WebSocket and its API only."""
+        return (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {self.websocket_url} {self.api_url}; frame-ancestors 'none'"
+        )
+
+    def _page_headers(self, content_type: str) -> dict[str, str]:
+        headers = {"Content-Type": content_type, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+        if content_type.startswith("text/html"):
+            headers["Content-Security-Policy"] = self.content_security_policy()
+        return headers
+
+    async def _config(self, _request: web.Request) -> web.Response:
+        config = {"websocket_url": self.websocket_url, "api_url": self.api_url, "auth": {"mode": "demo"}}
+        headers = {**self._page_headers("application/json"), "Cache-Control": "no-store"}
+        return web.Response(text=json.dumps(config), headers=headers)
+
+    async def _demo_users(self, _request: web.Request) -> web.Response:
+        from aicc.embedded.demo import demo_users
+
+        if not self.demo_sign_in:
+            raise web.HTTPNotFound()
+        return web.json_response({"users": demo_users()}, headers={"Cache-Control": "no-store"})
+
+    async def _demo_token(self, request: web.Request) -> web.Response:
+        from aicc.embedded.demo import TOKEN_TTL_S, demo_user
+        from aicc.runtime.auth import issue_token
+
+        if not self.demo_sign_in:
+            raise web.HTTPNotFound()
+        # JSON only: a cross-site form cannot send it without a preflight this origin never allows.
+        if request.content_type != "application/json":
+            return web.json_response({"message": "send JSON"}, status=415)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        user_id = body.get("user_id") if isinstance(body, dict) else None
+        user = demo_user(user_id) if isinstance(user_id, str) else None
+        if user is None:
+            return web.json_response({"message": "no such demo user"}, status=400)
+        token = await asyncio.to_thread(
+            issue_token, user["user_id"], user["role"], dealer_id=user["dealer_id"], ttl_s=TOKEN_TTL_S,
+            directory=self.auth_dir,
+        )  # fmt: skip
+        answer = {
+            "token": token,
+            "role": user["role"],
+            "user_id": user["user_id"],
+            "dealer_id": user["dealer_id"],
+            "expires_in": TOKEN_TTL_S,
+        }
+        return web.json_response(answer, headers={"Cache-Control": "no-store"})
+
+    async def _http_api(self, request: web.Request) -> web.Response:
+        """API Gateway HTTP API (payload 2.0) with a JWT authorizer: 401 before the handler runs
+        when the bearer token is missing or invalid, else the claims in `authorizer.jwt.claims`."""
+        from aicc.runtime.auth import InvalidToken, LocalKeySource, state_dir, verify_claims
+
+        path = "/" + request.match_info["path"]
+        route_key = f"{request.method} {path}"
+        dotted_path = self.http_routes.get(route_key)
+        if dotted_path is None:
+            return web.json_response({"message": "Not Found"}, status=404)
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        try:
+            if scheme.lower() != "bearer":
+                raise InvalidToken("no bearer token")
+            source = LocalKeySource(self.auth_dir or state_dir())
+            claims = await asyncio.to_thread(verify_claims, token.strip(), source)
+        except InvalidToken:
+            return web.json_response({"message": "Unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"})
+        now = _now_ms()
+        body = await request.read()
+        event = {
+            "version": "2.0",
+            "routeKey": route_key,
+            "rawPath": path,
+            "rawQueryString": request.query_string,
+            "headers": {k.lower(): v for k, v in request.headers.items()},
+            "queryStringParameters": dict(request.query) or None,
+            "requestContext": {
+                "accountId": ACCOUNT_ID,
+                "apiId": API_ID,
+                "authorizer": {"jwt": {"claims": claims, "scopes": None}},
+                "domainName": self.domain_name,
+                "http": {
+                    "method": request.method,
+                    "path": path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": request.remote or "127.0.0.1",
+                    "userAgent": request.headers.get("User-Agent", ""),
+                },
+                "requestId": uuid.uuid4().hex[:16],
+                "routeKey": route_key,
+                "stage": "$default",
+                "time": _request_time(now),
+                "timeEpoch": now,
+            },
+            "body": body.decode("utf-8", "replace") if body else None,
+            "isBase64Encoded": False,
+        }
+        try:
+            result = await self._invoke(dotted_path, event)
+        except Exception:
+            log.exception("HTTP route %s failed", route_key)
+            return web.json_response({"message": "Internal Server Error"}, status=500)
+        if not isinstance(result, Mapping):
+            return web.json_response({"message": "Internal Server Error"}, status=500)
+        headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
+        return web.Response(
+            status=int(result.get("statusCode", 200)), text=str(result.get("body") or ""), headers=headers
+        )
+
+    async def _static(self, request: web.Request) -> web.StreamResponse:
+        """The app's files as S3 + CloudFront serve them: `/` is index.html; HTML revalidates on every
+        load (a deploy shows at once), other assets may be reused for a short while."""
+        if self.web_root is None:
+            raise web.HTTPNotFound()
+        root = self.web_root.resolve()
+        relative = request.match_info["path"] or "index.html"
+        target = (root / relative).resolve()
+        if (
+            not target.is_relative_to(root)
+            or not target.is_file()
+            or any(p.startswith(".") for p in target.relative_to(root).parts)
+        ):
+            raise web.HTTPNotFound()
+        suffix = target.suffix.lower()
+        content_type = CONTENT_TYPES.get(suffix, "application/octet-stream")
+        data = await asyncio.to_thread(target.read_bytes)
+        etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        cache = "no-cache" if suffix == ".html" else "public, max-age=300, must-revalidate"
+        headers = {**self._page_headers(content_type), "Cache-Control": cache, "ETag": etag}
+        if etag in request.headers.get("If-None-Match", ""):
+            return web.Response(status=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
+        response = web.Response(body=data, headers=headers)
+        if suffix in _COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", ""):
+            response.enable_compression(ContentCoding.gzip)  # what CloudFront sends browsers
+        return response

@@ -27,7 +27,7 @@ from typing import Any
 
 from botocore.credentials import Credentials
 
-from aicc.embedded.gateway import WebSocketGateway
+from aicc.embedded.gateway import WEB_ROOT, WebSocketGateway
 from aicc.embedded.invoke import HandlerResolver, InvocationStats, import_handler
 from aicc.embedded.moto.process import MotoServerProcess
 from aicc.embedded.observe import ApiCallObservers
@@ -37,6 +37,7 @@ from aicc.embedded.sigv4 import issue_credentials
 from aicc.embedded.supervisor import Supervisor
 from aicc.runtime import clients
 from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
+from contracts.http import HTTP_ROUTES
 from contracts.manifest import AgentSpec, Manifest, manifest
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class EmbeddedStack:
         resolver: HandlerResolver = import_handler,
         routes: Mapping[str, tuple[str, bool]] = WEBSOCKET_ROUTES,
         authorizer: str | None = WEBSOCKET_AUTHORIZER,
+        http_routes: Mapping[str, str] | None = None,
+        web_root: Path | None = WEB_ROOT,
         pollers_per_queue: int = DEFAULT_POLLERS_PER_QUEUE,
         handler_threads: int = DEFAULT_HANDLER_THREADS,
         seed: bool = True,
@@ -98,6 +101,11 @@ class EmbeddedStack:
         self.manifest = manifest
         self.resolver = resolver
         self.routes = routes
+        # The HTTP API's handlers: the product's with the product's WebSocket routes; a stack given
+        # other routes (tests' fakes) serves an API only when given one.
+        product = routes is WEBSOCKET_ROUTES
+        self.http_routes = http_routes if http_routes is not None else (HTTP_ROUTES if product else {})
+        self.web_root = web_root
         self.authorizer = authorizer
         self.pollers_per_queue = pollers_per_queue
         self.handler_threads = handler_threads
@@ -172,6 +180,9 @@ class EmbeddedStack:
             region=REGION,
             info_routes=self.info_routes,
             credentials=self.credentials,
+            http_routes=self.http_routes,
+            web_root=self.web_root,
+            auth_dir=self.state_dir,
         )
         # Bind the gateway's port first (it may be 0): handlers need the callback URL in their env
         # before they are imported. Its handlers are loaded after the env is set, in start().

@@ -85,6 +85,11 @@ def key_source() -> KeySource:
 
 
 def verify(token: str | None, source: KeySource | None = None) -> Identity:
+    return identity_from_claims(verify_claims(token, source))
+
+
+def verify_claims(token: str | None, source: KeySource | None = None) -> dict[str, Any]:
+    """The token's claims once its signature, issuer, audience and expiry are checked."""
     import jwt
 
     if not token:
@@ -103,7 +108,7 @@ def verify(token: str | None, source: KeySource | None = None) -> Identity:
         )
     except (jwt.PyJWTError, OSError, KeyError, ValueError) as exc:
         raise InvalidToken(str(exc)) from exc
-    return identity_from_claims(claims)
+    return dict(claims)
 
 
 def identity_from_claims(claims: dict[str, Any]) -> Identity:

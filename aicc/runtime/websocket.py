@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from contracts.common import Contract
 from contracts.frames import ErrorCode, ErrorFrame
+
+A = TypeVar("A", bound=Contract)
 
 # What a hostile but size-capped JSON body can make parsing raise: malformed JSON (JSONDecodeError),
 # an integer past Python's int max-str-digits (ValueError), nesting deeper than the interpreter's
@@ -51,3 +55,23 @@ def frame_response(frame: Any, status: int = 200) -> dict[str, Any]:
 
 def error_response(code: ErrorCode, message: str, client_message_id: str | None = None) -> dict[str, Any]:
     return frame_response(ErrorFrame(code=code, message=message, client_message_id=client_message_id), status=200)
+
+
+def parse_action(
+    event: dict[str, Any], actions: Mapping[str, type[A]], expected: str
+) -> tuple[A, tuple[str, str, str | None]] | dict[str, Any]:
+    """The frame as one of `actions` (keyed by `action`) and its caller, or the error response:
+    `invalid_frame` for another frame or bad fields, `forbidden` without an authorizer context."""
+    body = json_object(event.get("body"))
+    action_name = body.get("action") if body is not None else None
+    model = actions.get(action_name) if isinstance(action_name, str) else None
+    if body is None or model is None:
+        return error_response("invalid_frame", expected)
+    try:
+        action = model.model_validate(body)
+    except ValidationError as exc:
+        return invalid_fields(exc)
+    try:
+        return action, caller(event)
+    except PermissionError:
+        return error_response("forbidden", "not authorised")

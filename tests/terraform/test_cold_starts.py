@@ -7,17 +7,19 @@ import json
 import re
 
 from contracts.frames import WEBSOCKET_AUTHORIZER, WEBSOCKET_ROUTES
+from contracts.http import HTTP_ROUTES
 from contracts.manifest import manifest
 from contracts.sizing import FUNCTIONS, ONE_VCPU_MB
 from tests.terraform.hcl import TERRAFORM, env, expr, module
 
 
 def deployed_functions() -> set[str]:
-    """What Terraform deploys: one function per agent, one per WebSocket handler module."""
+    """What Terraform deploys: one function per agent, one per WebSocket or HTTP API handler module."""
     websocket = {handler.split(".")[1] for handler, _ in WEBSOCKET_ROUTES.values()} | {
         WEBSOCKET_AUTHORIZER.split(".")[1]
     }
-    return {agent.name for agent in manifest().agents} | websocket
+    http = {handler.split(".")[1] for handler in HTTP_ROUTES.values()}
+    return {agent.name for agent in manifest().agents} | websocket | http
 
 
 def test_every_deployed_function_has_one_row_of_sizing() -> None:
