@@ -13,11 +13,12 @@ from tests.terraform.hcl import TERRAFORM, env, expr, module
 
 
 def deployed_functions() -> set[str]:
-    """What Terraform deploys: one function per agent, one per WebSocket handler module."""
+    """What Terraform deploys: one function per agent, one per WebSocket and HTTP API handler module."""
     websocket = {handler.split(".")[1] for handler, _ in WEBSOCKET_ROUTES.values()} | {
         WEBSOCKET_AUTHORIZER.split(".")[1]
     }
-    return {agent.name for agent in manifest().agents} | websocket
+    http = {handler.split(".")[1] for handler in module("stack").locals["http_routes"].values()}
+    return {agent.name for agent in manifest().agents} | websocket | http
 
 
 def test_every_deployed_function_has_one_row_of_sizing() -> None:
@@ -54,6 +55,8 @@ def test_terraform_sets_every_function_memory_from_the_table_and_nowhere_else() 
     assert agent_fn["memory_mb"] == "${var.sizing.memory_mb}"
     ws_fn = module("websocket").modules["function"]
     assert ws_fn["memory_mb"] == "${var.sizing[each.key].memory_mb}"
+    assert stack.modules["http_api"]["sizing"] == "${local.function_sizing}"
+    assert module("httpapi").modules["function"]["memory_mb"] == "${var.sizing[each.key].memory_mb}"
     # The websocket module's functions are keyed by handler module, the table's names for them.
     assert 'split(".", handler)[1] => handler' in module("websocket").locals["functions"]
 
