@@ -33,7 +33,7 @@ locals {
   web_url           = length(var.web_aliases) == 0 ? module.edge.web_url : "https://${var.web_aliases[0]}"
   websocket_url     = var.chat_domain_name == null ? module.websocket.url : "wss://${var.chat_domain_name}/"
   websocket_origins = distinct(concat([module.websocket.origin], var.chat_domain_name == null ? [] : ["wss://${var.chat_domain_name}"]))
-  cognito_domain    = coalesce(var.cognito_domain_prefix, "${local.name}-${local.account_id}")
+  cognito_domain    = coalesce(var.cognito_domain_prefix, "${local.name}-${local.account_id}-${local.region}")
 
   # GET /config.json: what the pages need to find the APIs and sign in (docs/deploy.md).
   web_config = {

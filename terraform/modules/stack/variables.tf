@@ -227,7 +227,7 @@ variable "tags" {
 }
 
 variable "cognito_domain_prefix" {
-  description = "Hosted UI domain prefix (<prefix>.auth.<region>.amazoncognito.com, unique in the region); null: aicc-<environment>-<account id>."
+  description = "Hosted UI domain prefix (<prefix>.auth.<region>.amazoncognito.com, unique in the region); null: aicc-<environment>-<account id>-<region>."
   type        = string
   default     = null
 }
