@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.terraform.hcl import ENVS, ROOT, TERRAFORM, env
+from tests.terraform.hcl import ENVS, ROOT, TERRAFORM, env, module
 
 
 def load_packager() -> ModuleType:
@@ -58,6 +58,7 @@ def test_every_handler_imports_from_the_code_zip_alone(code_zip: Path, tmp_path:
         {a["handler"] for a in json.loads((TERRAFORM / "manifest.json").read_text())["agents"]}
         | {r["handler"] for r in routes["routes"].values()}
         | {routes["authorizer"]["handler"]}
+        | set(module("stack").locals["http_routes"].values())
     )
     script = f"""
 import importlib, os, sys
