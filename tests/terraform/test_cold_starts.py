@@ -56,6 +56,8 @@ def test_terraform_sets_every_function_memory_from_the_table_and_nowhere_else() 
     assert agent_fn["memory_mb"] == "${var.sizing.memory_mb}"
     ws_fn = module("websocket").modules["function"]
     assert ws_fn["memory_mb"] == "${var.sizing[each.key].memory_mb}"
+    assert stack.modules["http_api"]["sizing"] == "${local.function_sizing}"
+    assert module("httpapi").modules["function"]["memory_mb"] == "${var.sizing[each.key].memory_mb}"
     # The websocket module's functions are keyed by handler module, the table's names for them.
     assert 'split(".", handler)[1] => handler' in module("websocket").locals["functions"]
 

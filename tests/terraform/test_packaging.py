@@ -58,6 +58,7 @@ def test_every_handler_imports_from_the_code_zip_alone(code_zip: Path, tmp_path:
         {a["handler"] for a in json.loads((TERRAFORM / "manifest.json").read_text())["agents"]}
         | {r["handler"] for r in routes["routes"].values()}
         | {routes["authorizer"]["handler"]}
+        | {r["handler"] for r in json.loads((TERRAFORM / "http_routes.json").read_text())["routes"].values()}
     )
     script = f"""
 import importlib, os, sys

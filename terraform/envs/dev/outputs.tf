@@ -37,3 +37,13 @@ output "web_url" {
 output "agents" {
   value = module.stack.agents
 }
+
+output "hosted_ui_url" {
+  description = "Cognito hosted UI (the web client's sign-in)."
+  value       = module.stack.hosted_ui_url
+}
+
+output "http_api_url" {
+  description = "The read-only HTTP API's own stage URL; the pages call it at <web_url>/api."
+  value       = module.stack.http_api_url
+}

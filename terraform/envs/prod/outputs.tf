@@ -13,6 +13,8 @@ output "primary" {
     user_pool_client_id = module.primary.user_pool_client_id
     archive_name        = module.primary.archive_name
     dashboard           = module.primary.dashboard
+    web_url             = module.primary.web_url
+    hosted_ui_url       = module.primary.hosted_ui_url
   }
 }
 
@@ -26,5 +28,7 @@ output "dr" {
     user_pool_client_id = module.dr.user_pool_client_id
     archive_name        = module.dr.archive_name
     dashboard           = module.dr.dashboard
+    web_url             = module.dr.web_url
+    hosted_ui_url       = module.dr.hosted_ui_url
   }
 }

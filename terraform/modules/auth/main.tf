@@ -2,6 +2,8 @@
 # Roles are groups (customer, dealer, oem_staff); dealers carry custom:dealer_id, customers may carry
 # custom:customer_id (their id in the customers table). Only administrators set those attributes.
 
+data "aws_region" "current" {}
+
 resource "aws_cognito_user_pool" "this" {
   name                     = "${var.name}-users"
   deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
@@ -98,6 +100,8 @@ resource "aws_cognito_user_pool_client" "this" {
   read_attributes  = ["email", "email_verified", "custom:dealer_id", "custom:customer_id"]
   write_attributes = ["email"]
 
+  # The web client signs in through the hosted UI: authorization code with PKCE (a public client, so
+  # the code alone is worthless without the page's verifier), then refreshes with the refresh token.
   supported_identity_providers         = ["COGNITO"]
   allowed_oauth_flows_user_pool_client = length(var.callback_urls) > 0
   allowed_oauth_flows                  = length(var.callback_urls) > 0 ? ["code"] : null

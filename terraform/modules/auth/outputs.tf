@@ -17,3 +17,8 @@ output "groups" {
 output "issuer" {
   value = "https://${aws_cognito_user_pool.this.endpoint}"
 }
+
+output "hosted_ui_url" {
+  description = "https://<prefix>.auth.<region>.amazoncognito.com: the hosted UI and its token endpoint (null without a domain)."
+  value       = var.domain_prefix == null ? null : "https://${aws_cognito_user_pool_domain.this[0].domain}.auth.${data.aws_region.current.name}.amazoncognito.com"
+}

@@ -1,5 +1,8 @@
 # S3 buckets (web client, knowledge corpus, access logs) and the CloudFront distribution serving the
-# web client through an origin access control, guarded by WAF (CloudFront scope, us-east-1).
+# web client through an origin access control, guarded by WAF (CloudFront scope, us-east-1); the
+# files of web/ and a generated config.json uploaded to the web bucket; the read-only HTTP API
+# (modules/httpapi) served by the same distribution under /<stage>/*, so the browser calls it
+# same-origin.
 #
 # The knowledge bucket stays private: `aicc seed` uploads the manual/FAQ corpus there and Kendra (or
 # a Bedrock knowledge base) indexes it; passages link to the OEM's public manual URLs, not to S3.
@@ -10,6 +13,29 @@ data "aws_partition" "current" {}
 
 locals {
   suffix = "${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}"
+
+  # The web client's strict policy (the embedded gateway sends the same): scripts and styles only from files of this
+  # origin (no inline code), and the browser may talk only to this origin (the pages, config.json and
+  # the HTTP API under /<stage>/), the stack's WebSocket API and the Cognito hosted UI's token endpoint
+  # (code exchange with PKCE, refresh).
+  content_security_policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${join(" ", var.connect_src)}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+
+  # web/ is plain ES modules and CSS, served as is (no build step); anything else gets a generic type.
+  content_types = {
+    css   = "text/css; charset=utf-8"
+    html  = "text/html; charset=utf-8"
+    ico   = "image/x-icon"
+    js    = "text/javascript; charset=utf-8"
+    json  = "application/json"
+    map   = "application/json"
+    mjs   = "text/javascript; charset=utf-8"
+    png   = "image/png"
+    svg   = "image/svg+xml"
+    txt   = "text/plain; charset=utf-8"
+    webp  = "image/webp"
+    woff2 = "font/woff2"
+  }
+  web_files = var.web_dir == null ? toset([]) : fileset(var.web_dir, "**")
 }
 
 # --- buckets --------------------------------------------------------------------------------------
@@ -129,15 +155,42 @@ resource "aws_cloudfront_response_headers_policy" "web" {
       override        = true
     }
     content_security_policy {
-      # The client talks to the WebSocket API (wss:) and Cognito (https:) only.
-      content_security_policy = "default-src 'self'; connect-src 'self' wss: https:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'"
+      content_security_policy = local.content_security_policy
       override                = true
     }
   }
 }
 
+# CloudFront forwards Authorization only as part of a cache key; with a default TTL of 0 and no
+# Cache-Control from the API nothing is kept, and the key keeps one user's answer from another anyway.
+resource "aws_cloudfront_cache_policy" "api" {
+  count       = var.api == null ? 0 : 1
+  name        = "${var.name}-${data.aws_region.current.name}-api"
+  comment     = "aicc HTTP API: per token and query, not kept"
+  min_ttl     = 0
+  default_ttl = 0
+  max_ttl     = 1
+
+  parameters_in_cache_key_and_forwarded_to_origin {
+    enable_accept_encoding_gzip   = true
+    enable_accept_encoding_brotli = true
+    headers_config {
+      header_behavior = "whitelist"
+      headers {
+        items = ["Authorization"]
+      }
+    }
+    query_strings_config {
+      query_string_behavior = "all"
+    }
+    cookies_config {
+      cookie_behavior = "none"
+    }
+  }
+}
+
 resource "aws_cloudfront_distribution" "web" {
-  #checkov:skip=CKV_AWS_310:One origin by design: the web client is static and rebuilt from the repo; the DR region runs its own distribution (docs/deploy.md).
+  #checkov:skip=CKV_AWS_310:No origin group: the web client is static and rebuilt from the repo, the API is regional, and the DR region runs its own distribution over its own bucket and API (docs/deploy.md).
   #checkov:skip=CKV_AWS_174:With the default *.cloudfront.net certificate CloudFront fixes the protocol floor; with var.certificate_arn the policy is TLSv1.2_2021.
   #checkov:skip=CKV2_AWS_42:A custom certificate needs a domain the operator owns; var.aliases + var.certificate_arn enable it.
   #checkov:skip=CKV_AWS_374:Customers, dealers and staff are worldwide; var.geo_allow restricts countries where an operator wants it.
@@ -154,6 +207,36 @@ resource "aws_cloudfront_distribution" "web" {
     origin_id                = "web"
     domain_name              = module.web.bucket_regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.web.id
+  }
+
+  dynamic "origin" {
+    for_each = var.api == null ? [] : [var.api]
+    content {
+      origin_id   = "api"
+      domain_name = origin.value.host
+      custom_origin_config {
+        http_port              = 80
+        https_port             = 443
+        origin_protocol_policy = "https-only"
+        origin_ssl_protocols   = ["TLSv1.2"]
+      }
+    }
+  }
+
+  # The HTTP API: never cached (each answer is one user's), the bearer token and ?days passed on.
+  dynamic "ordered_cache_behavior" {
+    for_each = var.api == null ? [] : [var.api]
+    content {
+      path_pattern               = "/${ordered_cache_behavior.value.stage}/*"
+      target_origin_id           = "api"
+      viewer_protocol_policy     = "https-only"
+      allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+      cached_methods             = ["GET", "HEAD"]
+      compress                   = true
+      cache_policy_id            = aws_cloudfront_cache_policy.api[0].id
+      origin_request_policy_id   = "b689b0a8-53d0-40ab-baf2-68738e2966ac" # Managed-AllViewerExceptHostHeader (API Gateway needs its own Host)
+      response_headers_policy_id = aws_cloudfront_response_headers_policy.web.id
+    }
   }
 
   default_cache_behavior {
@@ -187,4 +270,33 @@ resource "aws_cloudfront_distribution" "web" {
   }
 
   tags = var.tags
+}
+
+# --- the web client's files ------------------------------------------------------------------------
+
+# Names in web/ carry no content hash (no build step): every file revalidates (ETag), so a deploy is
+# seen at once; CloudFront still keeps each for its cache policy's minimum TTL.
+resource "aws_s3_object" "web" {
+  for_each = local.web_files
+
+  bucket        = module.web.id
+  key           = each.value
+  source        = "${var.web_dir}/${each.value}"
+  etag          = filemd5("${var.web_dir}/${each.value}")
+  content_type  = lookup(local.content_types, lower(reverse(split(".", each.value))[0]), "application/octet-stream")
+  cache_control = "no-cache"
+  tags          = var.tags
+}
+
+# The runtime configuration the pages fetch first (GET /config.json): where the WebSocket and HTTP
+# APIs are and how to sign in. The embedded gateway generates the same document.
+resource "aws_s3_object" "config" {
+  count = var.web_config == null ? 0 : 1
+
+  bucket        = module.web.id
+  key           = "config.json"
+  content       = jsonencode(var.web_config)
+  content_type  = "application/json"
+  cache_control = "no-cache"
+  tags          = var.tags
 }

@@ -22,3 +22,17 @@ output "distribution_id" {
 output "web_url" {
   value = "https://${aws_cloudfront_distribution.web.domain_name}"
 }
+
+output "web_domain" {
+  description = "The distribution's domain name (d123.cloudfront.net)."
+  value       = aws_cloudfront_distribution.web.domain_name
+}
+
+output "content_security_policy" {
+  value = local.content_security_policy
+}
+
+output "web_objects" {
+  description = "Keys of the uploaded web files."
+  value       = sort(keys(aws_s3_object.web))
+}

@@ -66,3 +66,30 @@ variable "tags" {
   type    = map(string)
   default = {}
 }
+
+variable "connect_src" {
+  description = "Origins besides 'self' the pages may connect to: the WebSocket API (wss://...) and the Cognito hosted UI (https://...)."
+  type        = list(string)
+  default     = []
+}
+
+variable "api" {
+  description = "The HTTP API CloudFront serves under /<stage>/* (modules/httpapi): its execute-api host and stage; null for none."
+  type = object({
+    host  = string
+    stage = string
+  })
+  default = null
+}
+
+variable "web_dir" {
+  description = "Directory whose files are uploaded to the web bucket (the repo's web/); null uploads nothing."
+  type        = string
+  default     = null
+}
+
+variable "web_config" {
+  description = "The document served as /config.json (websocket_url, api_url, auth); null for none."
+  type        = any
+  default     = null
+}

@@ -2,8 +2,10 @@
 #   manifest.json          (contracts/manifest.py)  -> one modules/agent per agent, for_each
 #   tables.json            (aicc/runtime/tables.py) -> modules/data
 #   websocket_routes.json  (contracts/frames.py)    -> modules/websocket
+#   http_routes.json       (contracts/http.py)      -> modules/httpapi
 #   functions.json         (contracts/sizing.py)    -> every function's memory, SnapStart, provisioned concurrency
-# and the event schemas in contracts/schemas/events -> the Schema Registry.
+# and the event schemas in contracts/schemas/events -> the Schema Registry; the files of web/ -> the
+# web bucket behind CloudFront, with a generated config.json.
 # envs/{dev,prod,eu} compose it; prod composes it twice (primary + DR region).
 
 data "aws_region" "current" {}
@@ -16,6 +18,34 @@ locals {
   websocket_routes = jsondecode(file("${path.module}/../../websocket_routes.json"))
   functions        = jsondecode(file("${path.module}/../../functions.json"))
   schemas_dir      = "${path.module}/../../../contracts/schemas/events"
+  web_dir          = "${path.module}/../../../web"
+
+  # The read-only HTTP API of the web client (handlers/http_stats.py), served by CloudFront at
+  # <web_url>/<http_api_stage>/...: the dashboard's figures, oem_staff only.
+  http_api_stage = "api"
+  http_routes    = { for key, route in jsondecode(file("${path.module}/../../http_routes.json")).routes : key => route.handler }
+
+  # Where the pages live and where the hosted UI sends users back: the distribution's own URL and
+  # any custom domain of it.
+  web_origins       = concat([module.edge.web_url], [for alias in var.web_aliases : "https://${alias}"])
+  signin_urls       = [for origin in local.web_origins : "${origin}/signin.html"]
+  web_url           = length(var.web_aliases) == 0 ? module.edge.web_url : "https://${var.web_aliases[0]}"
+  websocket_url     = var.chat_domain_name == null ? module.websocket.url : "wss://${var.chat_domain_name}/"
+  websocket_origins = distinct(concat([module.websocket.origin], var.chat_domain_name == null ? [] : ["wss://${var.chat_domain_name}"]))
+  cognito_domain    = coalesce(var.cognito_domain_prefix, "${local.name}-${local.account_id}-${local.region}")
+
+  # GET /config.json: what the pages need to find the APIs and sign in (docs/deploy.md).
+  web_config = {
+    websocket_url = local.websocket_url
+    api_url       = "${local.web_url}/${local.http_api_stage}"
+    auth = {
+      mode         = "cognito"
+      domain       = module.auth.hosted_ui_url
+      client_id    = module.auth.client_id
+      redirect_uri = "${local.web_url}/signin.html"
+      logout_uri   = "${local.web_url}/signin.html"
+    }
+  }
 
   agents = { for agent in local.manifest.agents : agent.name => agent }
 
@@ -148,7 +178,9 @@ module "auth" {
 
   name                = local.name
   allow_self_signup   = var.allow_self_signup
-  callback_urls       = var.web_callback_urls
+  callback_urls       = concat(local.signin_urls, var.web_callback_urls)
+  logout_urls         = concat(local.signin_urls, var.web_callback_urls)
+  domain_prefix       = local.cognito_domain
   deletion_protection = var.deletion_protection
   waf                 = var.waf
   waf_logging         = true # regional: logs stay in this region
@@ -171,6 +203,43 @@ module "edge" {
   waf_logging        = var.cdn_waf_logging
   log_retention_days = var.log_retention_days
   tags               = local.tags
+
+  # The pages may connect to this origin (config.json, the HTTP API), the WebSocket API and Cognito.
+  connect_src = concat(local.websocket_origins, ["https://${local.cognito_domain}.auth.${local.region}.amazoncognito.com"])
+  api = {
+    host  = module.http_api.endpoint_host
+    stage = local.http_api_stage
+  }
+  web_dir    = local.web_dir
+  web_config = local.web_config
+}
+
+module "http_api" {
+  source = "../httpapi"
+
+  name       = local.name
+  routes     = local.http_routes
+  stage_name = local.http_api_stage
+  issuer     = module.auth.issuer
+  audience   = [module.auth.client_id]
+  sizing     = local.function_sizing
+  permissions = {
+    http_stats = [{
+      sid        = "ReadDailyCounters"
+      actions    = ["dynamodb:GetItem"]
+      resources  = [module.data.table_arns["analytics"]]
+      conditions = []
+    }]
+  }
+  throttling_burst_limit = var.http_throttling_burst_limit
+  throttling_rate_limit  = var.http_throttling_rate_limit
+  environment            = local.common_environment
+  runtime                = var.lambda_runtime
+  code_zip               = var.code_zip
+  layers                 = [aws_lambda_layer_version.deps.arn]
+  log_retention_days     = var.log_retention_days
+  alarm_actions          = [module.monitoring.alarm_topic_arn]
+  tags                   = local.tags
 }
 
 module "websocket" {
@@ -185,6 +254,7 @@ module "websocket" {
   bus_arn                     = module.bus.bus_arn
   ingress_source              = "aicc.ingress"
   deadline_queue              = local.deadline_queue
+  knowledge_statements        = local.provider_statements["knowledge"]
   table_arns                  = module.data.table_arns
   environment                 = local.common_environment
   runtime                     = var.lambda_runtime

@@ -81,3 +81,17 @@ output "agents" {
     }
   }
 }
+
+output "http_api_url" {
+  description = "The HTTP API's stage URL (the pages call it through CloudFront: <web_url>/api)."
+  value       = module.http_api.url
+}
+
+output "web_config" {
+  description = "The /config.json the pages read."
+  value       = local.web_config
+}
+
+output "hosted_ui_url" {
+  value = module.auth.hosted_ui_url
+}

@@ -166,7 +166,7 @@ variable "allow_self_signup" {
 }
 
 variable "web_callback_urls" {
-  description = "OAuth callback URLs of the web client."
+  description = "OAuth callback and logout URLs besides <web_url>/signin.html and <alias>/signin.html (e.g. a local page for testing)."
   type        = list(string)
   default     = []
 }
@@ -224,4 +224,22 @@ variable "turn_latency_p95_threshold_ms" {
 variable "tags" {
   type    = map(string)
   default = {}
+}
+
+variable "cognito_domain_prefix" {
+  description = "Hosted UI domain prefix (<prefix>.auth.<region>.amazoncognito.com, unique in the region); null: aicc-<environment>-<account id>-<region>."
+  type        = string
+  default     = null
+}
+
+variable "http_throttling_burst_limit" {
+  description = "Burst of the read-only HTTP API (the dashboard)."
+  type        = number
+  default     = 100
+}
+
+variable "http_throttling_rate_limit" {
+  description = "Steady requests per second of the read-only HTTP API."
+  type        = number
+  default     = 50
 }

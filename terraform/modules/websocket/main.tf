@@ -27,6 +27,8 @@ locals {
     "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
     "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
   ]
+  table_read  = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]
+  read_tables = ["conversations", "analytics", "customers", "appointments"]
   push = {
     sid        = "PushToConnections"
     actions    = ["execute-api:ManageConnections"]
@@ -81,6 +83,23 @@ locals {
       },
       local.push,
     ]
+    # Reads only: the transcript (conversations, the event log on the analytics table), the customer
+    # panel (customers, their appointments) and the assist (the knowledge retrieval the knowledge agent
+    # uses: in the code zip, or Kendra where that provider is selected).
+    ws_read = concat([
+      {
+        sid        = "ReadConversationCustomerAppointments"
+        actions    = local.table_read
+        resources  = [for t in local.read_tables : var.table_arns[t]]
+        conditions = []
+      },
+      {
+        sid        = "ReadIndexes"
+        actions    = ["dynamodb:Query"]
+        resources  = [for t in local.read_tables : "${var.table_arns[t]}/index/*"]
+        conditions = []
+      },
+    ], var.knowledge_statements)
     ws_staff = [
       {
         sid        = "ConversationsAndConnections"

@@ -35,3 +35,8 @@ output "domain_target" {
     zone_id = aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].hosted_zone_id
   }
 }
+
+output "origin" {
+  description = "wss://<api-id>.execute-api.<region>.<dns suffix>: the origin the web client's CSP allows."
+  value       = "wss://${aws_apigatewayv2_api.this.id}.execute-api.${data.aws_region.current.name}.${data.aws_partition.current.dns_suffix}"
+}

@@ -111,3 +111,9 @@ variable "deadline_queue" {
   description = "The aggregator's turn-deadline queue (url, arn): ws_ingress schedules each turn's deadline there."
   type        = object({ url = string, arn = string })
 }
+
+variable "knowledge_statements" {
+  description = "What the knowledge retrieval needs beyond the code zip (Kendra, when selected): given to ws_read for the assist."
+  type        = any
+  default     = []
+}
