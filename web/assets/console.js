@@ -104,6 +104,10 @@ function open(conversationId) {
   transcript.replaceChildren(el('p', { class: 'empty', text: 'Loading…' }));
   document.getElementById('customer').replaceChildren(el('p', { class: 'empty', text: 'Loading…' }));
   document.getElementById('suggestions').replaceChildren(el('p', { class: 'empty', text: 'Loading…' }));
+  const summary = document.getElementById('summary');
+  summary.textContent = 'Loading…';
+  summary.classList.add('empty');
+  say('');
   setOpen(true);
   request({ action: 'getTranscript', conversation_id: conversationId });
   request({ action: 'getCustomerPanel', conversation_id: conversationId });
@@ -146,10 +150,10 @@ function entryNode(entry) {
 }
 
 function appendEntry(entry) {
-  if (!transcriptLoaded) return;
   const key = `${entry.sender_id}:${entry.client_message_id || entry.at}`;
   if (shownMessages.has(key)) return;
   shownMessages.add(key);
+  transcript.querySelector(':scope > .empty')?.remove();
   transcript.append(entryNode(entry));
   transcript.scrollTop = transcript.scrollHeight;
 }

@@ -22,7 +22,7 @@ function formatFigure(key, value) {
   if (value === null || value === undefined) return '—';
   if (key === 'degraded_share') return `${(value * 100).toFixed(1)}%`;
   if (typeof value === 'number' && !Number.isFinite(value)) return `> ${10000}`;
-  return typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 1 }) : String(value);
+  return typeof value === 'number' ? String(Math.round(value * 10) / 10) : String(value);
 }
 
 function setFigure(node, key, value) {
@@ -34,9 +34,9 @@ function setFigure(node, key, value) {
 function barChart(title, entries, prefix, className = () => 'bar') {
   if (!entries.length) return el('p', { class: 'empty', text: 'None in this period.' });
   const max = Math.max(...entries.map(([, n]) => n), 1);
-  const rowHeight = 22;
+  const rowHeight = 24;
   const labelWidth = 150;
-  const width = 400;
+  const width = 360;
   const chart = svg('svg', {
     class: 'chart',
     viewBox: `0 0 ${width} ${entries.length * rowHeight + 4}`,
@@ -48,9 +48,9 @@ function barChart(title, entries, prefix, className = () => 'bar') {
     const y = i * rowHeight + 2;
     const barWidth = ((width - labelWidth - 50) * n) / max;
     chart.append(
-      svg('text', { x: 0, y: y + 14 }, label.replace(/_/g, ' ')),
+      svg('text', { x: 0, y: y + 15 }, label.replace(/_/g, ' ')),
       svg('rect', { class: className(label), x: labelWidth, y: y + 3, width: Math.max(barWidth, n ? 2 : 0), height: rowHeight - 8, rx: 2 }),
-      svg('text', { x: labelWidth + barWidth + 6, y: y + 14 }, n.toLocaleString('en-US')),
+      svg('text', { x: labelWidth + barWidth + 6, y: y + 15 }, String(n)),
     );
   });
   const table = el(
