@@ -187,13 +187,29 @@ function flush() {
       else item.conversation_id = null;
     }
     if (item.retryAt && now < item.retryAt) continue;
-    // An acked turn is asked about a few times, not forever: the reply may just be slow.
-    const due = item.acked
-      ? item.tries < 4 && now - item.sentAt > RESEND_UNANSWERED_MS
-      : !item.sentAt || now - item.sentAt > RESEND_UNACKED_MS;
-    if (due) transmit(item);
+    if (item.acked && now - item.sentAt > RESEND_UNANSWERED_MS) {
+      // Acked, no reply: the turn was lost (the server answers the resend) or its reply was, on a socket
+      // that dropped (the transcript has it). Asked a few times, not forever.
+      if (item.tries >= 4) {
+        settle(item.cmid);
+        continue;
+      }
+      transmit(item);
+      askTranscript();
+    } else if (!item.acked && (!item.sentAt || now - item.sentAt > RESEND_UNACKED_MS)) {
+      transmit(item);
+    }
   }
   save();
+}
+
+let transcriptSupported = true;
+let transcriptAskedAt = 0;
+
+function askTranscript() {
+  if (!transcriptSupported || !state.conversation_id || Date.now() - transcriptAskedAt < RESEND_UNANSWERED_MS) return;
+  transcriptAskedAt = Date.now();
+  socket.send({ action: 'getTranscript', conversation_id: state.conversation_id });
 }
 
 function findPending(cmid) {
@@ -276,12 +292,15 @@ function onOffer(frame) {
 function onError(frame) {
   const item = frame.client_message_id && findPending(frame.client_message_id);
   if (!item) {
-    if (awaitingTranscript) {
+    const aboutTranscript = awaitingTranscript || Date.now() - transcriptAskedAt < TRANSCRIPT_WAIT_MS;
+    if (aboutTranscript && ['unknown_action', 'not_found', 'forbidden'].includes(frame.code)) {
       // No transcript (unknown, not ours, or a server without getTranscript): carry on with what we kept.
-      if (frame.code === 'not_found' || frame.code === 'forbidden') startOver(false);
-      transcriptDone();
+      if (frame.code === 'unknown_action') transcriptSupported = false;
+      else startOver(false);
+      if (awaitingTranscript) transcriptDone();
     } else {
       system(frame.message);
+      if (awaitingTranscript) transcriptDone();
     }
     return;
   }
@@ -356,8 +375,9 @@ function onFrame(frame) {
 function onOpen() {
   for (const item of state.pending) if (!item.acked) item.sentAt = 0; // a new socket: unacked messages go again now
   for (const item of state.pending) if (item.acked) item.sentAt = Date.now() - RESEND_UNANSWERED_MS; // unanswered too
-  if (state.conversation_id) {
+  if (state.conversation_id && transcriptSupported) {
     awaitingTranscript = true;
+    transcriptAskedAt = Date.now();
     socket.send({ action: 'getTranscript', conversation_id: state.conversation_id });
     transcriptTimer = setTimeout(transcriptDone, TRANSCRIPT_WAIT_MS);
   } else {
