@@ -339,6 +339,7 @@ def _stats(args: argparse.Namespace) -> int:
     print(f"p50 / p95 latency   {summary['p50_ms']} / {summary['p95_ms']} ms (bucket upper bounds)")
     print(f"degraded share      {summary['degraded_share']:.1%}")
     print(f"escalations         {summary['escalations']}  {summary['queues']}")
+    print(f"bookings made       {summary['bookings']}  {summary['booking_kinds']}")
     print(f"sentiment           {summary['sentiment']}")
     print("intents")
     for intent, count in sorted(summary["intents"].items(), key=lambda x: -x[1]):

@@ -80,6 +80,7 @@ def summarize(turn_id: str, events: Iterable[LoggedEvent]) -> TurnRecord:
     anchor = received or reply or next(iter(by_type.values()))
     intent = by_type.get("IntentDetected")
     sentiment = by_type.get("SentimentAnalyzed")
+    service = by_type.get("ServiceActionTaken")
     replied: dict[str, Any] = {}
     if reply is not None:
         route = reply.detail.get("route") or {}
@@ -106,6 +107,7 @@ def summarize(turn_id: str, events: Iterable[LoggedEvent]) -> TurnRecord:
         intent=intent.detail.get("intent") if intent else None,
         sentiment=sentiment.detail.get("label") if sentiment else None,
         agent_latency_ms=agent_latency_ms,
+        booked=str(service.detail.get("kind")) if service and service.detail.get("action") == "booked" else None,
         **replied,
     )
 
@@ -129,6 +131,9 @@ def daily_increments(record: TurnRecord) -> dict[str, int]:
         counters[f"sentiment_{record.sentiment}"] = 1
     if record.latency_ms is not None:
         counters[f"latency_{bucket_of(record.latency_ms)}"] = 1
+    if record.booked:
+        counters["bookings"] = 1
+        counters[f"booking_{record.booked}"] = 1
     return counters
 
 
@@ -172,6 +177,16 @@ def stats_summary(counters: Mapping[str, int]) -> dict[str, Any]:
         "p95_ms": percentile_from_buckets(counters, 95),
         "degraded_share": (int(counters.get("degraded", 0)) / turns) if turns else 0.0,
         "undelivered": int(counters.get("undelivered", 0)),
+        "bookings": int(counters.get("bookings", 0)),
+        "booking_kinds": group("booking_"),
+    }
+
+
+def day_summary(day: str, counters: Mapping[str, int]) -> dict[str, Any]:
+    """One day of a trend: its turns, how they felt, where they went, what was booked."""
+    summary = stats_summary(counters)
+    return {"day": day} | {
+        key: summary[key] for key in ("turns", "sentiment", "escalations", "degraded_share", "bookings")
     }
 
 
@@ -181,5 +196,10 @@ def last_days(today: date, count: int) -> list[str]:
 
 
 def stats(analytics: Analytics, days: Iterable[str]) -> dict[str, Any]:
-    """`stats_summary` of these days' counters added up."""
-    return stats_summary(merge(analytics.daily_counters(days).values()))
+    """`stats_summary` of these days' counters added up, and `by_day`: each day's trend figures,
+    oldest first (a day with no turns is there, with zeros, so a chart's axis has no gaps)."""
+    wanted = sorted(days)
+    daily = analytics.daily_counters(wanted)
+    summary = stats_summary(merge(daily.values()))
+    summary["by_day"] = [day_summary(day, daily.get(day, {})) for day in wanted]
+    return summary

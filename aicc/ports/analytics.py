@@ -27,6 +27,7 @@ class TurnRecord:
     contributors: list[str] = field(default_factory=list)
     degraded: bool = False
     delivered: bool = True
+    booked: str | None = None  # "service" or "test_drive": the turn made a new appointment
 
 
 class Analytics(Protocol):

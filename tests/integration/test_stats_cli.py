@@ -59,6 +59,26 @@ def test_stats_json_sums_the_days_asked_for(dynamodb: Any, capsys: pytest.Captur
                 "p95_ms": 1000.0,
                 "degraded_share": 0.5,
                 "undelivered": 0,
+                "bookings": 0,
+                "booking_kinds": {},
+                "by_day": [
+                    {
+                        "day": (today - timedelta(days=1)).isoformat(),
+                        "turns": 1,
+                        "sentiment": {},
+                        "escalations": 1,
+                        "degraded_share": 1.0,
+                        "bookings": 0,
+                    },
+                    {
+                        "day": today.isoformat(),
+                        "turns": 1,
+                        "sentiment": {"neutral": 1},
+                        "escalations": 0,
+                        "degraded_share": 0.0,
+                        "bookings": 0,
+                    },
+                ],
             }
         )
         + "\n"

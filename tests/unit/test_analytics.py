@@ -12,8 +12,8 @@ from aicc.adapters.memory.eventlog import MemoryEventLog
 from aicc.agents.analytics import analytics_recorded, last_days, record_reply, stats
 from aicc.ports.bus import BusEvent
 from contracts.common import Route
-from contracts.events import AnalyticsRecorded
-from tests.bus_events import START, turn
+from contracts.events import AnalyticsRecorded, ServiceActionTaken
+from tests.bus_events import START, bus_event, meta, turn
 
 
 @pytest.fixture
@@ -103,8 +103,63 @@ def test_stats_add_up_the_days_asked_for(log: MemoryEventLog, analytics: MemoryA
         "p95_ms": 1000.0,
         "degraded_share": 0.5,
         "undelivered": 0,
+        "bookings": 0,
+        "booking_kinds": {},
+        "by_day": [
+            {
+                "day": "2026-11-29",
+                "turns": 1,
+                "sentiment": {"neutral": 1},
+                "escalations": 0,
+                "degraded_share": 1.0,
+                "bookings": 0,
+            },
+            {
+                "day": "2026-11-30",
+                "turns": 1,
+                "sentiment": {"neutral": 1},
+                "escalations": 0,
+                "degraded_share": 0.0,
+                "bookings": 0,
+            },
+        ],
     }
     assert stats(analytics, last_days(date(2026, 12, 31), 1))["turns"] == 0
+
+
+def test_a_turn_that_books_counts_as_a_booking_made(log: MemoryEventLog, analytics: MemoryAnalytics) -> None:
+    def service(turn_id: str, action: str, kind: str) -> BusEvent:
+        events = turn(turn_id)
+        received = events[0]
+        action_taken = bus_event(
+            ServiceActionTaken(
+                meta=meta(turn_id, "servicing", START + timedelta(milliseconds=70), received.id),
+                action=action,  # type: ignore[arg-type]
+                kind=kind,  # type: ignore[arg-type]
+            )
+        )
+        log.append([*events[:-1], action_taken, events[-1]])
+        return events[-1]
+
+    for turn_id, action, kind in (
+        ("t-1", "slots_offered", "service"),  # times offered: nothing booked yet
+        ("t-2", "booked", "service"),
+        ("t-3", "booked", "test_drive"),
+        ("t-4", "rescheduled", "service"),  # moved, not a new booking
+    ):
+        record_reply(service(turn_id, action, kind), log, analytics)
+    figures = stats(analytics, ["2026-11-30"])
+    assert figures["bookings"] == 2 and figures["booking_kinds"] == {"service": 1, "test_drive": 1}
+    assert figures["by_day"] == [
+        {
+            "day": "2026-11-30",
+            "turns": 4,
+            "sentiment": {"neutral": 4},
+            "escalations": 0,
+            "degraded_share": 0.0,
+            "bookings": 2,
+        }
+    ]
 
 
 def test_the_handler_logs_every_event_and_answers_a_reply_once(
