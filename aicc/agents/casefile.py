@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from aicc.agents.compose import MIN_PASSAGE_SCORE
 from aicc.agents.staffdesk import QUEUE_LABELS, STAFF_ROLES, Forbidden, NotFound, Staff
 from aicc.data.reference import dealers
 from aicc.ports.appointments import Appointments
 from aicc.ports.customers import Customers
 from aicc.ports.eventlog import EventLog, LoggedEvent
 from aicc.ports.handoff import Handoff
-from aicc.ports.records import ConversationRecords, StoredConversation, StoredTurn
+from aicc.ports.records import ConversationRecords, StoredConversation, StoredMessage, StoredTurn
 from contracts.common import QuickAction, Route, Source
 from contracts.events import Passage
 from contracts.frames import (
@@ -52,6 +53,9 @@ Search = Callable[[str, int], list[Passage]]
 SUGGESTIONS = 3
 # How many of the customer's last messages the assist searches with.
 ASSIST_MESSAGES = 3
+# A message no agent saw ("I'm at exit 42") is searched as it is: below this, its best passage is a
+# chance match of a word or two, and a person in a hurry is better served by no suggestion.
+LIVE_SEARCH_FLOOR = 0.5
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -259,30 +263,34 @@ class CaseFile:
         return AssistFrame(
             conversation_id=conversation_id,
             summary=summarize(turns, entry),
-            suggestions=self._suggestions(turns[-ASSIST_MESSAGES:]),
+            suggestions=self._suggestions(turns, conversation.messages),
         )
 
-    def _suggestions(self, last_turns: list[_Turn]) -> list[AssistSuggestion]:
-        """The best passages for the customer's last messages: what the knowledge agent retrieved
-        for a turn the assistant answered, a search like its own for a message relayed to staff."""
-        found: list[Passage] = []
-        for turn in last_turns:
-            retrieved = turn.detail("KnowledgeRetrieved")
-            if retrieved is not None:
-                found.extend(Passage.model_validate(p) for p in retrieved.get("passages", []))
-            else:
-                found.extend(self.search(turn.stored.text, SUGGESTIONS))
+    def _suggestions(self, turns: list[_Turn], messages: list[StoredMessage]) -> list[AssistSuggestion]:
+        """Passages for the customer's last messages, the latest first (it is what the person answers
+        now): what the knowledge agent retrieved for a turn the assistant answered, a search like its
+        own for a message relayed to staff (no agent saw it)."""
+        asked: list[tuple[str, _Turn | StoredMessage]] = [(t.stored.at, t) for t in turns]
+        asked += [(m.at, m) for m in messages if m.sender == "customer"]
+        latest_first = [item for _, item in sorted(asked, key=lambda pair: _when(pair[0]), reverse=True)]
         suggestions: list[AssistSuggestion] = []
         seen: set[tuple[str, str]] = set()
-        for passage in sorted(found, key=lambda p: -p.score):
-            key = (passage.uri, passage.section or passage.title)
-            if key in seen:
-                continue
-            seen.add(key)
-            source = Source(title=passage.title, uri=passage.uri)
-            suggestions.append(AssistSuggestion(text=excerpt(passage.text), sources=[source]))
-            if len(suggestions) == SUGGESTIONS:
-                break
+        for item in latest_first[:ASSIST_MESSAGES]:
+            retrieved = item.detail("KnowledgeRetrieved") if isinstance(item, _Turn) else None
+            found = [Passage.model_validate(p) for p in (retrieved or {}).get("passages", [])]
+            floor = MIN_PASSAGE_SCORE  # what a reply would quote from
+            if not found:
+                found = self.search(item.stored.text if isinstance(item, _Turn) else item.text, SUGGESTIONS)
+                floor = LIVE_SEARCH_FLOOR
+            for passage in sorted((p for p in found if p.score >= floor), key=lambda p: -p.score):
+                key = (passage.uri, passage.section or passage.title)
+                if key in seen:
+                    continue
+                seen.add(key)
+                source = Source(title=passage.title, uri=passage.uri)
+                suggestions.append(AssistSuggestion(text=excerpt(passage.text), sources=[source]))
+                if len(suggestions) == SUGGESTIONS:
+                    return suggestions
         return suggestions
 
 

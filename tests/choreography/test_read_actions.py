@@ -77,6 +77,17 @@ def test_assist_suggests_sourced_replies_and_summarises_the_handoff(chat: Choreo
     assert "roadside" in assist["suggestions"][0]["sources"][0]["uri"]
 
 
+def test_assist_answers_the_latest_question_the_person_was_asked(chat: Choreography) -> None:
+    """A question relayed to the person (no agent saw it) is what the suggestions answer first."""
+    customer, oem, conversation, _ = _handed_off(chat)
+    question = "Does my warranty cover the tow?"
+    chat.send(customer, question, conversation_id=conversation, client_message_id="m-3")
+    chat.pump()
+    assist = _act(chat, oem, "getAssist", conversation_id=conversation)
+    first = assist["suggestions"][0]
+    assert "warranty" in first["text"].lower() or "warranty" in first["sources"][0]["title"].lower()
+
+
 def test_nobody_else_reads_it(chat: Choreography) -> None:
     customer, _, conversation, _ = _handed_off(chat)
     stranger = chat.connect("cust-0001")
