@@ -50,13 +50,16 @@ class Stack:
             if self.process.poll() is not None:
                 raise AssertionError(f"aicc up exited early:\n{self.log.read_text()[-5000:]}")
             try:
-                with urllib.request.urlopen(f"{self.url}/config.json", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    break
             except OSError:
                 time.sleep(0.2)
-        self.stop()
-        raise AssertionError(f"aicc up did not serve /config.json in {START_S} s:\n{self.log.read_text()[-5000:]}")
+        else:
+            self.stop()
+            raise AssertionError(f"aicc up did not listen in {START_S} s:\n{self.log.read_text()[-5000:]}")
+        # Listening means serving: the pages' runtime config is the first thing a browser asks for.
+        with urllib.request.urlopen(f"{self.url}/config.json", timeout=10) as answer:
+            assert json.load(answer)["websocket_url"].startswith("ws://127.0.0.1:")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -83,9 +86,14 @@ class Stack:
     def stats(self, days: int = 1) -> dict[str, Any]:
         """`aicc stats --json --days N` against this stack, as an operator would run it."""
         env = dict(self.env)
-        env["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{self.dynamodb_port}"
+        env.update(
+            AWS_ENDPOINT_URL=f"http://127.0.0.1:{self.moto_port}",
+            AWS_ENDPOINT_URL_DYNAMODB=f"http://127.0.0.1:{self.dynamodb_port}",
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_REGION="us-east-1",
+        )
         command = [sys.executable, "-m", "aicc.cli", "stats", "--json", "--days", str(days)]
-        command += ["--endpoint-url", f"http://127.0.0.1:{self.moto_port}"]
         out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=True)
         summary: dict[str, Any] = json.loads(out.stdout)
         return summary
@@ -138,3 +146,12 @@ def click_action(page: Page, name: str | re.Pattern[str]) -> Locator:
     reply = replies.nth(before)
     expect(reply).to_be_visible()
     return reply
+
+
+def tab_to(page: Page, target: Locator, key: str, limit: int = 40) -> None:
+    """Presses Tab (or Shift+Tab) until the target has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press(key)
+    expect(target).to_be_focused()
