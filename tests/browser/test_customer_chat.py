@@ -15,12 +15,12 @@ SLOT = re.compile(r"^Book \w{3} \d{2} \w{3}, \d{2}:\d{2}$")
 
 
 def test_a_customer_books_a_service_by_clicking_quick_actions(page: Page, stack: Stack) -> None:
-    sign_in(page, stack, "cust-0007")
+    sign_in(page, stack, "cust-0004")
     expect(page).to_have_url(f"{stack.url}/")
     connected(page)
 
     first = say(page, "my brakes make a grinding noise")
-    expect(first.get_by_role("button", name="Book a service appointment")).to_be_visible()
+    expect(first.get_by_role("button", name="Book a service appointment").first).to_be_visible()
 
     offer = click_action(page, "Book a service appointment")
     expect(offer).to_contain_text("Aurora Harbor City")
@@ -65,7 +65,7 @@ HOSTILE = (
 
 
 def test_markup_from_a_customer_is_shown_as_text_and_never_runs(page: Page, stack: Stack) -> None:
-    sign_in(page, stack, "cust-0013")
+    sign_in(page, stack, "cust-0002")
     connected(page)
     for text in HOSTILE:
         say(page, text)
@@ -78,7 +78,7 @@ def test_markup_from_a_customer_is_shown_as_text_and_never_runs(page: Page, stac
 
 
 def test_the_chat_is_usable_by_keyboard_alone(page: Page, stack: Stack) -> None:
-    sign_in(page, stack, "cust-0016")
+    sign_in(page, stack, "cust-0003")
     connected(page)
     message = page.get_by_role("textbox", name="Message")
     # Tab from the top of the page reaches the Message box.
@@ -90,7 +90,7 @@ def test_the_chat_is_usable_by_keyboard_alone(page: Page, stack: Stack) -> None:
     expect(messages(page, "assistant").first).to_contain_text("Powertrain")
 
     # A quick action is reachable and pressed with the keyboard too.
-    action = messages(page, "assistant").last.get_by_role("button", name="Book a service appointment")
+    action = messages(page, "assistant").last.get_by_role("button", name="Book a service appointment").first
     # Back from the Send button (the conversation is above the box).
     tab_to(page, action, "Shift+Tab")
     page.keyboard.press("Enter")
@@ -99,9 +99,9 @@ def test_the_chat_is_usable_by_keyboard_alone(page: Page, stack: Stack) -> None:
 
 def test_the_chat_works_on_a_360_px_wide_phone(pages: Pages, stack: Stack) -> None:
     page = pages.open("phone", width=360, height=740)
-    sign_in(page, stack, "cust-0019")
+    sign_in(page, stack, "cust-0006")
     connected(page)
-    say(page, "Need to book an oil change for the truck at harbor city")
+    say(page, "Need to book an oil change at north hills")
     expect(page.get_by_role("button", name="Send")).to_be_in_viewport()
     expect(messages(page, "assistant").last.get_by_role("button", name=SLOT).first).to_be_in_viewport()
     # Nothing wider than the screen: no sideways scrolling.
@@ -113,7 +113,7 @@ def test_axe_finds_no_serious_violation_on_the_sign_in_and_chat_pages(page: Page
     expect(page.get_by_role("button", name=re.compile("cust-0001"))).to_be_visible()
     assert axe_violations(page) == []
 
-    sign_in(page, stack, "cust-0010")
+    sign_in(page, stack, "cust-0006")
     connected(page)
     reply = say(page, "Is there a recall on my aster?")
     expect(reply.get_by_role("button").first).to_be_visible()

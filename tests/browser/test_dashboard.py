@@ -56,7 +56,7 @@ def mismatches(summary: dict[str, Any], on_page: dict[str, str]) -> list[str]:
 
 def make_some_traffic(pages: Pages, stack: Stack) -> None:
     page = pages.open("customer")
-    sign_in(page, stack, "cust-0007")
+    sign_in(page, stack, "cust-0004")
     connected(page)
     say(page, "my brakes make a grinding noise")
     click_action(page, "Book a service appointment")

@@ -41,7 +41,7 @@ def row_of(console: Page, customer_id: str) -> Locator:
 def test_a_roadside_case_is_handed_off_tops_the_queue_and_staff_take_reply_and_hand_back(
     pages: Pages, stack: Stack
 ) -> None:
-    customer = customer_page(pages, stack, "cust-0011")
+    customer = customer_page(pages, stack, "cust-0005")
     reply = say(customer, ROADSIDE)
     expect(reply).to_contain_text("roadside assistance team")
     handoff = customer.locator(".handoff")
@@ -49,8 +49,8 @@ def test_a_roadside_case_is_handed_off_tops_the_queue_and_staff_take_reply_and_h
 
     console = console_page(pages, stack, stack.demo_user("oem_staff"))
     # Most urgent first: the roadside case is the top row (the queue refreshes by itself).
-    expect(queue_rows(console).first).to_contain_text("cust-0011")
-    row = row_of(console, "cust-0011")
+    expect(queue_rows(console).first).to_contain_text("cust-0005")
+    row = row_of(console, "cust-0005")
 
     row.get_by_role("button", name="Take").click()
     expect(handoff).to_contain_text("joined the conversation")
@@ -75,7 +75,7 @@ def test_a_roadside_case_is_handed_off_tops_the_queue_and_staff_take_reply_and_h
 
     console.get_by_role("button", name="Hand back").click()
     expect(handoff).to_contain_text("back with the Aurora Motors assistant")
-    expect(row_of(console, "cust-0011")).to_have_count(0)
+    expect(row_of(console, "cust-0005")).to_have_count(0)
     # The assistant answers again.
     say(customer, "what does my warranty cover?")
 
@@ -138,13 +138,13 @@ HOSTILE = (
 
 
 def test_markup_from_a_customer_shows_as_text_in_the_console_and_never_runs(pages: Pages, stack: Stack) -> None:
-    customer = customer_page(pages, stack, "cust-0017")
+    customer = customer_page(pages, stack, "cust-0002")
     say(customer, "I'd like to talk to a person")
     for text in HOSTILE:
         say(customer, text)
 
     console = console_page(pages, stack, stack.demo_user("oem_staff"))
-    row_of(console, "cust-0017").get_by_role("button", name="Take").click()
+    row_of(console, "cust-0002").get_by_role("button", name="Take").click()
     transcript = console.get_by_role("region", name="Transcript")
     for text in HOSTILE:
         expect(transcript).to_contain_text(text)
@@ -158,11 +158,11 @@ def test_markup_from_a_customer_shows_as_text_in_the_console_and_never_runs(page
 
 
 def test_axe_finds_no_serious_violation_on_the_console_with_a_conversation_open(pages: Pages, stack: Stack) -> None:
-    customer = customer_page(pages, stack, "cust-0020")
+    customer = customer_page(pages, stack, "cust-0003")
     say(customer, "I'd like to talk to a person")
     console = console_page(pages, stack, stack.demo_user("oem_staff"))
-    row_of(console, "cust-0020").get_by_role("button", name="Take").click()
+    row_of(console, "cust-0003").get_by_role("button", name="Take").click()
     expect(console.get_by_role("region", name="Transcript")).to_contain_text("talk to a person")
-    expect(console.get_by_role("region", name="Customer")).to_contain_text("Henry Anderson")
+    expect(console.get_by_role("region", name="Customer")).to_contain_text("Sofia Rossi")
     assert axe_violations(console) == []
     console.get_by_role("button", name="Hand back").click()
