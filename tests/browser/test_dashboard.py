@@ -19,10 +19,13 @@ NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
 
 def lookup(summary: dict[str, Any], path: str) -> Any:
+    """The value at a key path; a count the command leaves out of a breakdown (a sentiment no turn
+    had) is 0, a figure it does not print at all is a KeyError."""
+    *parents, leaf = path.split(".")
     value: Any = summary
-    for key in path.split("."):
+    for key in parents:
         value = value[key]
-    return value
+    return value.get(leaf, 0) if parents else value[leaf]
 
 
 def shown(text: str) -> tuple[float, float]:
