@@ -9,7 +9,7 @@ import pytest
 
 from aicc.runtime import clients
 
-TIERS = ("unit", "integration", "embedded", "infra")
+TIERS = ("unit", "integration", "embedded", "infra", "browser")
 # A test's tier is its folder's, unless it carries a tier marker itself (a contract suite's
 # backend parameter does: memory is unit, moto is integration).
 FOLDER_TIERS = {
@@ -18,6 +18,7 @@ FOLDER_TIERS = {
     "choreography": "integration",
     "embedded": "embedded",
     "terraform": "infra",
+    "browser": "browser",
 }
 
 
