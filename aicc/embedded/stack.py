@@ -362,6 +362,7 @@ class EmbeddedStack:
     def describe(self) -> str:
         """What is running where, for the console."""
         lines = [
+            f"web front      {self.callback_url}/   (sign in as a demo user; docs/web.md)",
             f"WebSocket      {self.websocket_url}?token=<JWT>",
             f"@connections   {self.callback_url}/@connections/{{connection_id}}",
             f"stats          {self.callback_url}/_aicc/stats",
