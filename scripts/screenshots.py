@@ -182,7 +182,7 @@ def scene(browser: Browser, stack: Stack, out: Path) -> None:
     shot(console, out / "console.png")
     shot(phone, out / "chat-phone.png")
 
-    dashboard = page_of(browser, {"width": 1280, "height": 1000})
+    dashboard = page_of(browser, {"width": 1280, "height": 1150})
     sign_in(dashboard, stack, stack.demo_user("oem_staff"))
     dashboard.goto(f"{stack.url}/dashboard.html?days=7")
     expect(dashboard.get_by_role("spinbutton", name="Days")).to_have_value("7")
