@@ -30,7 +30,8 @@ def free_port() -> int:
 
 
 class Stack:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, fresh: bool = False) -> None:
+        self.fresh = fresh
         self.state_dir = root / "state"
         self.port, self.moto_port, self.dynamodb_port = free_port(), free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -42,7 +43,7 @@ class Stack:
     def start(self) -> None:
         command = [sys.executable, "-m", "aicc.cli", "up", "--port", str(self.port)]
         command += ["--moto-port", str(self.moto_port), "--dynamodb-port", str(self.dynamodb_port)]
-        command += ["--state-dir", str(self.state_dir)]
+        command += ["--state-dir", str(self.state_dir)] + (["--fresh"] if self.fresh else [])
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_S
@@ -83,16 +84,19 @@ class Stack:
                 return str(user["user_id"])
         raise AssertionError(f"no demo user with role {role} and dealer {dealer_id}")
 
+    def aws_env(self) -> dict[str, str]:
+        """The environment of a command that talks to this stack's AWS stand-ins (moto)."""
+        return dict(self.env) | {
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.moto_port}",
+            "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{self.dynamodb_port}",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "us-east-1",
+        }
+
     def stats(self, days: int = 1) -> dict[str, Any]:
         """`aicc stats --json --days N` against this stack, as an operator would run it."""
-        env = dict(self.env)
-        env.update(
-            AWS_ENDPOINT_URL=f"http://127.0.0.1:{self.moto_port}",
-            AWS_ENDPOINT_URL_DYNAMODB=f"http://127.0.0.1:{self.dynamodb_port}",
-            AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",
-            AWS_REGION="us-east-1",
-        )
+        env = self.aws_env()
         command = [sys.executable, "-m", "aicc.cli", "stats", "--json", "--days", str(days)]
         out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=True)
         summary: dict[str, Any] = json.loads(out.stdout)

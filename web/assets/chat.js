@@ -67,7 +67,7 @@ function actionButtons(className, label, items) {
   return el(
     'div',
     { class: className, role: 'group', 'aria-label': label },
-    items.map(([text, payload]) => el('button', { type: 'button', class: 'secondary', onclick: () => send(payload) }, text)),
+    items.map(([text, payload]) => el('button', { type: 'button', class: 'secondary', onclick: () => send(payload, text) }, text)),
   );
 }
 
@@ -106,7 +106,7 @@ function entryNode(entry, latest) {
   if (entry.sender === 'assistant') return assistantNode(entry, latest);
   if (entry.sender === 'staff') return message('staff', entry.text, { label: `Staff · ${entry.sender_id || ''}` });
   if (entry.sender === 'customer') {
-    const node = message('customer', entry.text, { cmid: entry.client_message_id });
+    const node = message('customer', entry.shown_as || entry.text, { cmid: entry.client_message_id });
     const item = entry.client_message_id && findPending(entry.client_message_id);
     if (item && !item.acked) node.classList.add('pending');
     return node;
@@ -156,13 +156,15 @@ function updateTyping() {
 
 // --- sending -----------------------------------------------------------------------------------
 
-function send(raw) {
+// A button's payload is sent as it is (as `aicc chat` does), but the conversation shows the button's
+// label: "Book Tue 01 Dec, 11:00" is what the customer chose, not the slot id behind it.
+function send(raw, label) {
   const text = raw.replace(/\r\n?/g, '\n').replace(CONTROL, '').trim();
   if (!text) return;
   const item = { cmid: newId(), text, acked: false, sentAt: 0, tries: 0 };
   state.pending.push(item);
   clearQuickActions();
-  record({ sender: 'customer', text, client_message_id: item.cmid });
+  record({ sender: 'customer', text, shown_as: label && label !== text ? label : undefined, client_message_id: item.cmid });
   shown.add(`customer:${item.cmid}`);
   flush();
 }
@@ -333,7 +335,9 @@ function rebuildShown() {
 /** The server's history replaces ours; what we sent that it has not seen yet stays, still pending. */
 function onTranscript(frame) {
   if (frame.conversation_id !== state.conversation_id) return;
-  const entries = (frame.entries || []).map((e) => ({ ...e }));
+  // The server keeps what was sent; the button labels shown for it are this tab's.
+  const labels = new Map(state.entries.filter((e) => e.shown_as).map((e) => [e.client_message_id, e.shown_as]));
+  const entries = (frame.entries || []).map((e) => ({ ...e, shown_as: labels.get(e.client_message_id) }));
   const known = new Set(entries.filter((e) => e.sender === 'customer').map((e) => e.client_message_id));
   const answered = new Set(entries.filter((e) => e.sender === 'assistant').map((e) => e.client_message_id));
   state.pending = state.pending.filter((p) => !answered.has(p.cmid));
