@@ -27,6 +27,7 @@ import random
 import re
 import sys
 import tempfile
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -131,6 +132,15 @@ def shot(page: Page, path: Path) -> None:
     print(f"{path}  {path.stat().st_size / 1024:.0f} KB")
 
 
+def settled(stack: Stack, turns: int) -> None:
+    """Wait (bounded) until analytics has recorded `turns` turns today."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while stack.stats()["turns"] < turns:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"analytics did not record {turns} turns in time")
+        time.sleep(0.5)
+
+
 def scene(browser: Browser, stack: Stack, out: Path) -> None:
     signin = page_of(browser, DESKTOP)
     signin.goto(f"{stack.url}/signin.html")
@@ -155,6 +165,10 @@ def scene(browser: Browser, stack: Stack, out: Path) -> None:
     phone.get_by_role("textbox", name="Message").fill(FOLLOW_UP)
     phone.get_by_role("button", name="Send").click()
     expect(messages(phone, "customer").last).to_contain_text(FOLLOW_UP)
+    expect(messages(phone, "assistant")).to_have_count(2)
+    # The transcript's intent, sentiment and route come from the event log, which analytics writes a
+    # moment after each reply: wait until every turn so far is counted.
+    settled(stack, turns=5)
 
     # OEM staff take it.
     console = page_of(browser, {"width": 1280, "height": 1250})

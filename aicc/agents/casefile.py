@@ -159,20 +159,26 @@ class CaseFile:
     def transcript(self, conversation_id: str, reader: Staff) -> TranscriptFrame:
         conversation, entry = self._open(conversation_id, reader)
         staff = reader.role in STAFF_ROLES
-        entries: list[TranscriptEntry] = []
+        # Ordered by when each message was sent, a reply right after its message: a reply's own time
+        # (ReplySent is published after the push) can fall after the customer's next message.
+        keyed: list[tuple[datetime, int, TranscriptEntry]] = []
         for turn in self._turns(conversation):
             stored = turn.stored
-            entries.append(
-                TranscriptEntry(
-                    at=stored.at,
-                    turn_id=stored.turn_id,
-                    sender="customer",
-                    sender_id=conversation.customer_id,
-                    text=stored.text,
-                    client_message_id=stored.client_message_id,
-                    intent=turn.intent if staff else None,
-                    sentiment=turn.sentiment if staff else None,
-                    route=turn.route if staff else None,
+            keyed.append(
+                (
+                    _when(stored.at),
+                    0,
+                    TranscriptEntry(
+                        at=stored.at,
+                        turn_id=stored.turn_id,
+                        sender="customer",
+                        sender_id=conversation.customer_id,
+                        text=stored.text,
+                        client_message_id=stored.client_message_id,
+                        intent=turn.intent if staff else None,
+                        sentiment=turn.sentiment if staff else None,
+                        route=turn.route if staff else None,
+                    ),
                 )
             )
             sent = turn.detail("ReplySent")
@@ -180,28 +186,32 @@ class CaseFile:
             if not text:
                 continue  # not answered (yet), or answered by a person
             at = turn.events["ReplySent"].occurred_at.isoformat() if sent else stored.replied_at or stored.at
-            entries.append(
-                TranscriptEntry(
-                    at=at,
-                    turn_id=stored.turn_id,
-                    sender="assistant",
-                    text=text,
-                    client_message_id=stored.client_message_id,
-                    quick_actions=[QuickAction.model_validate(q) for q in (sent or {}).get("quick_actions", [])],
-                    sources=[Source.model_validate(s) for s in (sent or {}).get("sources", [])],
-                    degraded=stored.degraded or bool((sent or {}).get("degraded")),
+            keyed.append(
+                (
+                    _when(stored.at),
+                    1,
+                    TranscriptEntry(
+                        at=at,
+                        turn_id=stored.turn_id,
+                        sender="assistant",
+                        text=text,
+                        client_message_id=stored.client_message_id,
+                        quick_actions=[QuickAction.model_validate(q) for q in (sent or {}).get("quick_actions", [])],
+                        sources=[Source.model_validate(s) for s in (sent or {}).get("sources", [])],
+                        degraded=stored.degraded or bool((sent or {}).get("degraded")),
+                    ),
                 )
             )
         for message in conversation.messages:
-            entries.append(
-                TranscriptEntry(
-                    at=message.at,
-                    sender="staff" if message.sender == "staff" else "customer",
-                    sender_id=message.sender_id,
-                    text=message.text,
-                )
+            relayed = TranscriptEntry(
+                at=message.at,
+                sender="staff" if message.sender == "staff" else "customer",
+                sender_id=message.sender_id,
+                text=message.text,
             )
-        entries.sort(key=lambda e: _when(e.at))  # stable: a turn's message stays before its reply
+            keyed.append((_when(message.at), 0, relayed))
+        keyed.sort(key=lambda k: (k[0], k[1]))
+        entries = [e for _, _, e in keyed]
         return TranscriptFrame(
             conversation_id=conversation_id,
             customer_id=conversation.customer_id,
