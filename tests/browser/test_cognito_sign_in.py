@@ -66,9 +66,11 @@ class FakeHostedUI:
     refusals: list[str] = field(default_factory=list)
     logouts: list[dict[str, str]] = field(default_factory=list)
     id_tokens: list[str] = field(default_factory=list)
-    # Knobs a test turns: the next code's ID token already expired; refresh tokens no longer honoured.
+    # Knobs a test turns: the next code's ID token already expired; refresh tokens no longer honoured;
+    # codes refused (one expires after five minutes on Cognito).
     expire_next_id_token: bool = False
     refuse_refresh: bool = False
+    refuse_codes: bool = False
     _codes: dict[str, Grant] = field(default_factory=dict)
     _refresh_tokens: dict[str, str] = field(default_factory=dict)
 
@@ -88,7 +90,7 @@ class FakeHostedUI:
     def reset(self) -> None:
         for record in (self.authorize_requests, self.token_requests, self.refusals, self.logouts, self.id_tokens):
             record.clear()
-        self.expire_next_id_token = self.refuse_refresh = False
+        self.expire_next_id_token = self.refuse_refresh = self.refuse_codes = False
 
     # --- tokens -------------------------------------------------------------------------------
 
@@ -120,9 +122,9 @@ class FakeHostedUI:
 
     # --- endpoints ----------------------------------------------------------------------------
 
-    def _refuse(self, reason: str, status: int = 400) -> web.Response:
-        self.refusals.append(reason)
-        return web.json_response({"error": reason}, status=status, headers=self._cors())
+    def _refuse(self, error: str, why: str, status: int = 400) -> web.Response:
+        self.refusals.append(f"{error}: {why}")
+        return web.json_response({"error": error}, status=status, headers=self._cors())
 
     @staticmethod
     def _cors() -> dict[str, str]:
@@ -168,15 +170,15 @@ class FakeHostedUI:
         form = {k: str(v) for k, v in (await request.post()).items()}
         self.token_requests.append(form)
         if form.get("client_id") != CLIENT_ID:
-            return self._refuse("invalid_client", 401)
+            return self._refuse("invalid_client", "client_id", 401)
         if form.get("grant_type") == "authorization_code":
             grant = self._codes.pop(form.get("code", ""), None)  # a code is good once
-            if grant is None or grant.client_id != form["client_id"]:
-                return self._refuse("invalid_grant")
+            if grant is None or grant.client_id != form["client_id"] or self.refuse_codes:
+                return self._refuse("invalid_grant", "code")
             if form.get("redirect_uri") != grant.redirect_uri:
-                return self._refuse("invalid_grant: redirect_uri")
+                return self._refuse("invalid_grant", "redirect_uri")
             if s256(form.get("code_verifier", "")) != grant.challenge:
-                return self._refuse("invalid_grant: code_verifier")
+                return self._refuse("invalid_grant", "code_verifier")
             refresh_token = secrets.token_urlsafe(32)
             self._refresh_tokens[refresh_token] = grant.user_id
             expired, self.expire_next_id_token = self.expire_next_id_token, False
@@ -191,7 +193,7 @@ class FakeHostedUI:
         if form.get("grant_type") == "refresh_token":
             user_id = self._refresh_tokens.get(form.get("refresh_token", ""))
             if user_id is None or self.refuse_refresh:
-                return self._refuse("invalid_grant: refresh_token")
+                return self._refuse("invalid_grant", "refresh_token")
             # Cognito sends no new refresh token: the page keeps the one it has.
             answer = {
                 "id_token": self.id_token(user_id),
@@ -200,7 +202,7 @@ class FakeHostedUI:
                 "token_type": "Bearer",
             }
             return web.json_response(answer, headers=self._cors())
-        return self._refuse("unsupported_grant_type")
+        return self._refuse("unsupported_grant_type", "grant_type")
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
         query = dict(request.query)
@@ -363,6 +365,7 @@ def test_staff_land_on_the_console_signed_in_with_their_dealership(pages: Pages,
     hosted_sign_in(page, "staff-dlr-harbor")
     expect(page).to_have_url(f"{fake.site}/console.html")
     expect(page.locator("#who")).to_contain_text("staff-dlr-harbor (dealer, dlr-harbor)")
+    socket_open(page)
     expect(page.get_by_role("region", name="Queue")).to_be_visible()
 
 
@@ -381,6 +384,29 @@ def test_a_code_whose_state_the_page_did_not_start_is_refused(pages: Pages, fake
     page.goto(f"{fake.site}/")
     page.wait_for_url(re.compile(r"/login\?"))  # still not signed in
     assert sockets == []
+
+
+def test_a_code_the_token_endpoint_refuses_leaves_the_user_signed_out_with_the_reason(
+    pages: Pages, fake: FakeHostedUI
+) -> None:
+    page, sockets = cognito_page(pages)
+    fake.refuse_codes = True
+    page.goto(f"{fake.site}/signin.html")
+    page.get_by_role("button", name="Sign in").click()
+    hosted_sign_in(page, "cust-0001")
+
+    expect(page.get_by_role("status")).to_contain_text("Sign-in failed")
+    expect(page.get_by_role("status")).to_contain_text("invalid_grant")
+    assert fake.refusals == ["invalid_grant: code"]
+    assert page.evaluate("() => sessionStorage.getItem('aicc.token')") is None
+    # The used code is gone from the address bar, and a second try works.
+    expect(page).to_have_url(f"{fake.site}/signin.html")
+    fake.refuse_codes = False
+    page.get_by_role("button", name="Sign in").click()
+    hosted_sign_in(page, "cust-0001")
+    expect(page).to_have_url(f"{fake.site}/")
+    socket_open(page)
+    assert token_of(sockets[-1]) == fake.id_tokens[-1]
 
 
 def test_an_expired_id_token_is_refreshed_without_a_new_sign_in(pages: Pages, fake: FakeHostedUI) -> None:
