@@ -27,13 +27,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import pytest
-from aiohttp import web
+from aiohttp import ClientSession, web
 from playwright.sync_api import Page, WebSocket, expect
 
 from aicc.embedded.demo import demo_user
 from aicc.embedded.gateway import CONTENT_TYPES, WEB_ROOT
 from aicc.runtime.auth import KEY_ID, LOCAL_AUDIENCE, LOCAL_ISSUER
-from tests.browser.harness import Pages
+from tests.browser.harness import Pages, axe_violations
 from tests.browser.stack import Stack, free_port, say
 
 CLIENT_ID = "aicc-web-client"
@@ -221,14 +221,15 @@ class FakeHostedUI:
             "redirect_uri": self.redirect_uri,
             "logout_uri": self.redirect_uri,
         }
+        # The HTTP API is under the site's own origin, as CloudFront routes it to API Gateway.
         return {
             "websocket_url": f"ws://127.0.0.1:{self.stack.port}/ws",
-            "api_url": f"{self.stack.url}/api",
+            "api_url": f"{self.site}/api",
             "auth": auth,
         }
 
     def csp(self) -> str:
-        connect = " ".join(["'self'", self.config()["websocket_url"], self.config()["api_url"], self.domain])
+        connect = " ".join(["'self'", self.config()["websocket_url"], self.domain])
         return (
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             f"connect-src {connect}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
@@ -236,6 +237,18 @@ class FakeHostedUI:
 
     async def edge_config(self, _request: web.Request) -> web.Response:
         return web.json_response(self.config(), headers={"Cache-Control": "no-store"})
+
+    async def edge_api(self, request: web.Request) -> web.Response:
+        """CloudFront's behaviour for the API: on to the stack's, Authorization and all."""
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
+        async with (
+            ClientSession() as session,
+            session.request(
+                request.method, f"{self.stack.url}{request.rel_url}", headers=headers, data=await request.read()
+            ) as answer,
+        ):
+            body = await answer.read()
+            return web.Response(body=body, status=answer.status, content_type=answer.content_type)
 
     async def edge_file(self, request: web.Request) -> web.Response:
         relative = request.match_info["path"] or "index.html"
@@ -263,7 +276,13 @@ class FakeHostedUI:
             ]
         )
         edge = web.Application()
-        edge.add_routes([web.get("/config.json", self.edge_config), web.get("/{path:.*}", self.edge_file)])
+        edge.add_routes(
+            [
+                web.get("/config.json", self.edge_config),
+                web.route("*", "/api/{path:.*}", self.edge_api),
+                web.get("/{path:.*}", self.edge_file),
+            ]
+        )
         runners = [web.AppRunner(app, access_log=None), web.AppRunner(edge, access_log=None)]
         thread = threading.Thread(target=loop.run_forever, daemon=True)
         thread.start()
@@ -369,6 +388,17 @@ def test_staff_land_on_the_console_signed_in_with_their_dealership(pages: Pages,
     expect(page.get_by_role("region", name="Queue")).to_be_visible()
 
 
+def test_oem_staff_read_the_dashboard_with_their_cognito_token(pages: Pages, fake: FakeHostedUI) -> None:
+    page, _ = cognito_page(pages)
+    page.goto(f"{fake.site}/dashboard.html")
+    with page.expect_response(lambda response: "/api/stats?days=1" in response.url) as answered:
+        hosted_sign_in(page, "oem-0001")
+    expect(page).to_have_url(f"{fake.site}/dashboard.html")
+    # The stats API took the ID token (role from cognito:groups) and the page shows its figures.
+    assert answered.value.status == 200
+    expect(page.locator('[data-figure="turns"]')).to_have_text(re.compile(r"^\d[\d,]*$"))
+
+
 def test_a_code_whose_state_the_page_did_not_start_is_refused(pages: Pages, fake: FakeHostedUI) -> None:
     page, sockets = cognito_page(pages)
     page.goto(f"{fake.site}/signin.html")
@@ -380,6 +410,7 @@ def test_a_code_whose_state_the_page_did_not_start_is_refused(pages: Pages, fake
     expect(page.get_by_role("status")).to_contain_text("did not start here")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     assert fake.token_requests == []  # the code was never exchanged
+    assert axe_violations(page) == []
     assert page.evaluate("() => sessionStorage.getItem('aicc.token')") is None
     page.goto(f"{fake.site}/")
     page.wait_for_url(re.compile(r"/login\?"))  # still not signed in
