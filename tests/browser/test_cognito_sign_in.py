@@ -67,10 +67,12 @@ class FakeHostedUI:
     logouts: list[dict[str, str]] = field(default_factory=list)
     id_tokens: list[str] = field(default_factory=list)
     # Knobs a test turns: the next code's ID token already expired; refresh tokens no longer honoured;
-    # codes refused (one expires after five minutes on Cognito).
+    # codes refused (one expires after five minutes on Cognito); refresh token rotation (each refresh
+    # answers a new refresh token and the old one stops working).
     expire_next_id_token: bool = False
     refuse_refresh: bool = False
     refuse_codes: bool = False
+    rotate_refresh_tokens: bool = False
     _codes: dict[str, Grant] = field(default_factory=dict)
     _refresh_tokens: dict[str, str] = field(default_factory=dict)
 
@@ -91,6 +93,7 @@ class FakeHostedUI:
         for record in (self.authorize_requests, self.token_requests, self.refusals, self.logouts, self.id_tokens):
             record.clear()
         self.expire_next_id_token = self.refuse_refresh = self.refuse_codes = False
+        self.rotate_refresh_tokens = False
 
     # --- tokens -------------------------------------------------------------------------------
 
@@ -194,13 +197,17 @@ class FakeHostedUI:
             user_id = self._refresh_tokens.get(form.get("refresh_token", ""))
             if user_id is None or self.refuse_refresh:
                 return self._refuse("invalid_grant", "refresh_token")
-            # Cognito sends no new refresh token: the page keeps the one it has.
+            # Without rotation Cognito sends no new refresh token: the page keeps the one it has.
             answer = {
                 "id_token": self.id_token(user_id),
                 "access_token": secrets.token_urlsafe(16),
                 "expires_in": 3600,
                 "token_type": "Bearer",
             }
+            if self.rotate_refresh_tokens:
+                del self._refresh_tokens[form["refresh_token"]]
+                answer["refresh_token"] = secrets.token_urlsafe(32)
+                self._refresh_tokens[answer["refresh_token"]] = user_id
             return web.json_response(answer, headers=self._cors())
         return self._refuse("unsupported_grant_type", "grant_type")
 
@@ -440,9 +447,13 @@ def test_a_code_the_token_endpoint_refuses_leaves_the_user_signed_out_with_the_r
     assert token_of(sockets[-1]) == fake.id_tokens[-1]
 
 
-def test_an_expired_id_token_is_refreshed_without_a_new_sign_in(pages: Pages, fake: FakeHostedUI) -> None:
+@pytest.mark.parametrize("rotation", [False, True], ids=["refresh-token-kept", "refresh-token-rotated"])
+def test_an_expired_id_token_is_refreshed_without_a_new_sign_in(
+    pages: Pages, fake: FakeHostedUI, rotation: bool
+) -> None:
     page, sockets = cognito_page(pages)
     fake.expire_next_id_token = True
+    fake.rotate_refresh_tokens = rotation
     page.goto(f"{fake.site}/")
     hosted_sign_in(page, "cust-0004")
 
@@ -454,8 +465,8 @@ def test_an_expired_id_token_is_refreshed_without_a_new_sign_in(pages: Pages, fa
     expired, refreshed = fake.id_tokens
     assert token_of(sockets[-1]) == refreshed != expired
 
-    # Hours later the ID token has expired again: the refresh token was kept (Cognito sends none
-    # back with a refresh), so a reload refreshes once more, still without the hosted UI.
+    # Hours later the ID token has expired again: the page has the refresh token that still works
+    # (the same one, or the one rotation sent), so a reload refreshes once more, without the hosted UI.
     stale = fake.id_token("cust-0004", expired=True)
     page.evaluate("token => sessionStorage.setItem('aicc.token', token)", stale)
     page.reload()
