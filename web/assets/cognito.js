@@ -38,7 +38,11 @@ async function tokenRequest(auth, params) {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ client_id: auth.client_id, ...params }),
   });
-  if (!response.ok) throw new Error(`token endpoint: HTTP ${response.status}`);
+  if (!response.ok) {
+    // Cognito answers a refused grant with {"error": "invalid_grant", …}: name it, for the person and for support.
+    const body = await response.json().catch(() => ({}));
+    throw new Error(`token endpoint: ${body.error || `HTTP ${response.status}`}`);
+  }
   return response.json();
 }
 

@@ -76,10 +76,16 @@ async function cognito(auth) {
     say(`Sign-in failed: ${query.get('error_description') || query.get('error')}`);
   } else if (query.get('code')) {
     say('Signing in…');
-    const { tokens, next } = await finishSignIn(auth, query);
-    storeTokens(tokens.id_token, tokens.refresh_token);
-    location.replace(destination(currentUser().role, next));
-    return;
+    try {
+      const { tokens, next } = await finishSignIn(auth, query);
+      storeTokens(tokens.id_token, tokens.refresh_token);
+      location.replace(destination(currentUser().role, next));
+      return;
+    } catch (error) {
+      // A refused state or code: say why and offer a fresh sign-in; the code stays unused.
+      say(`Sign-in failed: ${error.message}`);
+    }
+    history.replaceState(null, '', location.pathname);
   } else if (query.get('next')) {
     // Sent here by a page that needs a user: straight on to the hosted UI.
     await startSignIn(auth, query.get('next'));
