@@ -128,7 +128,9 @@ def messages(page: Page, sender: str) -> Locator:
 
 
 def connected(page: Page) -> None:
-    """The chat page is ready: the Message box is enabled (it is while the socket is open)."""
+    """The page is ready as its user sees it: the connection line says "Connected" (the Message box
+    is enabled even offline: what is typed then waits for the socket)."""
+    expect(page.locator("#connection")).to_have_text("Connected")
     expect(page.get_by_role("textbox", name="Message")).to_be_enabled()
 
 
