@@ -73,6 +73,7 @@ class FakeHostedUI:
     refuse_refresh: bool = False
     refuse_codes: bool = False
     rotate_refresh_tokens: bool = False
+    unavailable_refreshes: int = 0  # the next refresh requests answer 503 (Cognito or the network down)
     _codes: dict[str, Grant] = field(default_factory=dict)
     _refresh_tokens: dict[str, str] = field(default_factory=dict)
 
@@ -94,6 +95,7 @@ class FakeHostedUI:
             record.clear()
         self.expire_next_id_token = self.refuse_refresh = self.refuse_codes = False
         self.rotate_refresh_tokens = False
+        self.unavailable_refreshes = 0
 
     # --- tokens -------------------------------------------------------------------------------
 
@@ -194,6 +196,9 @@ class FakeHostedUI:
             }
             return web.json_response(answer, headers=self._cors())
         if form.get("grant_type") == "refresh_token":
+            if self.unavailable_refreshes > 0:
+                self.unavailable_refreshes -= 1
+                return self._refuse("service_unavailable", "refresh_token", 503)
             user_id = self._refresh_tokens.get(form.get("refresh_token", ""))
             if user_id is None or self.refuse_refresh:
                 return self._refuse("invalid_grant", "refresh_token")
@@ -474,6 +479,23 @@ def test_an_expired_id_token_is_refreshed_without_a_new_sign_in(
     assert [r["grant_type"] for r in fake.token_requests][2:] == ["refresh_token"]
     assert len(fake.authorize_requests) == 1
     assert token_of(sockets[-1]) == fake.id_tokens[-1] not in (expired, refreshed, stale)
+
+
+def test_a_refresh_that_cannot_reach_cognito_is_tried_again_without_a_new_sign_in(
+    pages: Pages, fake: FakeHostedUI
+) -> None:
+    page, sockets = cognito_page(pages)
+    fake.expire_next_id_token = True
+    fake.unavailable_refreshes = 2  # Cognito (or the network) is down for a moment
+    page.goto(f"{fake.site}/")
+    hosted_sign_in(page, "cust-0005")
+
+    # Still signed in: the page keeps its refresh token and tries again as it reconnects.
+    socket_open(page)
+    expect(page).to_have_url(f"{fake.site}/")
+    assert len(fake.authorize_requests) == 1
+    assert [r["grant_type"] for r in fake.token_requests] == ["authorization_code", *["refresh_token"] * 3]
+    assert token_of(sockets[-1]) == fake.id_tokens[-1]
 
 
 def test_a_refused_refresh_sends_the_user_to_sign_in_again(pages: Pages, fake: FakeHostedUI) -> None:

@@ -32,6 +32,10 @@ export async function startSignIn(auth, next) {
   location.assign(url.href);
 }
 
+/** Cognito refused the grant (4xx): the code or refresh token is spent, expired or revoked. Other
+ * failures (offline, 5xx) are worth another try with the same token. */
+export class RefusedGrant extends Error {}
+
 async function tokenRequest(auth, params) {
   const response = await fetch(new URL('/oauth2/token', auth.domain).href, {
     method: 'POST',
@@ -41,7 +45,8 @@ async function tokenRequest(auth, params) {
   if (!response.ok) {
     // Cognito answers a refused grant with {"error": "invalid_grant", …}: name it, for the person and for support.
     const body = await response.json().catch(() => ({}));
-    throw new Error(`token endpoint: ${body.error || `HTTP ${response.status}`}`);
+    const message = `token endpoint: ${body.error || `HTTP ${response.status}`}`;
+    throw response.status < 500 ? new RefusedGrant(message) : new Error(message);
   }
   return response.json();
 }

@@ -94,17 +94,33 @@ export async function validToken() {
   if (user && user.exp * 1000 > Date.now() + 60_000) return user.token;
   const refreshToken = sessionStorage.getItem(REFRESH);
   const cfg = await config();
-  if (refreshToken && cfg.auth?.mode === 'cognito') {
-    const { refresh } = await import('./cognito.js');
-    try {
-      const tokens = await refresh(cfg.auth, refreshToken);
-      storeTokens(tokens.id_token, tokens.refresh_token);
-      return tokens.id_token;
-    } catch {
-      sessionStorage.removeItem(REFRESH);
+  if (!refreshToken || cfg.auth?.mode !== 'cognito') return null;
+  // One refresh at a time: with rotation, a second one would spend the token the first was given.
+  refreshing ??= refreshOnce(cfg.auth, refreshToken).finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+let refreshing = null;
+
+async function refreshOnce(auth, refreshToken) {
+  const { refresh, RefusedGrant } = await import('./cognito.js');
+  try {
+    const tokens = await refresh(auth, refreshToken);
+    storeTokens(tokens.id_token, tokens.refresh_token);
+    return tokens.id_token;
+  } catch (error) {
+    if (error instanceof RefusedGrant) {
+      sessionStorage.removeItem(REFRESH); // spent or revoked: only a new sign-in helps
+      return null;
     }
+    // Offline, or Cognito unreachable: the refresh token is kept for the next try (the socket's
+    // reconnect), and a token not yet expired is still used.
+    const user = currentUser();
+    if (user && user.exp * 1000 > Date.now()) return user.token;
+    throw error;
   }
-  return null;
 }
 
 export function homeOf(role) {
@@ -113,7 +129,13 @@ export function homeOf(role) {
 
 /** The signed-in user if their role may use this page; otherwise off to sign-in or to their own page. */
 export async function requireUser(roles) {
-  const token = await validToken();
+  let token;
+  try {
+    token = await validToken();
+  } catch {
+    // Cognito unreachable for now: the user is still signed in; the socket's reconnects refresh later.
+    token = sessionStorage.getItem(REFRESH) ? currentUser()?.token : null;
+  }
   const user = token ? currentUser() : null;
   if (!user) {
     const next = location.pathname + location.search;
