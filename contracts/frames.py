@@ -186,6 +186,11 @@ class TranscriptEntry(Contract):
     sender: Literal["customer", "assistant", "staff"]
     sender_id: str | None = None
     text: str
+    shown_as: str | None = Field(
+        default=None,
+        description="a customer message sent by a quick action: the button's label, which is what the "
+        "customer chose (`text` is the action behind it, e.g. a slot id)",
+    )
     client_message_id: str | None = None
     quick_actions: list[QuickAction] = []
     sources: list[Source] = []

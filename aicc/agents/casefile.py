@@ -162,8 +162,10 @@ class CaseFile:
         # Ordered by when each message was sent, a reply right after its message: a reply's own time
         # (ReplySent is published after the push) can fall after the customer's next message.
         keyed: list[tuple[datetime, int, TranscriptEntry]] = []
+        offered: dict[str, str] = {}  # the last reply's quick actions: action -> label
         for turn in self._turns(conversation):
             stored = turn.stored
+            shown_as = offered.get(stored.text)
             keyed.append(
                 (
                     _when(stored.at),
@@ -174,6 +176,7 @@ class CaseFile:
                         sender="customer",
                         sender_id=conversation.customer_id,
                         text=stored.text,
+                        shown_as=shown_as if shown_as != stored.text else None,
                         client_message_id=stored.client_message_id,
                         intent=turn.intent if staff else None,
                         sentiment=turn.sentiment if staff else None,
@@ -182,6 +185,7 @@ class CaseFile:
                 )
             )
             sent = turn.detail("ReplySent")
+            offered = {q["action"]: q["label"] for q in (sent or {}).get("quick_actions", [])}
             text = (sent or {}).get("text") or stored.reply
             if not text:
                 continue  # not answered (yet), or answered by a person

@@ -335,9 +335,9 @@ function rebuildShown() {
 /** The server's history replaces ours; what we sent that it has not seen yet stays, still pending. */
 function onTranscript(frame) {
   if (frame.conversation_id !== state.conversation_id) return;
-  // The server keeps what was sent; the button labels shown for it are this tab's.
+  // The server names the button a quick action came from; this tab's own labels fill any gap.
   const labels = new Map(state.entries.filter((e) => e.shown_as).map((e) => [e.client_message_id, e.shown_as]));
-  const entries = (frame.entries || []).map((e) => ({ ...e, shown_as: labels.get(e.client_message_id) }));
+  const entries = (frame.entries || []).map((e) => ({ ...e, shown_as: e.shown_as || labels.get(e.client_message_id) }));
   const known = new Set(entries.filter((e) => e.sender === 'customer').map((e) => e.client_message_id));
   const answered = new Set(entries.filter((e) => e.sender === 'assistant').map((e) => e.client_message_id));
   state.pending = state.pending.filter((p) => !answered.has(p.cmid));

@@ -143,7 +143,7 @@ function entryNode(entry) {
     'div',
     { class: 'msg', 'data-sender': entry.sender, 'data-cmid': entry.client_message_id },
     el('p', { class: 'who', text: who }),
-    el('p', { class: 'text', text: entry.text }),
+    el('p', { class: 'text', text: entry.shown_as || entry.text }),
     entry.sources?.length ? el('ul', { class: 'sources' }, entry.sources.map((s) => el('li', {}, sourceLink(s)))) : null,
     chips(entry),
   );
