@@ -249,9 +249,11 @@ class CaseFile:
             )
             for v in customer.get("vehicles", [])
         ]
+        # A dealer sees the appointments at their own dealership only, as they see only its queues.
         booked = [
             b.appointment for b in self.appointments.of_customer(conversation.customer_id)
             if b.appointment.status == "booked"
+            and (reader.role != "dealer" or b.appointment.slot.dealer_id == reader.dealer_id)
         ]  # fmt: skip
         return panel.model_copy(
             update={

@@ -195,6 +195,10 @@ def _iso(epoch_ms: int) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+# As CloudFront's response-headers policy (terraform/modules/edge): tokens never travel in page URLs.
+REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+
 def _error(status: int, error_type: str, message: str) -> web.Response:
     # restJson1 errors: botocore reads the type from this header and raises the modelled exception.
     return web.json_response({"message": message}, status=status, headers={"x-amzn-ErrorType": error_type})
@@ -291,7 +295,8 @@ class WebSocketGateway:
             self._load(self.authorizer_path)
         for dotted_path in self.http_routes.values():
             self._load(dotted_path)
-        app = web.Application(client_max_size=MAX_POST_BYTES + 1024, middlewares=[self._require_sigv4])
+        middlewares = [self._require_local_host, self._require_sigv4]
+        app = web.Application(client_max_size=MAX_POST_BYTES + 1024, middlewares=middlewares)
         management = [
             route(prefix + "/@connections/{connection_id}", handler)
             for prefix in ("", "/{stage}")
@@ -707,6 +712,26 @@ class WebSocketGateway:
         if not connection.ws.closed:
             await connection.ws.close(code=WSCloseCode.OK)
 
+    def _local_hosts(self) -> set[str]:
+        names = {self.host, "127.0.0.1", "localhost", "[::1]"} - {"0.0.0.0", "::"}
+        return {f"{name}:{self.port}" for name in names}
+
+    @web.middleware
+    async def _require_local_host(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
+        """DNS rebinding: a hostile site whose name comes to resolve to 127.0.0.1 is same-origin with
+        its own pages, so loopback alone does not keep it out. Requests must name this stack's host,
+        and a demo token is minted only for this stack's own pages (a browser always sends Origin on a
+        POST)."""
+        hosts = self._local_hosts()
+        if self.host not in ("0.0.0.0", "::") and request.host not in hosts:
+            return _error(421, "MisdirectedRequest", f"this stack answers {sorted(hosts)[0]} only")
+        origin = request.headers.get("Origin")
+        own_pages = {f"http://{host}" for host in hosts}
+        if request.path.startswith("/auth/demo/") and origin is not None and origin not in own_pages:
+            return _error(403, "ForbiddenException", "demo sign-in is for this stack's own pages")
+        response: web.StreamResponse = await handler(request)
+        return response
+
     @web.middleware
     async def _require_sigv4(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
         """`@connections` and `/_aicc/*` answer SigV4 requests signed with the stack's credentials only."""
@@ -744,14 +769,21 @@ class WebSocketGateway:
         return f"{self.url}/api"
 
     def content_security_policy(self) -> str:
-        """No inline script or style; the page talks to this origin, its WebSocket and its API only."""
+        """No inline script or style; the page talks to this origin, its WebSocket and its API only
+        (the API as a path prefix: a source without a trailing slash matches that exact path). The
+        same policy CloudFront sends (terraform/modules/edge)."""
         return (
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src 'self' {self.websocket_url} {self.api_url}; frame-ancestors 'none'"
+            f"connect-src 'self' {self.websocket_url} {self.api_url}/; frame-ancestors 'none'; "
+            "base-uri 'self'; object-src 'none'"
         )
 
     def _page_headers(self, content_type: str) -> dict[str, str]:
-        headers = {"Content-Type": content_type, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+        headers = {
+            "Content-Type": content_type,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": REFERRER_POLICY,
+        }
         if content_type.startswith("text/html"):
             headers["Content-Security-Policy"] = self.content_security_policy()
         return headers

@@ -66,6 +66,30 @@ def test_the_panel_shows_the_customers_vehicles_warranty_and_consent(chat: Chore
     assert all(w["coverage"] and w["until"] for w in vehicle["warranty"])
 
 
+def test_a_dealer_sees_the_customers_appointments_at_their_own_dealership_only(chat: Choreography) -> None:
+    from datetime import UTC, datetime
+
+    from aicc.adapters.dynamodb.appointments import DynamoAppointments
+    from aicc.ports.appointments import Booking
+    from contracts.events import Appointment, Slot
+
+    _, oem, conversation, _ = _handed_off(chat)  # cust-0002's roadside case: dlr-lakeside is theirs
+    for n, dealer in enumerate(("dlr-lakeside", "dlr-north"), start=1):
+        start = datetime(2030, 3, 4, 9 + n, tzinfo=UTC)
+        slot = Slot(slot_id=f"service#{dealer}#{start.isoformat()}#1", dealer_id=dealer, start=start)
+        appointment = Appointment(appointment_id=f"apt-{n}", kind="service", slot=slot, status="booked")
+        booking = Booking(appointment, "cust-0002", conversation, f"turn-{n}", datetime(2030, 3, 1, tzinfo=UTC))
+        assert DynamoAppointments().hold(booking) is not None
+    lakeside = chat.connect("staff-y", role="dealer", dealer_id="dlr-lakeside")
+
+    def seen_by(conn: str) -> set[str]:
+        panel = _act(chat, conn, "getCustomerPanel", conversation_id=conversation)
+        return {a["dealer_id"] for a in panel["appointments"]}
+
+    assert seen_by(oem) == {"dlr-lakeside", "dlr-north"}
+    assert seen_by(lakeside) == {"dlr-lakeside"}
+
+
 def test_assist_suggests_sourced_replies_and_summarises_the_handoff(chat: Choreography) -> None:
     _, oem, conversation, _ = _handed_off(chat)
     assist = _act(chat, oem, "getAssist", conversation_id=conversation)

@@ -103,7 +103,7 @@ def test_pages_and_assets_are_served_with_their_types_caching_and_the_csp(web_ro
     ws_url, api_url = seen["urls"]
     assert headers["Content-Security-Policy"] == (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self' {ws_url} {api_url}; frame-ancestors 'none'"
+        f"connect-src 'self' {ws_url} {api_url}/; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
     )
     assert seen["/console.html"][1]["Content-Security-Policy"] == seen["csp"]
     status, headers, _ = seen["/assets/app.js"]
@@ -155,6 +155,45 @@ def test_the_demo_sign_in_lists_people_of_each_role_and_mints_their_tokens(web_r
             user["dealer_id"],
         )
     assert seen["nobody"] == 400 and seen["form"] == 415
+
+
+def test_only_this_stacks_own_name_and_pages_are_answered(web_root: Path, tmp_path: Path) -> None:
+    """DNS rebinding: a hostile site whose name comes to resolve to 127.0.0.1 reaches the loopback
+    port as same-origin with its own pages. It must not mint a token nor read a page."""
+    seen: dict[str, Any] = {}
+
+    async def scenario(gateway: WebSocketGateway, session: aiohttp.ClientSession) -> None:
+        rebound = {"Host": f"evil.example:{gateway.port}"}
+        async with session.get(gateway.url + "/config.json", headers=rebound) as response:
+            seen["rebound page"] = response.status
+        async with session.post(
+            gateway.url + "/auth/demo/token", json={"user_id": "oem-0001"}, headers=rebound
+        ) as response:
+            seen["rebound token"] = response.status
+        other_site = {"Origin": "http://evil.example"}
+        async with session.post(
+            gateway.url + "/auth/demo/token", json={"user_id": "oem-0001"}, headers=other_site
+        ) as response:
+            seen["cross-site token"] = response.status
+        own_page = {"Origin": gateway.url}
+        async with session.post(
+            gateway.url + "/auth/demo/token", json={"user_id": "oem-0001"}, headers=own_page
+        ) as response:
+            seen["own page"] = response.status
+        by_name = {"Host": f"localhost:{gateway.port}", "Origin": f"http://localhost:{gateway.port}"}
+        async with session.post(
+            gateway.url + "/auth/demo/token", json={"user_id": "oem-0001"}, headers=by_name
+        ) as response:
+            seen["localhost"] = response.status
+
+    run(web_root, tmp_path / "auth", scenario)
+    assert seen == {
+        "rebound page": 421,
+        "rebound token": 421,
+        "cross-site token": 403,
+        "own page": 200,
+        "localhost": 200,
+    }
 
 
 STATS_PREFIX = "aicc-web-stats-"

@@ -231,8 +231,10 @@ function settle(cmid) {
 
 function onAck(frame) {
   const item = findPending(frame.client_message_id);
-  if (!state.conversation_id || item?.conversation_id === null) state.conversation_id = frame.conversation_id;
-  if (!item) return;
+  if (!item) return; // another tab's message: its ack is not ours to adopt
+  // The first message of a new conversation: its ack names the conversation this page now follows.
+  if (item.conversation_id === null) state.conversation_id = frame.conversation_id;
+  else if (item.conversation_id !== frame.conversation_id) return;
   item.acked = true;
   item.conversation_id = frame.conversation_id;
   item.sentAt = Date.now();
@@ -249,7 +251,6 @@ function onReply(frame) {
   const key = `reply:${frame.turn_id}`;
   if (shown.has(key)) return;
   shown.add(key);
-  state.conversation_id ??= frame.conversation_id;
   const { text, turn_id, client_message_id, quick_actions, suggestions, sources, degraded, route } = frame;
   record({ sender: 'assistant', text, turn_id, client_message_id, quick_actions, suggestions, sources, degraded });
   if (route?.kind === 'human' && state.handoff !== 'taken') {
@@ -373,7 +374,20 @@ function onFrame(frame) {
     error: onError,
     transcript: onTranscript,
   };
+  // Every socket of the customer may receive a frame of another of their conversations (a reply
+  // follows the customer when its own socket is gone): this page shows only its own.
+  if (frame.type !== 'ack' && frame.conversation_id && !isOurs(frame)) return;
   handlers[frame.type]?.(frame); // unknown types are ignored (the protocol adds types, never changes them)
+}
+
+/** A frame of this page's conversation, or the reply to the message that starts it here (a reply
+ * can overtake its ack: it then names the conversation). */
+function isOurs(frame) {
+  if (state.conversation_id) return frame.conversation_id === state.conversation_id;
+  const opening = frame.client_message_id && findPending(frame.client_message_id);
+  if (!opening || opening.conversation_id !== null) return false;
+  state.conversation_id = frame.conversation_id;
+  return true;
 }
 
 function onOpen() {
