@@ -206,6 +206,10 @@ class TranscriptFrame(Contract):
     customer_id: str
     handoff: TranscriptHandoff = TranscriptHandoff()
     entries: list[TranscriptEntry] = Field(default=[], description="in time order")
+    truncated: bool = Field(
+        default=False,
+        description="earlier entries were left out: the frame holds the latest ones that fit in one WebSocket message",
+    )
 
 
 class PanelRecall(Contract):

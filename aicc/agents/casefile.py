@@ -51,6 +51,9 @@ ReadFrame = TranscriptFrame | CustomerPanelFrame | AssistFrame
 Search = Callable[[str, int], list[Passage]]
 
 SUGGESTIONS = 3
+# API Gateway delivers a WebSocket message (a route's response included) of up to 128 KB: the
+# transcript keeps to this, with room for the frame's other fields.
+TRANSCRIPT_BUDGET_BYTES = 96 * 1024
 # How many of the customer's last messages the assist searches with.
 ASSIST_MESSAGES = 3
 # A message no agent saw ("I'm at exit 42") is searched as it is: below this, its best passage is a
@@ -215,12 +218,13 @@ class CaseFile:
             )
             keyed.append((_when(message.at), 0, relayed))
         keyed.sort(key=lambda k: (k[0], k[1]))
-        entries = [e for _, _, e in keyed]
+        entries = latest_that_fit([e for _, _, e in keyed], TRANSCRIPT_BUDGET_BYTES)
         return TranscriptFrame(
             conversation_id=conversation_id,
             customer_id=conversation.customer_id,
             handoff=_handoff(entry),
             entries=entries,
+            truncated=len(entries) < len(keyed),
         )
 
     def customer_panel(self, conversation_id: str, reader: Staff) -> CustomerPanelFrame:
@@ -308,6 +312,19 @@ class CaseFile:
                 if len(suggestions) == SUGGESTIONS:
                     return suggestions
         return suggestions
+
+
+def latest_that_fit(entries: list[TranscriptEntry], budget_bytes: int) -> list[TranscriptEntry]:
+    """The latest entries whose JSON fits in the budget, in time order (a person reads the end of a
+    long case first; the client says earlier ones were left out)."""
+    kept: list[TranscriptEntry] = []
+    used = 0
+    for entry in reversed(entries):
+        used += len(entry.model_dump_json().encode()) + 1
+        if used > budget_bytes:
+            break
+        kept.append(entry)
+    return kept[::-1]
 
 
 def excerpt(text: str, sentences: int = 2, max_chars: int = 400) -> str:

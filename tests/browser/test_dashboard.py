@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -83,6 +84,10 @@ def test_the_dashboards_numbers_equal_aicc_stats(pages: Pages, stack: Stack) -> 
 
     days = page.get_by_role("spinbutton", name="Days")
     expect(days).to_have_value("1")
+    # Analytics records a turn a moment after its reply: wait (bounded) until the traffic is counted.
+    counted = time.monotonic() + 30
+    while not (stack.stats(1)["turns"] >= 4 and stack.stats(1).get("bookings", 0) >= 1) and time.monotonic() < counted:
+        time.sleep(0.5)
     for _ in range(ATTEMPTS):
         before = stack.stats(1)
         page.reload()

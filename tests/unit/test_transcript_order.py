@@ -90,3 +90,20 @@ def test_a_quick_action_reads_as_the_button_the_customer_clicked() -> None:
     customer = [(e.text, e.shown_as) for e in frame.entries if e.sender == "customer"]
     # What was sent is kept; a text that only looks like an earlier button's label is not relabelled.
     assert customer == [("I need an oil change", None), (slot, "Tue 1 Dec, 11:00"), ("Book slot", None)]
+
+
+def test_a_long_case_sends_its_latest_part_within_one_websocket_message() -> None:
+    said = [f"message {n}: " + "my car makes a noise " * 190 for n in range(1, 61)]  # ~4 KB each
+    conversations = conversation(*said)
+    log = ReplyLog({f"t-{n}": (START + timedelta(seconds=2 * n - 1), f"answer {n}") for n in range(1, 61)})
+    frame = case_file(conversations, log).transcript("conv-1", Staff("oem-0001", "oem_staff", None))
+    assert frame.truncated
+    assert len(frame.model_dump_json().encode()) <= 128 * 1024  # API Gateway's message limit
+    assert frame.entries[-1].text == "answer 60" and frame.entries[-2].text.startswith("message 60:")
+    shown = [e.text for e in frame.entries if e.sender == "assistant"]
+    assert shown == [f"answer {n}" for n in range(61 - len(shown), 61)]  # the latest, none skipped
+
+    short = case_file(conversation("hello"), ReplyLog({"t-1": (START, "hi")})).transcript(
+        "conv-1", Staff("cust-0001", "customer", None)
+    )
+    assert not short.truncated and [e.text for e in short.entries] == ["hello", "hi"]

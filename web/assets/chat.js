@@ -130,8 +130,12 @@ function renderAll() {
   // The quick actions shown are those of the last answer, if nothing was said after it.
   const lastCustomer = entries.map((e) => e.sender).lastIndexOf('customer');
   const lastReply = entries.findLastIndex((e) => e.sender === 'assistant' && e.kind !== 'offer');
+  // A rebuild (the server's history after a reconnect) is not news: screen readers wait for it to
+  // settle instead of reading the whole conversation again.
+  log.setAttribute('aria-busy', 'true');
   log.replaceChildren(...entries.map((e, i) => entryNode(e, i === lastReply && i > lastCustomer)));
   log.scrollTop = log.scrollHeight;
+  log.removeAttribute('aria-busy');
 }
 
 function system(text) {

@@ -21,8 +21,8 @@ const pendingReplies = new Map(); // client_message_id -> frame, until the serve
 const shownMessages = new Set();
 
 function say(text) {
+  // Emptied, never hidden: a live region must stay in the page to be announced when it fills.
   notice.textContent = text;
-  notice.hidden = !text;
 }
 
 const request = (frame) => socket.send(frame);
@@ -121,6 +121,10 @@ function close(text) {
   sessionStorage.removeItem(CURRENT);
   say(text);
   listQueue();
+  // When the focused control (Hand back, the reply box) was just disabled, focus goes on to the
+  // queue instead of being lost to the page.
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || focused.disabled) document.getElementById('queue-h').focus();
 }
 
 function chips(entry) {
@@ -161,13 +165,16 @@ function appendEntry(entry) {
 function renderTranscript(frame) {
   if (frame.conversation_id !== current) return;
   transcriptLoaded = true;
+  transcript.setAttribute('aria-busy', 'true'); // a reload of the history is not news to announce
   transcript.replaceChildren();
   shownMessages.clear();
+  if (frame.truncated) transcript.append(el('p', { class: 'empty', text: 'Earlier messages are not shown: this is the latest part of a long conversation.' }));
   for (const entry of frame.entries || []) {
     if (entry.sender !== 'assistant') shownMessages.add(`${entry.sender_id}:${entry.client_message_id || entry.at}`);
     transcript.append(entryNode(entry));
   }
   if (!frame.entries?.length) transcript.append(el('p', { class: 'empty', text: 'No messages yet.' }));
+  transcript.removeAttribute('aria-busy');
   const handoff = frame.handoff || {};
   setOpen(handoff.status === 'taken' && handoff.agent_id === user.user_id);
   if (handoff.status !== 'taken' || handoff.agent_id !== user.user_id) say('This conversation is not yours right now: take it from the queue to reply.');
@@ -315,6 +322,11 @@ function onFrame(frame) {
     assist: renderAssist,
     error: onError,
   };
+  if (!frame.type && frame.message) {
+    // API Gateway's own answer when a route fails ({"message": "Internal server error"}).
+    say(`The server could not answer: ${frame.message}. Try again in a moment.`);
+    return;
+  }
   handlers[frame.type]?.(frame);
 }
 

@@ -14,8 +14,8 @@ function svg(tag, attrs = {}, ...children) {
 }
 
 function say(text) {
+  // Emptied, never hidden: a live region must stay in the page to be announced when it fills.
   notice.textContent = text;
-  notice.hidden = !text;
 }
 
 function formatFigure(key, value) {
