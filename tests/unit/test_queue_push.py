@@ -11,6 +11,7 @@ from aicc.agents.staffdesk import QueuePush, StaffDesk
 from aicc.ports.connections import Connection
 from contracts.common import Route
 from contracts.frames import HandBack, TakeConversation
+from tests.unit.test_silent_owner import Desk as RelayDesk
 from tests.unit.test_staffdesk import NORTH, OEM, World
 
 HOUR = 3600
@@ -85,3 +86,43 @@ def test_a_failing_push_is_logged_not_raised(desk: Desk, monkeypatch: pytest.Mon
     frame = desk.desk.act(TakeConversation(action="takeConversation", conversation_id="conv-sales"), NORTH)
     assert frame.type == "handoff" and frame.status == "taken"  # the take itself stands
     assert desk.queue_push.changed("dlr-north") == 0
+
+
+class RequeueDesk(RelayDesk):
+    """The silent-owner desk with the queue pushed, and a second staff member watching the queue."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        push = QueuePush(self.handoff, self.connections, self.pusher)
+        self.ingress.queue_push = push
+        self.coordinator.queue_push = push
+        self.connections.record(Connection("s2", "staff-b", "oem_staff"), ttl_s=HOUR)
+
+    def watched(self) -> list[tuple[str, str, str | None]]:
+        """The last queue staff-b was pushed: (conversation, status, owner) per row."""
+        frames = [f for f in self.pusher.frames("s2") if f["type"] == "queue"]
+        return (
+            [(c["conversation_id"], c["status"], c["agent_id"]) for c in frames[-1]["conversations"]] if frames else []
+        )
+
+
+@pytest.fixture
+def requeue(monkeypatch: pytest.MonkeyPatch) -> RequeueDesk:
+    monkeypatch.setenv("AICC_STAFF_REPLY_TIMEOUT_S", "90")
+    return RequeueDesk()
+
+
+def test_a_silent_owners_conversation_back_in_its_queue_is_pushed_to_staff(requeue: RequeueDesk) -> None:
+    conversation = requeue.taken()
+    requeue.send("is anybody there?", "m2", conversation)
+    assert requeue.watched() == []  # a relayed message changes no queue
+    requeue.now.advance(90)
+    requeue.deliver(requeue.relay_deadline())
+    assert requeue.watched() == [(conversation, "waiting", None)]
+
+
+def test_a_stranded_conversation_back_in_its_queue_is_pushed_to_staff(requeue: RequeueDesk) -> None:
+    conversation = requeue.taken()
+    requeue.connections.drop("s1")  # the owner is gone
+    assert requeue.send("hello?", "m2", conversation).outcome == "requeued"
+    assert requeue.watched() == [(conversation, "waiting", None)]
