@@ -153,6 +153,10 @@ class StaffDesk:
             entry = self.handoff.take(conversation_id, staff.user_id)
         except AlreadyTaken as exc:
             raise HandoffError(f"{conversation_id} is already taken") from exc
+        # The other staff first: the customer, once told, may write at once, and the taker should
+        # have this action's answer before that message is relayed to them.
+        if self.queue_push is not None:
+            self.queue_push.changed(entry.dealer_id)
         queue = QUEUE_LABELS.get(entry.queue.split("#")[0], entry.queue)
         notice = HandoffFrame(
             conversation_id=conversation_id,
@@ -162,8 +166,6 @@ class StaffDesk:
             text=f"A member of our {queue} team has joined the conversation.",
         )
         self.pusher.push_to_user(entry.customer_id, notice.model_dump_json())
-        if self.queue_push is not None:
-            self.queue_push.changed(entry.dealer_id)
         return entry
 
     def owned(self, conversation_id: str, staff: Staff) -> QueueEntry:
