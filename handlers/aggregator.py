@@ -16,18 +16,22 @@ from aicc.adapters.dynamodb.handoff import DynamoDBHandoff
 from aicc.adapters.dynamodb.replays import DynamoDBReplayResults
 from aicc.adapters.dynamodb.turns import DynamoDBTurnStore
 from aicc.agents.coordinator import Coordinator
+from aicc.agents.staffdesk import QueuePush
 from aicc.runtime.bus import EventBridgeBus
 from aicc.runtime.consumer import consume
 from contracts.manifest import manifest
 
 AGENT = "aggregator"
 logger = Logger(service=AGENT)
+connections = DynamoDBConnections()
+pusher = ApiGatewayPusher(connections)
 coordinator = Coordinator(
     turns=DynamoDBTurnStore,
     bus=EventBridgeBus(),
     conversations=DynamoDBConversations(),
     handoff=DynamoDBHandoff(),
-    pusher=ApiGatewayPusher(DynamoDBConnections()),
+    pusher=pusher,
+    queue_push=QueuePush(DynamoDBHandoff(), connections, pusher),
     replays=DynamoDBReplayResults(),
     manifest=manifest(),
     deadline_s=lambda: int(os.environ.get("AICC_TURN_DEADLINE_S", manifest().turn_deadline_s)),

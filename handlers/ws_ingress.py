@@ -18,6 +18,7 @@ from aicc.adapters.dynamodb.conversations import DynamoDBConversations
 from aicc.adapters.dynamodb.handoff import DynamoDBHandoff
 from aicc.agents.ingress import Ingress, Message, Sender
 from aicc.agents.overload import Gate, busy_frame
+from aicc.agents.staffdesk import QueuePush
 from aicc.ports.conversations import NoSuchConversation, NotYourConversation
 from aicc.runtime.bus import EventBridgeBus, publish
 from aicc.runtime.clients import warm
@@ -27,7 +28,14 @@ from contracts.frames import MAX_TEXT_CHARS, SendMessage
 logger = Logger(service="ws-ingress")
 SOURCE = "aicc.ingress"
 gate = Gate(DynamoDBAdmission(), EventBridgeBus(), deadlines=bool(os.environ.get("AICC_DEADLINE_QUEUE_URL")))
-ingress = Ingress(DynamoDBConversations(), ApiGatewayPusher(DynamoDBConnections()), handoff=DynamoDBHandoff())
+connections = DynamoDBConnections()
+pusher = ApiGatewayPusher(connections)
+ingress = Ingress(
+    DynamoDBConversations(),
+    pusher,
+    handoff=DynamoDBHandoff(),
+    queue_push=QueuePush(DynamoDBHandoff(), connections, pusher),
+)
 warm("events")  # at import, with the adapters' clients: the init phase pays, a snapshot holds them
 
 

@@ -10,12 +10,14 @@ from aws_lambda_powertools import Logger
 from aicc.adapters.apigateway.pusher import ApiGatewayPusher
 from aicc.adapters.dynamodb.connections import DynamoDBConnections
 from aicc.adapters.dynamodb.handoff import DynamoDBHandoff
-from aicc.agents.staffdesk import HandoffError, Staff, StaffAction, StaffDesk
+from aicc.agents.staffdesk import HandoffError, QueuePush, Staff, StaffAction, StaffDesk
 from aicc.runtime.websocket import error_response, frame_response, parse_action
 from contracts.frames import HandBack, ListQueue, StaffReply, TakeConversation
 
 logger = Logger(service="ws-staff")
-desk = StaffDesk(DynamoDBHandoff(), ApiGatewayPusher(DynamoDBConnections()))
+connections = DynamoDBConnections()
+pusher = ApiGatewayPusher(connections)
+desk = StaffDesk(DynamoDBHandoff(), pusher, queue_push=QueuePush(DynamoDBHandoff(), connections, pusher))
 ACTIONS: dict[str, type[StaffAction]] = {
     "listQueue": ListQueue,
     "takeConversation": TakeConversation,

@@ -37,6 +37,7 @@ from aicc.agents.aggregation import turn_status
 from aicc.agents.compose import answer
 from aicc.agents.dialog import advance
 from aicc.agents.relay import SilentOwner
+from aicc.agents.staffdesk import QueuePush
 from aicc.ports.admission import Admission
 from aicc.ports.bus import Bus, BusEvent
 from aicc.ports.conversations import Conversations
@@ -87,6 +88,7 @@ class Coordinator:
     now: Callable[[], datetime] = _utc_now
     agent: str = "aggregator"
     admission: Admission | None = None  # released for every reply sent to a customer
+    queue_push: QueuePush | None = None  # tells connected staff their queue changed
     logger: Logger = field(init=False)
     _join: BatchJoin = field(init=False)
 
@@ -165,7 +167,7 @@ class Coordinator:
 
     def _on_relay_deadline(self, event: BusEvent, deadline: TurnDeadline) -> list[EventDetail]:
         """The message for the agents when its staff member has not answered it (aicc.agents.relay)."""
-        received = SilentOwner(self.handoff, self.pusher).overdue(deadline)
+        received = SilentOwner(self.handoff, self.pusher, self.queue_push).overdue(deadline)
         if received is None or event.replay:
             return []
         state = self._join.store(None).load(received.meta.turn_id)
@@ -245,14 +247,18 @@ class Coordinator:
             self.logger.info("replayed turn recorded", extra={"turn_id": received.meta.turn_id, "replay": event.replay})
             return [self._reply_sent(event, reply, delivered=False, latency_ms=0.0)]
         # Queue first: by the time the customer reads "passed to our team", staff can see it.
+        queued = None
         if composed.route.kind == "human" and composed.route.queue:
-            self.handoff.enter_queue(
+            queued = self.handoff.enter_queue(
                 received, composed.route, intent=results.intent_detected, profile=results.profile_loaded
             )
         # Saved before the push: the customer's next message starts from this turn's dialog state.
         dialog = advance(received.dialog, results, composed)
         self.conversations.save_dialog(received.meta.conversation_id, dialog.model_dump(mode="json"))
         delivered = self._push_reply(received, frame)
+        if queued and self.queue_push is not None:
+            # After the customer's reply, which must not wait for the staff's consoles.
+            self.queue_push.changed_conversation(received.meta.conversation_id)
         latency_ms = (self.now() - received.meta.occurred_at).total_seconds() * 1000
         store.mark_delivered(received.meta.turn_id, "delivered" if delivered else "gone")
         if self.admission is not None:

@@ -27,6 +27,7 @@ from aicc.agents.message_ids import (
     turn_id_for,
 )
 from aicc.agents.referents import resolve
+from aicc.agents.staffdesk import QueuePush
 from aicc.ports.conversations import Conversations, NewTurn, StartedTurn
 from aicc.ports.handoff import Handoff
 from aicc.ports.pusher import Pusher
@@ -88,12 +89,14 @@ class Ingress:
         now: Callable[[], datetime] = _now,
         handoff: Handoff | None = None,
         resume_after: Callable[[], float] | None = None,
+        queue_push: QueuePush | None = None,
     ) -> None:
         self.conversations = conversations
         self.pusher = pusher
         self.now = now
         self.handoff = handoff  # without it, a stranded conversation is answered but not requeued
         self.resume_after = resume_after or resume_after_s
+        self.queue_push = queue_push  # tells connected staff a stranded conversation is waiting again
 
     def start(self, message: Message, sender: Sender) -> StartedTurn:
         """Store the message as a turn of its conversation. Raises NotYourConversation."""
@@ -153,6 +156,8 @@ class Ingress:
             elif self.handoff is not None and self.handoff.requeue(turn.conversation_id, turn.staff_owner):
                 notice = HandoffFrame(conversation_id=turn.conversation_id, status="queued", text=STRANDED_TEXT)
                 self.pusher.push(message.connection_id, notice.model_dump_json())
+                if self.queue_push is not None:
+                    self.queue_push.changed_conversation(turn.conversation_id)
                 return self._to_assistant(message, sender, turn, ack, "requeued")
             # Relayed to nobody, or safety-critical: the assistant answers too.
             return self._to_assistant(message, sender, turn, ack, "accepted", delivered=delivered)

@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 
 from aicc.agents.ingress import Accepted
+from aicc.agents.staffdesk import QueuePush
 from aicc.ports.handoff import Handoff
 from aicc.ports.pusher import Pusher
 from contracts.events import ConversationReceived, TurnDeadline
@@ -56,6 +57,7 @@ def relay_deadline(accepted: Accepted) -> TurnDeadline | None:
 class SilentOwner:
     handoff: Handoff
     pusher: Pusher
+    queue_push: QueuePush | None = None
 
     def overdue(self, deadline: TurnDeadline) -> ConversationReceived | None:
         """At a relay's deadline: the message the assistant answers now, or None."""
@@ -69,6 +71,8 @@ class SilentOwner:
         if entry is not None and entry.status == "taken" and entry.agent_id == owner:
             if self.handoff.requeue(conversation_id, owner):
                 self._tell(received, owner, deadline.deadline_s)
+                if self.queue_push is not None:
+                    self.queue_push.changed(entry.dealer_id)
                 return received
             entry = self.handoff.entry(conversation_id)  # it changed hands meanwhile
         return received if entry is not None and entry.status == "waiting" else None

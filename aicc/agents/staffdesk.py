@@ -4,6 +4,11 @@ conversations, and who is told.
 Visibility: `oem_staff` see every queue; `dealer` staff see only conversations of their own
 dealership (the dealer the customer named, else their preferred dealer). A queue lists the most
 urgent first, then the oldest.
+
+Live queue: whenever a queue changes (a conversation enters it or gets a new last message, is
+taken, handed back or requeued), `QueuePush` sends a fresh `queue` frame to every open connection
+of staff who may see the conversation. Best effort: a failed push is logged, and the console still
+polls `listQueue` now and then. A duplicate push is harmless: it is the whole queue.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from aws_lambda_powertools import Logger
+
 from aicc.data.reference import dealers
+from aicc.ports.connections import Connections
 from aicc.ports.handoff import AlreadyTaken, Handoff
 from aicc.ports.pusher import Pusher
 from contracts.frames import (
@@ -67,20 +75,69 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def visible_queue(handoff: Handoff, staff: Staff) -> list[QueueEntry]:
+    """The conversations `staff` may see, most urgent first, then the oldest."""
+    entries: list[QueueEntry] = []
+    for queue in all_queues():
+        if staff.role == "dealer" and queue.startswith("sales#") and queue != f"sales#{staff.dealer_id}":
+            continue  # another dealership's sales queue: not even read
+        entries.extend(handoff.waiting_in(queue))
+    visible = [e for e in entries if staff.may_see(e.dealer_id)]
+    return sorted(visible, key=lambda e: (PRIORITY_ORDER.get(e.priority, 9), e.since))
+
+
+class QueuePush:
+    """Pushes the queue to the staff who may see a changed conversation: every `oem_staff`, and the
+    `dealer` staff of the conversation's dealership."""
+
+    def __init__(self, handoff: Handoff, connections: Connections, pusher: Pusher) -> None:
+        self.handoff = handoff
+        self.connections = connections
+        self.pusher = pusher
+        self.logger = Logger(service="queue-push")
+
+    def changed(self, dealer_id: str | None) -> int:
+        """After a change to a conversation of `dealer_id`'s customer: how many connections got a
+        fresh queue frame. Never raises (the change itself is done; the poll catches up)."""
+        audiences = [Staff("", "oem_staff", None)] + ([Staff("", "dealer", dealer_id)] if dealer_id else [])
+        pushed = 0
+        for staff in audiences:
+            try:
+                connection_ids = self.connections.of_staff(staff.role, staff.dealer_id)
+                if not connection_ids:
+                    continue  # nobody to tell: the queue is not even read
+                frame = QueueFrame(conversations=visible_queue(self.handoff, staff)).model_dump_json()
+                # A gone connection (410) is dropped by the pusher itself.
+                pushed += sum(self.pusher.push(connection_id, frame) for connection_id in connection_ids)
+            except Exception:
+                self.logger.exception("queue push failed", extra={"role": staff.role, "dealer_id": staff.dealer_id})
+        return pushed
+
+    def changed_conversation(self, conversation_id: str) -> int:
+        """As `changed`, for a conversation still in a queue (its entry says whose dealership it is)."""
+        try:
+            entry = self.handoff.entry(conversation_id)
+        except Exception:
+            self.logger.exception("queue push failed", extra={"conversation_id": conversation_id})
+            return 0
+        return self.changed(entry.dealer_id) if entry is not None else 0
+
+
 class StaffDesk:
-    def __init__(self, handoff: Handoff, pusher: Pusher, now: Callable[[], str] = _now) -> None:
+    def __init__(
+        self,
+        handoff: Handoff,
+        pusher: Pusher,
+        now: Callable[[], str] = _now,
+        queue_push: QueuePush | None = None,
+    ) -> None:
         self.handoff = handoff
         self.pusher = pusher
         self.now = now
+        self.queue_push = queue_push  # without it, staff see changes at their next listQueue
 
     def list_queue(self, staff: Staff) -> list[QueueEntry]:
-        entries: list[QueueEntry] = []
-        for queue in all_queues():
-            if staff.role == "dealer" and queue.startswith("sales#") and queue != f"sales#{staff.dealer_id}":
-                continue  # another dealership's sales queue: not even read
-            entries.extend(self.handoff.waiting_in(queue))
-        visible = [e for e in entries if staff.may_see(e.dealer_id)]
-        return sorted(visible, key=lambda e: (PRIORITY_ORDER.get(e.priority, 9), e.since))
+        return visible_queue(self.handoff, staff)
 
     def _entry(self, conversation_id: str) -> QueueEntry:
         entry = self.handoff.entry(conversation_id)
@@ -96,6 +153,10 @@ class StaffDesk:
             entry = self.handoff.take(conversation_id, staff.user_id)
         except AlreadyTaken as exc:
             raise HandoffError(f"{conversation_id} is already taken") from exc
+        # The other staff first: the customer, once told, may write at once, and the taker should
+        # have this action's answer before that message is relayed to them.
+        if self.queue_push is not None:
+            self.queue_push.changed(entry.dealer_id)
         queue = QUEUE_LABELS.get(entry.queue.split("#")[0], entry.queue)
         notice = HandoffFrame(
             conversation_id=conversation_id,
@@ -148,6 +209,8 @@ class StaffDesk:
             text="You're back with the Aurora Motors assistant. How else can I help?",
         )
         self.pusher.push_to_user(entry.customer_id, notice.model_dump_json())
+        if self.queue_push is not None:
+            self.queue_push.changed(entry.dealer_id)
         return entry
 
     def act(self, action: StaffAction, staff: Staff) -> StaffFrame:

@@ -27,3 +27,8 @@ class Connections(Protocol):
     def of_user(self, user_id: str) -> list[str]:
         """Ids of the user's open connections (a customer on two devices, a staff member with two tabs)."""
         ...
+
+    def of_staff(self, role: str, dealer_id: str | None = None) -> list[str]:
+        """Ids of the open connections of staff with `role` (`oem_staff`, or `dealer` of `dealer_id`):
+        whom a staff queue change is pushed to."""
+        ...

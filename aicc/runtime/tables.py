@@ -47,11 +47,13 @@ TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         # One item per open WebSocket connection; TTL reaps records whose $disconnect was lost.
+        # Staff connections also carry `staff_scope` ("oem_staff" or "dealer#<id>"): a sparse index
+        # that finds whom a queue change goes to without a scan.
         TableSpec(
             "connections",
             hash_key="connection_id",
             ttl_attribute="expires_at",
-            indexes=(Index("by_user", "user_id"),),
+            indexes=(Index("by_user", "user_id"), Index("by_staff", "staff_scope")),
         ),
         # pk conversation_id; sk "META" (owner, flow, handoff), "TURN#<turn_id>" (message + reply),
         # "MSG#<message id>" (a staff or relayed message) or "FLOW#<flow>" (a multi-turn flow's state).

@@ -1,6 +1,6 @@
 """The staff console against `aicc up`, with a customer's page open beside it: a roadside handoff on
 top of the queue, take, reply and hand back seen by the customer, the transcript, the customer panel
-and agent assist, dealer isolation, hostile text, and an axe scan."""
+and agent assist, the queue pushed live, dealer isolation, hostile text, and an axe scan."""
 
 from __future__ import annotations
 
@@ -81,6 +81,24 @@ def test_a_roadside_case_is_handed_off_tops_the_queue_and_staff_take_reply_and_h
     expect(row_of(console, "cust-0005")).to_have_count(0)
     # The assistant answers again.
     say(customer, "what does my warranty cover?")
+
+
+def test_a_new_roadside_case_tops_an_open_consoles_queue_without_a_reload_or_a_poll(pages: Pages, stack: Stack) -> None:
+    customer = customer_page(pages, stack, "cust-0005")
+    console = console_page(pages, stack, stack.demo_user("oem_staff"))
+    # A poll an hour apart: only the server's push can bring the case while the test waits.
+    console.goto(f"{stack.url}/console.html?poll_s=3600")
+    expect(console.locator("#connection")).to_have_text("Connected")
+    expect(row_of(console, "cust-0005")).to_have_count(0)
+
+    expect(say(customer, ROADSIDE)).to_contain_text("roadside assistance team")
+    expect(queue_rows(console).first).to_contain_text("cust-0005")
+    expect(queue_rows(console).first).to_contain_text(re.compile("urgent", re.IGNORECASE))
+
+    # Leave the queue as it was for the other tests.
+    row_of(console, "cust-0005").get_by_role("button", name="Take").click()
+    console.get_by_role("button", name="Hand back").click()
+    expect(row_of(console, "cust-0005")).to_have_count(0)
 
 
 def test_the_console_shows_the_customer_panel_and_suggested_replies_of_a_taken_conversation(

@@ -11,6 +11,11 @@ def _staff(chat: Choreography, conn: str, action: str, **fields: str) -> dict:  
     return chat.send_raw(conn, json.dumps({"action": action, **fields}))
 
 
+def _queues(chat: Choreography, conn: str) -> list[dict]:  # type: ignore[type-arg]
+    """The queue frames pushed to a connection (a listQueue's answer is the route's response, not here)."""
+    return [f for f in chat.frames(conn) if f["type"] == "queue"]
+
+
 def test_roadside_customer_is_taken_by_staff_and_handed_back(chat: Choreography) -> None:
     customer = chat.connect("cust-0002")
     first = chat.send(customer, "I'm stranded on the I-5 with a flat tire and no spare, please send help")
@@ -81,3 +86,25 @@ def test_customers_cannot_use_staff_actions(chat: Choreography) -> None:
     customer = chat.connect("cust-0004")
     refused = _staff(chat, customer, "listQueue")
     assert refused["type"] == "error" and refused["code"] == "forbidden"
+
+
+def test_a_roadside_turn_pushes_the_queue_to_connected_staff_who_may_see_it(chat: Choreography) -> None:
+    oem = chat.connect("oem-0001", role="oem_staff")
+    lakeside = chat.connect("staff-l", role="dealer", dealer_id="dlr-lakeside")  # cust-0002's dealership
+    north = chat.connect("staff-n", role="dealer", dealer_id="dlr-north")
+    customer = chat.connect("cust-0002")
+    first = chat.send(customer, "I'm stranded on the I-5 with a flat tire and no spare, please send help")
+    chat.pump()
+    conversation = first["conversation_id"]
+
+    # Nobody asked (no listQueue): the queue came to them.
+    pushed = _queues(chat, oem)
+    assert pushed and pushed[-1]["conversations"][0]["conversation_id"] == conversation
+    assert pushed[-1]["conversations"][0]["priority"] == "urgent"
+    assert [c["conversation_id"] for c in _queues(chat, lakeside)[-1]["conversations"]] == [conversation]
+    assert _queues(chat, north) == []  # another dealership hears nothing
+
+    _staff(chat, oem, "takeConversation", conversation_id=conversation)
+    (entry,) = _queues(chat, lakeside)[-1]["conversations"]
+    assert entry["status"] == "taken" and entry["agent_id"] == "oem-0001"
+    assert _queues(chat, north) == []

@@ -48,3 +48,18 @@ def test_a_connection_past_its_ttl_reads_as_gone(connections: Connections) -> No
     connections.record(Connection("old", "cust-1", "customer"), ttl_s=-1)
     connections.record(Connection("new", "cust-1", "customer"), ttl_s=HOUR)
     assert connections.of_user("cust-1") == ["new"]
+
+
+def test_staff_connections_are_found_by_role_and_dealership(connections: Connections) -> None:
+    connections.record(Connection("o1", "oem-1", "oem_staff"), ttl_s=HOUR)
+    connections.record(Connection("n1", "dealer-n", "dealer", "dlr-north"), ttl_s=HOUR)
+    connections.record(Connection("n2", "dealer-n2", "dealer", "dlr-north"), ttl_s=HOUR)
+    connections.record(Connection("l1", "dealer-l", "dealer", "dlr-lakeside"), ttl_s=HOUR)
+    connections.record(Connection("c1", "cust-1", "customer"), ttl_s=HOUR)
+    connections.record(Connection("old", "oem-2", "oem_staff"), ttl_s=-1)
+    assert connections.of_staff("oem_staff") == ["o1"]
+    assert sorted(connections.of_staff("dealer", "dlr-north")) == ["n1", "n2"]
+    assert connections.of_staff("dealer", "dlr-lakeside") == ["l1"]
+    assert connections.of_staff("dealer", None) == [] and connections.of_staff("customer") == []
+    connections.drop("n1")
+    assert connections.of_staff("dealer", "dlr-north") == ["n2"]

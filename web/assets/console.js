@@ -2,7 +2,9 @@
 // panel and agent assist. It shows what the server sends: dealer isolation is the server's.
 import { Socket, connectionLabel, el, formatTime, header, newId, requireUser, sourceLink } from './common.js';
 
-const POLL_MS = 5_000; // the protocol has no queue push: the console asks
+// The server pushes the queue whenever it changes; the poll is only a safety net for a lost push.
+// `?poll_s=N` sets it (tests set it long, to see that the push alone keeps the queue live).
+const POLL_MS = pollSeconds(new URLSearchParams(location.search).get('poll_s')) * 1000;
 const PRIORITY = { urgent: 0, high: 1, normal: 2, low: 3 };
 const CURRENT = 'aicc.console.current';
 
@@ -23,6 +25,11 @@ const shownMessages = new Set();
 function say(text) {
   // Emptied, never hidden: a live region must stay in the page to be announced when it fills.
   notice.textContent = text;
+}
+
+function pollSeconds(param) {
+  const seconds = Number(param);
+  return Number.isFinite(seconds) && seconds >= 1 ? Math.min(seconds, 3600) : 30;
 }
 
 const request = (frame) => socket.send(frame);

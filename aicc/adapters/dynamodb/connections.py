@@ -1,5 +1,6 @@
 """Connections on the `connections` table: pk `connection_id`, `user_id` (index `by_user`), `role`,
-`dealer_id`, `connected_at`, and `expires_at` (the table's TTL attribute)."""
+`dealer_id`, `connected_at`, and `expires_at` (the table's TTL attribute). Staff connections carry
+`staff_scope` (index `by_staff`): "oem_staff", or "dealer#<dealer_id>" for a dealership's staff."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.ports.connections import Connection
 from aicc.runtime.clients import client
 from aicc.runtime.tables import table_name
+
+
+def _staff_scope(role: str, dealer_id: str | None) -> str | None:
+    if role == "oem_staff":
+        return "oem_staff"
+    return f"dealer#{dealer_id}" if role == "dealer" and dealer_id else None
 
 
 class DynamoDBConnections(SharedDynamoDB):
@@ -25,6 +32,8 @@ class DynamoDBConnections(SharedDynamoDB):
         }
         if connection.dealer_id:
             item["dealer_id"] = s(connection.dealer_id)
+        if scope := _staff_scope(connection.role, connection.dealer_id):
+            item["staff_scope"] = s(scope)
         client("dynamodb").put_item(TableName=table_name("connections"), Item=item)
 
     def drop(self, connection_id: str) -> None:
@@ -33,12 +42,19 @@ class DynamoDBConnections(SharedDynamoDB):
         )
 
     def of_user(self, user_id: str) -> list[str]:
+        return self._open("by_user", "user_id", user_id)
+
+    def of_staff(self, role: str, dealer_id: str | None = None) -> list[str]:
+        scope = _staff_scope(role, dealer_id)
+        return self._open("by_staff", "staff_scope", scope) if scope else []
+
+    def _open(self, index: str, key: str, value: str) -> list[str]:
         # DynamoDB deletes expired items only eventually; an expired record is a closed connection.
         response = client("dynamodb").query(
             TableName=table_name("connections"),
-            IndexName="by_user",
-            KeyConditionExpression="user_id = :u",
+            IndexName=index,
+            KeyConditionExpression=f"{key} = :k",
             FilterExpression="expires_at > :now",
-            ExpressionAttributeValues={":u": s(user_id), ":now": n(int(time.time()))},
+            ExpressionAttributeValues={":k": s(value), ":now": n(int(time.time()))},
         )
         return [required_text(item, "connection_id") for item in response.get("Items", [])]

@@ -26,3 +26,14 @@ class MemoryConnections:
         now = self.clock.now()
         with self._lock:
             return [c.connection_id for c, expires in self._open.values() if c.user_id == user_id and expires > now]
+
+    def of_staff(self, role: str, dealer_id: str | None = None) -> list[str]:
+        if role not in ("oem_staff", "dealer") or (role == "dealer" and dealer_id is None):
+            return []  # not staff, or a dealer without a dealership: sees no queue
+        now = self.clock.now()
+        with self._lock:
+            return [
+                c.connection_id
+                for c, expires in self._open.values()
+                if c.role == role and (role != "dealer" or c.dealer_id == dealer_id) and expires > now
+            ]
