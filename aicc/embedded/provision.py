@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aicc.runtime.tables import TABLES, create_table_kwargs
+from aicc.runtime.tables import TABLES, TableSpec, create_table_kwargs
 from contracts.manifest import Manifest
 
 if TYPE_CHECKING:
@@ -119,6 +119,7 @@ def provision(
         name = prefix + spec.name
         result.tables[spec.name] = name
         if name in existing:
+            _add_missing_indexes(dynamodb, spec, prefix)
             continue
         dynamodb.create_table(**create_table_kwargs(spec, prefix))
         if spec.ttl_attribute:
@@ -126,6 +127,32 @@ def provision(
                 TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute}
             )
     return result
+
+
+def _add_missing_indexes(dynamodb: DynamoDBClient, spec: TableSpec, prefix: str) -> None:
+    """A table kept from an earlier version (the embedded default keeps its data) gets the indexes
+    this version added, as Terraform adds them to a deployed table in place."""
+    wanted = create_table_kwargs(spec, prefix)
+    have = {
+        i["IndexName"]
+        for i in dynamodb.describe_table(TableName=wanted["TableName"])["Table"].get("GlobalSecondaryIndexes", [])
+    }
+    for index in wanted.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in have:
+            continue
+        dynamodb.update_table(
+            TableName=wanted["TableName"],
+            AttributeDefinitions=wanted["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": index["IndexName"],
+                        "KeySchema": index["KeySchema"],
+                        "Projection": index["Projection"],
+                    }
+                }
+            ],
+        )
 
 
 def _ensure_bus(events: EventBridgeClient, bus_name: str) -> str:
