@@ -605,6 +605,19 @@ def staff_frame(text: str) -> dict[str, Any] | None:
     return {"action": "help"}
 
 
+def answers_staff_command(frame: dict[str, Any], command: dict[str, Any] | None) -> bool:
+    """Whether `frame` is the answer to the staff command waiting for one. Queue frames are also
+    pushed whenever a queue changes, so only the command's own kind of answer ends the wait."""
+    if command is None:
+        return False
+    kind = frame.get("type")
+    if command["action"] == "listQueue":
+        return kind in ("queue", "error")
+    if command["action"] in ("takeConversation", "handBack"):
+        return kind == "error" or (kind == "handoff" and frame.get("conversation_id") == command["conversation_id"])
+    return kind == "error"
+
+
 async def _chat_session(url: str, token: str, conversation_id: str | None, timeout: float) -> int:
     import aiohttp
 
@@ -632,7 +645,7 @@ async def _chat_session(url: str, token: str, conversation_id: str | None, timeo
                     state["actions"] = frame.get("quick_actions", [])
                 print(render_frame(frame), flush=True)
                 waiter = answered.pop(frame.get("client_message_id") or "", None)
-                if waiter is None and frame.get("type") in ("queue", "handoff", "message", "error"):
+                if waiter is None and answers_staff_command(frame, state.get("staff_command")):
                     waiter = answered.pop("staff", None)
                 if waiter is not None:
                     waiter.set()
@@ -652,7 +665,8 @@ async def _chat_session(url: str, token: str, conversation_id: str | None, timeo
             if frame is not None and frame["action"] == "help":
                 print(STAFF_HELP, file=sys.stderr)
                 continue
-            key = "staff"
+            key = frame.get("client_message_id", "staff") if frame is not None else "staff"
+            state["staff_command"] = frame
             if frame is None:
                 actions = state["actions"]
                 if text.isdigit() and 1 <= int(text) <= len(actions):
