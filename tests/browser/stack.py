@@ -18,22 +18,18 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
+from tests.loopback import free_ports
+
 # `aicc up` seeds, provisions and starts its pollers in a few seconds; a loaded CI machine more.
 START_S = 90
 STOP_S = 30
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Stack:
     def __init__(self, root: Path, *, fresh: bool = False) -> None:
         self.fresh = fresh
         self.state_dir = root / "state"
-        self.port, self.moto_port, self.dynamodb_port = free_port(), free_port(), free_port()
+        self.port, self.moto_port, self.dynamodb_port = free_ports(3)
         self.url = f"http://127.0.0.1:{self.port}"
         # The stack's own environment, not the test session's fake AWS one.
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AICC_"))}
@@ -59,8 +55,12 @@ class Stack:
             self.stop()
             raise AssertionError(f"aicc up did not listen in {START_S} s:\n{self.log.read_text()[-5000:]}")
         # Listening means serving: the pages' runtime config is the first thing a browser asks for.
-        with urllib.request.urlopen(f"{self.url}/config.json", timeout=10) as answer:
-            assert json.load(answer)["websocket_url"].startswith("ws://127.0.0.1:")
+        try:
+            with urllib.request.urlopen(f"{self.url}/config.json", timeout=10) as answer:
+                assert json.load(answer)["websocket_url"].startswith("ws://127.0.0.1:")
+        except OSError as exc:  # another process answers on the port: say what aicc up said
+            self.stop()
+            raise AssertionError(f"{self.url} is not this aicc up ({exc}):\n{self.log.read_text()[-5000:]}") from exc
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

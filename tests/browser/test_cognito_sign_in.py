@@ -34,7 +34,8 @@ from aicc.embedded.demo import demo_user
 from aicc.embedded.gateway import CONTENT_TYPES, WEB_ROOT
 from aicc.runtime.auth import KEY_ID, LOCAL_AUDIENCE, LOCAL_ISSUER
 from tests.browser.harness import Pages, axe_violations
-from tests.browser.stack import Stack, free_port, say
+from tests.browser.stack import Stack, say
+from tests.loopback import free_ports
 
 CLIENT_ID = "aicc-web-client"
 # How long the fake waits for the browser thread's loop to start or stop.
@@ -59,8 +60,8 @@ class FakeHostedUI:
     """Cognito's hosted UI and token endpoint, as far as the pages use them; records what it was sent."""
 
     stack: Stack
-    port: int = field(default_factory=free_port)
-    edge_port: int = field(default_factory=free_port)
+    port: int = 0  # both picked together in __post_init__: distinct
+    edge_port: int = 0
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
@@ -76,6 +77,10 @@ class FakeHostedUI:
     unavailable_refreshes: int = 0  # the next refresh requests answer 503 (Cognito or the network down)
     _codes: dict[str, Grant] = field(default_factory=dict)
     _refresh_tokens: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not (self.port and self.edge_port):
+            self.port, self.edge_port = free_ports(2)
 
     @property
     def domain(self) -> str:

@@ -19,17 +19,12 @@ import aiohttp
 import pytest
 
 from aicc.runtime.auth import issue_token
+from tests.loopback import free_ports
 
 pytestmark = pytest.mark.embedded
 # Short, so the silent-owner test is bounded to seconds; far above the few milliseconds the talking
 # staff member's test takes to answer a relayed message.
 STAFF_REPLY_TIMEOUT_S = 4
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Running:
@@ -45,7 +40,7 @@ class Running:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     state_dir = tmp_path_factory.mktemp("aicc-up") / "state"
-    port, moto_port, dynamodb_port = _free_port(), _free_port(), _free_port()
+    port, moto_port, dynamodb_port = free_ports(3)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AICC_"))}
     env["AICC_STAFF_REPLY_TIMEOUT_S"] = str(STAFF_REPLY_TIMEOUT_S)
     process = subprocess.Popen(
