@@ -25,13 +25,14 @@ AGENT = "aggregator"
 logger = Logger(service=AGENT)
 connections = DynamoDBConnections()
 pusher = ApiGatewayPusher(connections)
+handoff = DynamoDBHandoff()
 coordinator = Coordinator(
     turns=DynamoDBTurnStore,
     bus=EventBridgeBus(),
     conversations=DynamoDBConversations(),
-    handoff=DynamoDBHandoff(),
+    handoff=handoff,
     pusher=pusher,
-    queue_push=QueuePush(DynamoDBHandoff(), connections, pusher),
+    queue_push=QueuePush(handoff, connections, pusher),
     replays=DynamoDBReplayResults(),
     manifest=manifest(),
     deadline_s=lambda: int(os.environ.get("AICC_TURN_DEADLINE_S", manifest().turn_deadline_s)),

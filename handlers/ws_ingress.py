@@ -30,12 +30,8 @@ SOURCE = "aicc.ingress"
 gate = Gate(DynamoDBAdmission(), EventBridgeBus(), deadlines=bool(os.environ.get("AICC_DEADLINE_QUEUE_URL")))
 connections = DynamoDBConnections()
 pusher = ApiGatewayPusher(connections)
-ingress = Ingress(
-    DynamoDBConversations(),
-    pusher,
-    handoff=DynamoDBHandoff(),
-    queue_push=QueuePush(DynamoDBHandoff(), connections, pusher),
-)
+handoff = DynamoDBHandoff()
+ingress = Ingress(DynamoDBConversations(), pusher, handoff=handoff, queue_push=QueuePush(handoff, connections, pusher))
 warm("events")  # at import, with the adapters' clients: the init phase pays, a snapshot holds them
 
 

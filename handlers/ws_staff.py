@@ -17,7 +17,8 @@ from contracts.frames import HandBack, ListQueue, StaffReply, TakeConversation
 logger = Logger(service="ws-staff")
 connections = DynamoDBConnections()
 pusher = ApiGatewayPusher(connections)
-desk = StaffDesk(DynamoDBHandoff(), pusher, queue_push=QueuePush(DynamoDBHandoff(), connections, pusher))
+handoff = DynamoDBHandoff()
+desk = StaffDesk(handoff, pusher, queue_push=QueuePush(handoff, connections, pusher))
 ACTIONS: dict[str, type[StaffAction]] = {
     "listQueue": ListQueue,
     "takeConversation": TakeConversation,

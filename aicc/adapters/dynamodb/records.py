@@ -8,6 +8,7 @@ from typing import Any
 
 from aicc.adapters.dynamodb.attributes import boolean, number, required_text, s, text
 from aicc.adapters.dynamodb.conversations import META_SK, TURN_PREFIX
+from aicc.adapters.dynamodb.requests import query_all
 from aicc.adapters.dynamodb.table import SharedDynamoDB
 from aicc.ports.records import StoredConversation, StoredMessage, StoredTurn
 from aicc.runtime.clients import client
@@ -33,19 +34,13 @@ def _turn(item: dict[str, Any]) -> StoredTurn:
 class DynamoDBConversationRecords(SharedDynamoDB):
     def read(self, conversation_id: str) -> StoredConversation | None:
         dynamodb = client("dynamodb")
-        request: dict[str, Any] = {
-            "TableName": table_name("conversations"),
-            "KeyConditionExpression": "conversation_id = :c",
-            "ExpressionAttributeValues": {":c": s(conversation_id)},
-            "ConsistentRead": True,
-        }
-        items: list[dict[str, Any]] = []
-        while True:
-            response = dynamodb.query(**request)
-            items.extend(response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = query_all(
+            dynamodb,
+            TableName=table_name("conversations"),
+            KeyConditionExpression="conversation_id = :c",
+            ExpressionAttributeValues={":c": s(conversation_id)},
+            ConsistentRead=True,
+        )
         meta = next((i for i in items if text(i, "sk") == META_SK), None)
         owner = text(meta, "customer_id") if meta else None
         if owner is None:
