@@ -469,6 +469,11 @@ class ReplySent(EventDetail):
     delivered: bool = Field(description="False when the connection was gone (410) or the turn was a replay")
     deadline_fired: bool = Field(default=False, description="the turn's deadline, not completion, sent the reply")
     latency_ms: float = Field(ge=0.0, description="ConversationReceived.occurred_at -> push")
+    booked: Literal["service", "test_drive"] | None = Field(
+        default=None,
+        description="the kind of appointment the turn made: analytics counts bookings from the reply, "
+        "which needs no other event to have reached it first",
+    )
 
 
 class AnalyticsRecorded(EventDetail):

@@ -55,6 +55,7 @@ def turn(
     route: Route | None = None,
     latency_ms: float = 180.0,
     degraded: bool = False,
+    booked: str | None = None,
 ) -> list[BusEvent]:
     """A whole turn: received, intent (40 ms), sentiment (60 ms), reply (`latency_ms`)."""
     received = bus_event(
@@ -92,6 +93,7 @@ def turn(
             delivered=True,
             degraded=degraded,
             latency_ms=latency_ms,
+            booked=booked,  # type: ignore[arg-type]
         )
     )
     return [received, detected, feeling, reply]

@@ -107,9 +107,19 @@ def summarize(turn_id: str, events: Iterable[LoggedEvent]) -> TurnRecord:
         intent=intent.detail.get("intent") if intent else None,
         sentiment=sentiment.detail.get("label") if sentiment else None,
         agent_latency_ms=agent_latency_ms,
-        booked=str(service.detail.get("kind")) if service and service.detail.get("action") == "booked" else None,
+        booked=_booked(reply, service),
         **replied,
     )
+
+
+def _booked(reply: LoggedEvent | None, service: LoggedEvent | None) -> str | None:
+    """The reply says what the turn booked; a ReplySent from before it did (an archive) leaves the
+    turn's ServiceActionTaken, if it was logged in time."""
+    if reply is not None and reply.detail.get("booked"):
+        return str(reply.detail["booked"])
+    if service is not None and service.detail.get("action") == "booked":
+        return str(service.detail.get("kind"))
+    return None
 
 
 def bucket_of(latency_ms: float) -> str:

@@ -72,6 +72,7 @@ class Reply:
     composed: ResponseComposed
     by_deadline: bool = False  # the deadline, not completion, had it sent
     missing: list[str] = field(default_factory=list)  # awaited results that had not arrived
+    booked: str | None = None  # the kind of appointment the turn made ("service", "test_drive"), if any
 
 
 @dataclass
@@ -191,7 +192,10 @@ class Coordinator:
             degraded=bool(missing),
         )
         composed = answer(assembled, new_meta(reacting_to=event, producer=self.agent))
-        sent = self._deliver(assembled.results, event, Reply(composed, by_deadline=by_deadline, missing=missing))
+        action = results.service_action_taken
+        booked = action.kind if action is not None and action.action == "booked" else None
+        reply = Reply(composed, by_deadline=by_deadline, missing=missing, booked=booked)
+        sent = self._deliver(assembled.results, event, reply)
         return [assembled, *sent]
 
     # --- the follow-up -----------------------------------------------------------------------------
@@ -306,6 +310,7 @@ class Coordinator:
             delivered=delivered,
             deadline_fired=reply.by_deadline,
             latency_ms=max(0.0, latency_ms),
+            booked=reply.booked,
         )
 
 

@@ -127,6 +127,16 @@ def test_stats_add_up_the_days_asked_for(log: MemoryEventLog, analytics: MemoryA
     assert stats(analytics, last_days(date(2026, 12, 31), 1))["turns"] == 0
 
 
+def test_a_booking_counts_from_the_reply_even_when_its_service_event_is_not_logged_yet(
+    log: MemoryEventLog, analytics: MemoryAnalytics
+) -> None:
+    # Analytics' pollers run batches in parallel: the reply can be summarised before the batch that
+    # holds the turn's ServiceActionTaken is logged. The reply itself says what was booked.
+    record_reply(logged_turn(log, "t-1", booked="service"), log, analytics)
+    figures = stats(analytics, ["2026-11-30"])
+    assert figures["bookings"] == 1 and figures["booking_kinds"] == {"service": 1}
+
+
 def test_a_turn_that_books_counts_as_a_booking_made(log: MemoryEventLog, analytics: MemoryAnalytics) -> None:
     def service(turn_id: str, action: str, kind: str) -> BusEvent:
         events = turn(turn_id)
